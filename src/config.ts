@@ -1,0 +1,103 @@
+import { resolve } from 'node:path'
+import { Type, type Static } from '@sinclair/typebox'
+import { Value } from '@sinclair/typebox/value'
+import { BUNDLED_FIXTURES } from './paths.js'
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+/** The whole configuration: one schema, filled from the environment and CLI flags. */
+export const ConfigSchema = Type.Object({
+  port: Type.Integer({ minimum: 0, maximum: 65535, default: 8787, description: 'TCP port (0 picks a free one)' }),
+  host: Type.String({ minLength: 1, default: '127.0.0.1', description: 'Interface to listen on' }),
+  fixtures: Type.String({ minLength: 1, default: BUNDLED_FIXTURES, description: 'Fixture file or folder' }),
+  dataFile: Type.Optional(Type.String({ minLength: 1, description: 'JSON file that keeps state across restarts' })),
+  tickMs: Type.Integer({ minimum: 10, maximum: 3_600_000, default: 1000, description: 'Ticker period in ms of real time' }),
+  speed: Type.Number({ exclusiveMinimum: 0, maximum: 100, default: 10, description: 'Default percent per second of mock time' }),
+  publicUrl: Type.Optional(Type.String({ minLength: 1, description: 'Base of download urls; default http://<Host header>' })),
+  auth: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'on', description: 'Credential checking' }),
+  apiTokens: Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'Accepted Bearer tokens; empty accepts any' }),
+  logLevel: Type.Union(LOG_LEVELS.map((level) => Type.Literal(level)), { default: 'info', description: 'Pino log level' })
+}, { additionalProperties: false })
+export type Config = Static<typeof ConfigSchema>
+
+/** A setting that cannot be used; the message names the variable or flag and the problem. */
+export class ConfigError extends Error {
+  constructor (message: string) {
+    super(message)
+    this.name = 'ConfigError'
+  }
+}
+
+/** Each setting: its environment variable, its CLI flag, and how its text becomes a value. */
+export const SETTINGS = {
+  port: { env: 'PORT', flag: 'port', parse: 'integer' },
+  host: { env: 'HOST', flag: 'host', parse: 'string' },
+  fixtures: { env: 'MOCK_FIXTURES', flag: 'fixtures', parse: 'path' },
+  dataFile: { env: 'MOCK_DATA_FILE', flag: 'data-file', parse: 'path' },
+  tickMs: { env: 'MOCK_TICK_MS', flag: 'tick-ms', parse: 'integer' },
+  speed: { env: 'MOCK_SPEED', flag: 'speed', parse: 'number' },
+  publicUrl: { env: 'MOCK_PUBLIC_URL', flag: 'public-url', parse: 'url' },
+  auth: { env: 'MOCK_AUTH', flag: 'auth', parse: 'string' },
+  apiTokens: { env: 'MOCK_API_TOKENS', flag: 'api-tokens', parse: 'list' },
+  logLevel: { env: 'LOG_LEVEL', flag: 'log-level', parse: 'string' }
+} as const satisfies Record<keyof Config, { env: string, flag: string, parse: string }>
+
+type Parse = (typeof SETTINGS)[keyof typeof SETTINGS]['parse']
+
+function parseText (text: string, parse: Parse, name: string): unknown {
+  switch (parse) {
+    case 'integer':
+    case 'number': {
+      const value = Number(text)
+      if (text.trim() === '' || !Number.isFinite(value)) throw new ConfigError(`${name}: expected a number, got ${JSON.stringify(text)}`)
+      return value
+    }
+    case 'path':
+      return resolve(text)
+    case 'url': {
+      let url: URL
+      try {
+        url = new URL(text)
+      } catch {
+        throw new ConfigError(`${name}: expected an absolute http(s) URL, got ${JSON.stringify(text)}`)
+      }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${name}: expected an http or https URL, got ${JSON.stringify(text)}`)
+      return text.replace(/\/+$/, '')
+    }
+    case 'list':
+      return text.split(',').map((token) => token.trim()).filter((token) => token !== '')
+    default:
+      return text
+  }
+}
+
+/**
+ * Builds the configuration from environment variables and CLI flag values (flags win), applies
+ * defaults, and validates it. Throws a ConfigError naming the setting. The only reader of env.
+ */
+export function loadConfig (env: NodeJS.ProcessEnv, flags: Partial<Record<string, string>> = {}): Config {
+  const raw: Record<string, unknown> = {}
+  for (const [key, setting] of Object.entries(SETTINGS)) {
+    const flagValue = flags[setting.flag]
+    const envValue = env[setting.env]
+    if (flagValue !== undefined) raw[key] = parseText(flagValue, setting.parse, `--${setting.flag}`)
+    else if (envValue !== undefined && envValue !== '') raw[key] = parseText(envValue, setting.parse, setting.env)
+  }
+  const config = Value.Default(ConfigSchema, raw) as Config
+  const first = Value.Errors(ConfigSchema, config).First()
+  if (first !== undefined) {
+    const key = first.path.split('/')[1] as keyof Config | undefined
+    const setting = key === undefined ? undefined : SETTINGS[key]
+    const name = setting === undefined ? first.path : `${setting.env} (--${setting.flag})`
+    throw new ConfigError(`${name}: ${first.message.toLowerCase()}, got ${JSON.stringify(first.value)}`)
+  }
+  return config
+}
+
+/** A complete configuration from a partial one, with defaults: for tests and the programmatic API. */
+export function configWithDefaults (partial: Partial<Config> = {}): Config {
+  const config = Value.Default(ConfigSchema, structuredClone(partial)) as Config
+  const first = Value.Errors(ConfigSchema, config).First()
+  if (first !== undefined) throw new ConfigError(`${first.path.slice(1)}: ${first.message.toLowerCase()}, got ${JSON.stringify(first.value)}`)
+  return config
+}

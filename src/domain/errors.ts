@@ -1,0 +1,114 @@
+/**
+ * The Cloudflare error catalogue: every failure the mock answers with comes from here, with the
+ * HTTP status and the `errors` entries Cloudflare uses (or, where Cloudflare's answer is unknown,
+ * the one the README documents as the mock's choice).
+ */
+
+/** One entry of a Cloudflare envelope's `errors` array. */
+export interface CloudflareErrorItem {
+  code: number
+  message: string
+  error_chain?: Array<{ code: number, message: string }>
+}
+
+/** A failure that becomes a Cloudflare failure envelope: status, errors and extra headers. */
+export class MockError extends Error {
+  readonly statusCode: number
+  readonly errors: CloudflareErrorItem[]
+  readonly headers: Record<string, string>
+
+  constructor (statusCode: number, errors: CloudflareErrorItem[], headers: Record<string, string> = {}) {
+    super(errors.map((e) => `${e.code}: ${e.message}`).join('; '))
+    this.name = 'MockError'
+    this.statusCode = statusCode
+    this.errors = errors
+    this.headers = headers
+  }
+}
+
+/** The public API prefix that Cloudflare's routing messages name, whatever prefix was used. */
+export const API_PREFIX = '/client/v4'
+
+/** Maps an HTTP status to the error the mock answers with when nothing more specific applies. */
+const GENERIC_ERRORS: Record<number, CloudflareErrorItem> = {
+  400: { code: 10400, message: 'Bad request' },
+  401: { code: 10000, message: 'Authentication error' },
+  403: { code: 10000, message: 'Authentication error' },
+  404: { code: 10404, message: 'Not found' },
+  408: { code: 10408, message: 'Request timeout' },
+  409: { code: 10409, message: 'Conflict' },
+  429: { code: 971, message: 'Please wait and consider throttling your request speed' },
+  500: { code: 10001, message: 'Internal server error' },
+  502: { code: 10502, message: 'Bad gateway' },
+  503: { code: 10503, message: 'Service temporarily unavailable' },
+  504: { code: 10504, message: 'Gateway timeout' }
+}
+
+/** The catalogue. Each entry builds the MockError for one case. */
+export const Errors = {
+  /** Malformed id, unknown download type or unknown route: Cloudflare's 7003 + 7000 pair. */
+  routeNotFound (pathWithoutPrefix: string): MockError {
+    return new MockError(400, [
+      { code: 7003, message: `Could not route to ${API_PREFIX}${pathWithoutPrefix}, perhaps your object identifier is invalid?` },
+      { code: 7000, message: 'No route for that URI' }
+    ])
+  },
+  /** A method the path does not offer; `allow` lists the ones it does. */
+  methodNotAllowed (method: string, allow: readonly string[]): MockError {
+    return new MockError(405, [
+      { code: 10000, message: `${method} method not allowed for the api_token authentication scheme` }
+    ], { allow: allow.join(', ') })
+  },
+  missingCredentials (): MockError {
+    return new MockError(400, [{ code: 9106, message: 'Missing X-Auth-Key, X-Auth-Email or Authorization headers' }])
+  },
+  malformedAuthorization (): MockError {
+    return new MockError(400, [{
+      code: 6003,
+      message: 'Invalid request headers',
+      error_chain: [{ code: 6111, message: 'Invalid format for Authorization header' }]
+    }])
+  },
+  invalidToken (): MockError {
+    return new MockError(403, [{ code: 9109, message: 'Invalid access token' }])
+  },
+  malformedJson (): MockError {
+    return new MockError(400, [{ code: 6007, message: 'Malformed JSON in request body' }])
+  },
+  /** Valid JSON that is not an object (an array, a string, a number, null). Mock's choice. */
+  bodyNotAnObject (): MockError {
+    return new MockError(400, [{ code: 6007, message: 'Malformed JSON in request body' }, { code: 6008, message: 'The request body must be a JSON object' }])
+  },
+  unsupportedMediaType (contentType: string): MockError {
+    return new MockError(415, [{ code: 6003, message: 'Invalid request headers', error_chain: [{ code: 6106, message: `Unsupported Content-Type: ${contentType}; send application/json or no body` }] }])
+  },
+  bodyTooLarge (limitBytes: number): MockError {
+    return new MockError(413, [{ code: 10413, message: `Request body is larger than ${limitBytes} bytes` }])
+  },
+  headersTooLarge (): MockError {
+    return new MockError(431, [{ code: 6003, message: 'Invalid request headers', error_chain: [{ code: 6100, message: 'Request headers are too large' }] }])
+  },
+  accountNotFound (): MockError {
+    return new MockError(404, [{ code: 10003, message: 'Account not found' }])
+  },
+  videoNotFound (): MockError {
+    return new MockError(404, [{ code: 10003, message: 'Video not found' }])
+  },
+  downloadNotFound (type: string): MockError {
+    return new MockError(404, [{ code: 10003, message: `Download not found: no ${type} download exists for this video` }])
+  },
+  mediaNotReady (): MockError {
+    return new MockError(404, [{ code: 10003, message: 'Download not found or not ready' }])
+  },
+  rangeNotSatisfiable (size: number): MockError {
+    return new MockError(416, [{ code: 10416, message: 'Requested range not satisfiable' }], { 'content-range': `bytes */${size}` })
+  },
+  /** The error for a status with no more specific catalogue entry (used for faults and framework errors). */
+  forStatus (statusCode: number, message?: string): MockError {
+    const generic = GENERIC_ERRORS[statusCode] ?? { code: 10000 + statusCode, message: message ?? `HTTP ${statusCode}` }
+    return new MockError(statusCode, [{ code: generic.code, message: message ?? generic.message }])
+  },
+  internal (): MockError {
+    return Errors.forStatus(500)
+  }
+} as const

@@ -1,0 +1,57 @@
+/** A binary min-heap ordered by a numeric key: O(log n) push and pop. */
+export class MinHeap<T> {
+  private readonly items: T[] = []
+  private readonly keyOf: (item: T) => number
+
+  constructor (keyOf: (item: T) => number) {
+    this.keyOf = keyOf
+  }
+
+  get size (): number {
+    return this.items.length
+  }
+
+  /** The item with the smallest key, without removing it. */
+  peek (): T | undefined {
+    return this.items[0]
+  }
+
+  push (item: T): void {
+    const items = this.items
+    items.push(item)
+    let index = items.length - 1
+    const key = this.keyOf(item)
+    while (index > 0) {
+      const parent = (index - 1) >> 1
+      if (this.keyOf(items[parent] as T) <= key) break
+      items[index] = items[parent] as T
+      index = parent
+    }
+    items[index] = item
+  }
+
+  /** Removes and returns the item with the smallest key. */
+  pop (): T | undefined {
+    const items = this.items
+    const top = items[0]
+    const last = items.pop()
+    if (items.length === 0 || last === undefined) return top
+    const key = this.keyOf(last)
+    let index = 0
+    for (;;) {
+      const left = index * 2 + 1
+      if (left >= items.length) break
+      const right = left + 1
+      const child = right < items.length && this.keyOf(items[right] as T) < this.keyOf(items[left] as T) ? right : left
+      if (this.keyOf(items[child] as T) >= key) break
+      items[index] = items[child] as T
+      index = child
+    }
+    items[index] = last
+    return top
+  }
+
+  clear (): void {
+    this.items.length = 0
+  }
+}

@@ -1,0 +1,45 @@
+import type { FastifyInstance } from 'fastify'
+import { buildApp, type BuildOptions } from './app.js'
+
+export { buildApp, type BuildOptions } from './app.js'
+export { loadConfig, ConfigError, type Config } from './config.js'
+export { FixtureError } from './seed/fixture-error.js'
+export { DataFileError } from './store/download-store.js'
+export type { FixtureDocument, VideoFixture, DownloadFixture, ProgressionSettings } from './schemas/fixture.js'
+export type { Download, DownloadsResult } from './schemas/download.js'
+
+export interface StartOptions extends BuildOptions {
+  /** TCP port; 0 (the default here) picks a free one. */
+  port?: number
+  /** Interface to listen on (default 127.0.0.1). */
+  host?: string
+}
+
+/** A running mock server. */
+export interface RunningMock {
+  /** Base url of the server, e.g. `http://127.0.0.1:41234`; the API is under `${url}/client/v4`. */
+  url: string
+  /** The Fastify instance, for its clock and store. */
+  app: FastifyInstance
+  /** Stops the ticker, finishes requests in flight, flushes the store, closes the port. */
+  close: () => Promise<void>
+}
+
+/** Builds and starts the mock server in this process, as json-server and msw allow. */
+export async function startMock (options: StartOptions = {}): Promise<RunningMock> {
+  const port = options.port ?? options.config?.port ?? 0
+  const host = options.host ?? options.config?.host ?? '127.0.0.1'
+  const app = await buildApp({ logger: false, ...options, config: { ...options.config, port, host } })
+  try {
+    await app.listen({ port, host })
+  } catch (error) {
+    await app.close()
+    throw error
+  }
+  const address = app.server.address()
+  const actualPort = typeof address === 'object' && address !== null ? address.port : port
+  const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host
+  // The app's config keeps the real port, for download urls built without a usable Host header.
+  app.config.port = actualPort
+  return { url: `http://${urlHost}:${actualPort}`, app, close: async () => { await app.close() } }
+}

@@ -1,0 +1,31 @@
+import type { IncomingHttpHeaders } from 'node:http'
+import { Errors, type MockError } from '../domain/errors.js'
+
+/** How credentials are checked: on or off, and the accepted Bearer tokens (empty: any). */
+export interface AuthSettings {
+  auth: 'on' | 'off'
+  apiTokens: readonly string[]
+}
+
+function header (headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name]
+  const text = Array.isArray(value) ? value[0] : value
+  return text === undefined || text.trim() === '' ? undefined : text
+}
+
+/**
+ * Checks a request's credentials as Cloudflare does: `Authorization: Bearer <token>`, or both
+ * `X-Auth-Email` and `X-Auth-Key`. Returns the error to answer with, or undefined when they pass.
+ */
+export function checkCredentials (headers: IncomingHttpHeaders, settings: AuthSettings): MockError | undefined {
+  if (settings.auth === 'off') return undefined
+  const authorization = header(headers, 'authorization')
+  if (authorization !== undefined) {
+    const token = /^Bearer +(\S+) *$/.exec(authorization)?.[1]
+    if (token === undefined) return Errors.malformedAuthorization()
+    if (settings.apiTokens.length > 0 && !settings.apiTokens.includes(token)) return Errors.invalidToken()
+    return undefined
+  }
+  if (header(headers, 'x-auth-email') !== undefined && header(headers, 'x-auth-key') !== undefined) return undefined
+  return Errors.missingCredentials()
+}

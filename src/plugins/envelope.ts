@@ -1,0 +1,68 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { API_PREFIX, Errors, MockError } from '../domain/errors.js'
+
+/** The failure envelope for an error. */
+export function failureBody (error: MockError): { result: null, success: false, errors: MockError['errors'], messages: [] } {
+  return { result: null, success: false, errors: error.errors, messages: [] }
+}
+
+/** Answers with the failure envelope of a MockError, headers included. */
+export function sendFailure (reply: FastifyReply, error: MockError): FastifyReply {
+  return reply.code(error.statusCode).headers(error.headers).type('application/json; charset=utf-8').send(failureBody(error))
+}
+
+/** The request path without the API prefix and query, as Cloudflare's routing messages show it. */
+export function apiPath (url: string): string {
+  const path = url.split('?', 1)[0] ?? url
+  return path.startsWith(API_PREFIX + '/') || path === API_PREFIX ? path.slice(API_PREFIX.length) : path
+}
+
+/** Turns any error into the MockError the client sees. */
+export function toMockError (error: FastifyError | MockError | Error, bodyLimit: number): MockError {
+  if (error instanceof MockError) return error
+  const code = (error as FastifyError).code
+  switch (code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return Errors.unsupportedMediaType(/media type: (.*)$/.exec(error.message)?.[1] ?? 'unknown')
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return Errors.bodyTooLarge(bodyLimit)
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return Errors.malformedJson()
+  }
+  const status = (error as FastifyError).statusCode
+  if (status !== undefined && status >= 400 && status < 500) return Errors.forStatus(status, error.message)
+  return Errors.internal()
+}
+
+/**
+ * The envelope plugin: the JSON body parser (no body, an empty body and any JSON object are
+ * accepted), the error handler and the not-found handler, so every failure is a Cloudflare
+ * failure envelope.
+ */
+export default fp(async function envelope (app: FastifyInstance, options: { bodyLimit: number }) {
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = body as string
+    if (text.trim() === '') return done(null, undefined)
+    let parsed: unknown
+    try {
+      // A reviver drops prototype keys, so a hostile body never reaches an object's prototype.
+      parsed = JSON.parse(text, (key, value: unknown) => key === '__proto__' ? undefined : value)
+    } catch {
+      return done(Errors.malformedJson(), undefined)
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return done(Errors.bodyNotAnObject(), undefined)
+    done(null, parsed)
+  })
+
+  app.setErrorHandler((error: FastifyError | MockError, request: FastifyRequest, reply: FastifyReply) => {
+    const mockError = toMockError(error, options.bodyLimit)
+    if (mockError.statusCode >= 500) request.log.error({ err: error }, 'internal error')
+    else request.log.info({ code: mockError.errors[0]?.code, status: mockError.statusCode }, mockError.errors[0]?.message)
+    return sendFailure(reply, mockError)
+  })
+
+  app.setNotFoundHandler((request, reply) => sendFailure(reply, Errors.routeNotFound(apiPath(request.url))))
+}, { name: 'envelope' })

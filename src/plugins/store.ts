@@ -1,0 +1,19 @@
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import type { Progression } from '../domain/progress.js'
+import type { NamedFixture } from '../seed/load-fixtures.js'
+import { DownloadStore } from '../store/download-store.js'
+
+export interface StorePluginOptions {
+  fixtures: NamedFixture[]
+  defaults: Progression
+  dataFile?: string
+  flushDelayMs?: number
+}
+
+/** Opens the store, decorates the app with it, and flushes it when the app closes. */
+export default fp(async function storePlugin (app: FastifyInstance, options: StorePluginOptions) {
+  const store = await DownloadStore.open({ ...options, log: app.log })
+  app.decorate('store', store)
+  app.addHook('onClose', async () => { await store.close() })
+}, { name: 'store' })

@@ -1,0 +1,128 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyRequest } from 'fastify'
+import { Type } from '@sinclair/typebox'
+import { Errors } from '../domain/errors.js'
+import { DOWNLOAD_TYPES, MEDIA_FILE_NAMES, isCloudflareId, isDownloadType, type DownloadType } from '../domain/ids.js'
+import { checkCredentials } from '../plugins/auth.js'
+import { apiPath } from '../plugins/envelope.js'
+import { CreateBodySchema, DownloadsParamsSchema, DownloadsResultSchema, TypedDownloadParamsSchema, type DownloadsResult } from '../schemas/download.js'
+import { FailureEnvelopeSchema, SuccessEnvelopeSchema, ok } from '../schemas/envelope.js'
+import type { VideoRecord } from '../schemas/store.js'
+
+const DOWNLOADS_PATH = '/accounts/:account_id/stream/:identifier/downloads'
+const TYPED_PATH = `${DOWNLOADS_PATH}/:download_type`
+
+/** The methods each path has; every other method answers 405. */
+const ALLOWED: Record<string, readonly string[]> = {
+  [DOWNLOADS_PATH]: ['GET', 'HEAD', 'POST', 'DELETE'],
+  [TYPED_PATH]: ['POST', 'DELETE']
+}
+
+const downloadsResponse = {
+  200: SuccessEnvelopeSchema(DownloadsResultSchema),
+  '4xx': FailureEnvelopeSchema,
+  '5xx': FailureEnvelopeSchema
+}
+const deletedResponse = {
+  200: SuccessEnvelopeSchema(Type.Literal('ok')),
+  '4xx': FailureEnvelopeSchema,
+  '5xx': FailureEnvelopeSchema
+}
+
+/** Host headers that are safe to echo into a download url. */
+const SAFE_HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/
+
+/**
+ * The Cloudflare Stream downloads endpoints. Every request is checked in Cloudflare's order
+ * before anything else happens: ids and download type, then the method, then credentials.
+ */
+const downloadsRoutes: FastifyPluginAsyncTypebox<{ publicUrl?: string }> = async (app, options) => {
+  app.addHook('onRequest', async (request) => {
+    const params = request.params as Record<string, string | undefined>
+    const typeOk = params.download_type === undefined || isDownloadType(params.download_type)
+    if (!isCloudflareId(params.account_id) || !isCloudflareId(params.identifier) || !typeOk) {
+      throw Errors.routeNotFound(apiPath(request.url))
+    }
+    const allow = request.routeOptions.config.allow
+    if (allow !== undefined) throw Errors.methodNotAllowed(request.method, allow)
+    const failure = checkCredentials(request.headers, app.config)
+    if (failure !== undefined) throw failure
+  })
+
+  for (const [url, allowed] of Object.entries(ALLOWED)) {
+    const others = app.supportedMethods.filter((method) => !allowed.includes(method))
+    app.route({
+      method: others,
+      url,
+      config: { allow: allowed },
+      schema: { params: Type.Object({}, { additionalProperties: true }) },
+      /* c8 ignore next 2 -- unreachable: the onRequest hook answers 405 first; Fastify requires a handler */
+      handler: async (request) => { throw Errors.methodNotAllowed(request.method, allowed) }
+    })
+  }
+
+  /** The video named by the path, or the 404 for an unknown account or video. */
+  function videoFor (account: string, videoId: string): VideoRecord {
+    const lookup = app.store.lookup(account, videoId)
+    if (lookup.found) return lookup.video
+    throw lookup.reason === 'account' ? Errors.accountNotFound() : Errors.videoNotFound()
+  }
+
+  function publicBase (request: FastifyRequest): string {
+    if (options.publicUrl !== undefined) return options.publicUrl
+    const host = SAFE_HOST.test(request.host) ? request.host : `${app.config.host}:${app.config.port}`
+    return `${request.protocol}://${host}`
+  }
+
+  /** The downloads object of a video: only the types that exist, each with its url. */
+  function downloadsOf (request: FastifyRequest, videoId: string, video: VideoRecord): DownloadsResult {
+    const base = publicBase(request)
+    const states = app.store.states(video)
+    const result: DownloadsResult = {}
+    for (const type of DOWNLOAD_TYPES) {
+      const state = states[type]
+      if (state !== undefined) result[type] = { ...state, url: `${base}/${videoId}/downloads/${MEDIA_FILE_NAMES[type]}` }
+    }
+    return result
+  }
+
+  app.get(DOWNLOADS_PATH, {
+    schema: { summary: 'List downloads', params: DownloadsParamsSchema, response: downloadsResponse }
+  }, async (request) => {
+    const { account_id: account, identifier } = request.params
+    const video = videoFor(account, identifier)
+    // A read moves `polls` downloads on before the answer is built; HEAD is not a read.
+    if (request.method === 'GET') app.store.poll(video)
+    return ok(downloadsOf(request, identifier, video))
+  })
+
+  function create (request: FastifyRequest, account: string, identifier: string, type: DownloadType): ReturnType<typeof ok<DownloadsResult>> {
+    const video = videoFor(account, identifier)
+    if (app.store.create(identifier, video, type)) request.log.info({ video: identifier, type }, 'download created')
+    return ok(downloadsOf(request, identifier, video))
+  }
+
+  function remove (account: string, identifier: string, type: DownloadType): ReturnType<typeof ok<'ok'>> {
+    const video = videoFor(account, identifier)
+    if (!app.store.remove(video, type)) throw Errors.downloadNotFound(type)
+    return ok('ok' as const)
+  }
+
+  app.post(DOWNLOADS_PATH, {
+    schema: { summary: 'Create the default download', params: DownloadsParamsSchema, body: CreateBodySchema, response: downloadsResponse }
+  }, async (request) => create(request, request.params.account_id, request.params.identifier, 'default'))
+
+  app.post(TYPED_PATH, {
+    schema: { summary: 'Create a download of a type', params: TypedDownloadParamsSchema, body: CreateBodySchema, response: downloadsResponse }
+  }, async (request) => create(request, request.params.account_id, request.params.identifier, request.params.download_type))
+
+  app.delete(DOWNLOADS_PATH, {
+    schema: { summary: 'Delete the default download', params: DownloadsParamsSchema, response: deletedResponse }
+  }, async (request) => remove(request.params.account_id, request.params.identifier, 'default'))
+
+  app.delete(TYPED_PATH, {
+    schema: { summary: 'Delete a download of a type', params: TypedDownloadParamsSchema, response: deletedResponse }
+  }, async (request) => remove(request.params.account_id, request.params.identifier, request.params.download_type))
+}
+
+export default downloadsRoutes

@@ -1,0 +1,14 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+
+/** `GET /healthz`: 200 once the fixtures are loaded (the app is not ready before). Not Cloudflare's. */
+const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/healthz', {
+    schema: {
+      summary: 'Liveness and readiness',
+      response: { 200: Type.Object({ status: Type.Literal('ok'), videos: Type.Integer(), mockTimeMs: Type.Number() }) }
+    }
+  }, async () => ({ status: 'ok' as const, videos: app.store.videoCount, mockTimeMs: app.clock.nowMs }))
+}
+
+export default healthRoutes

@@ -1,0 +1,32 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox'
+
+/** One error or message of a Cloudflare envelope. */
+export const EnvelopeMessageSchema = Type.Object({
+  code: Type.Integer({ minimum: 1000 }),
+  message: Type.String(),
+  error_chain: Type.Optional(Type.Array(Type.Object({ code: Type.Integer(), message: Type.String() })))
+})
+
+/** The success envelope around a result of the given schema. */
+export function SuccessEnvelopeSchema<T extends TSchema> (result: T) {
+  return Type.Object({
+    result,
+    success: Type.Literal(true),
+    errors: Type.Array(EnvelopeMessageSchema, { maxItems: 0 }),
+    messages: Type.Array(EnvelopeMessageSchema)
+  })
+}
+
+/** The failure envelope: `result` null and at least one error. */
+export const FailureEnvelopeSchema = Type.Object({
+  result: Type.Null(),
+  success: Type.Literal(false),
+  errors: Type.Array(EnvelopeMessageSchema, { minItems: 1 }),
+  messages: Type.Array(EnvelopeMessageSchema)
+})
+export type FailureEnvelope = Static<typeof FailureEnvelopeSchema>
+
+/** Wraps a result in the success envelope. */
+export function ok<T> (result: T): { result: T, success: true, errors: [], messages: [] } {
+  return { result, success: true, errors: [], messages: [] }
+}

@@ -1,0 +1,40 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { ID_PATTERN } from '../domain/ids.js'
+import { CloudflareIdSchema, DownloadStatusSchema, PercentSchema } from './download.js'
+import { ProgressionModelSchema, ProgressionSettingsSchema } from './fixture.js'
+
+/** A stored download: state at an anchor time and its progression (see domain/progress.ts). */
+export const DownloadRecordSchema = Type.Object({
+  status: DownloadStatusSchema,
+  percent: PercentSchema,
+  since: Type.Number(),
+  model: ProgressionModelSchema,
+  speed: Type.Number({ minimum: 0 }),
+  step: Type.Number({ minimum: 0 }),
+  failAt: Type.Optional(PercentSchema),
+  holdAt: Type.Optional(PercentSchema)
+}, { additionalProperties: false })
+
+/** A stored video, keyed by its id in the store. */
+export const VideoRecordSchema = Type.Object({
+  account: CloudflareIdSchema,
+  downloads: Type.Object({
+    default: Type.Optional(DownloadRecordSchema),
+    audio: Type.Optional(DownloadRecordSchema)
+  }, { additionalProperties: false }),
+  onCreate: Type.Object({
+    default: Type.Optional(ProgressionSettingsSchema),
+    audio: Type.Optional(ProgressionSettingsSchema)
+  }, { additionalProperties: false })
+}, { additionalProperties: false })
+export type VideoRecord = Static<typeof VideoRecordSchema>
+
+export const DATA_FORMAT = 'stream-downloads-mock/data@1'
+
+/** The whole state, as lowdb holds it and as MOCK_DATA_FILE stores it. */
+export const StoreDataSchema = Type.Object({
+  format: Type.Literal(DATA_FORMAT),
+  clock: Type.Object({ nowMs: Type.Number({ minimum: 0 }) }),
+  videos: Type.Record(Type.String({ pattern: ID_PATTERN }), VideoRecordSchema)
+})
+export type StoreData = Static<typeof StoreDataSchema>

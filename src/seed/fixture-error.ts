@@ -1,0 +1,24 @@
+/** A fixture or data file that cannot be used: names the file, the JSON path and the problem. */
+export class FixtureError extends Error {
+  readonly file: string
+  readonly jsonPath: string
+  readonly problem: string
+
+  constructor (file: string, jsonPath: string, problem: string) {
+    super(`${file}: ${jsonPath}: ${problem}`)
+    this.name = 'FixtureError'
+    this.file = file
+    this.jsonPath = jsonPath
+    this.problem = problem
+  }
+}
+
+/** Turns a JSON pointer (`/videos/0/id`) into a JSON path (`$.videos[0].id`). */
+export function pointerToJsonPath (pointer: string): string {
+  if (pointer === '') return '$'
+  return '$' + pointer.split('/').slice(1).map((raw) => {
+    const part = raw.replace(/~1/g, '/').replace(/~0/g, '~')
+    if (/^\d+$/.test(part)) return `[${part}]`
+    return /^[A-Za-z_$][\w$]*$/.test(part) ? `.${part}` : `[${JSON.stringify(part)}]`
+  }).join('')
+}

@@ -1,0 +1,54 @@
+import type { TSchema } from '@sinclair/typebox'
+import { Value } from '@sinclair/typebox/value'
+import { FixtureError, pointerToJsonPath } from './fixture-error.js'
+
+/** Keys that would reach an object's prototype if copied carelessly; refused in any input file. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
+
+/** Finds a forbidden key anywhere in parsed JSON; returns its JSON pointer, or undefined. */
+export function findForbiddenKey (value: unknown, pointer = ''): string | undefined {
+  if (value === null || typeof value !== 'object') return undefined
+  for (const key of Object.keys(value)) {
+    const child = `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`
+    if (FORBIDDEN_KEYS.has(key)) return child
+    const found = findForbiddenKey((value as Record<string, unknown>)[key], child)
+    if (found !== undefined) return found
+  }
+  return undefined
+}
+
+/** Describes one TypeBox error in words a person editing the file understands. */
+function describe (error: { message: string, value: unknown, schema: TSchema }): string {
+  const got = error.value === undefined ? '' : ` (got ${JSON.stringify(error.value)?.slice(0, 80)})`
+  if (error.schema.pattern !== undefined && typeof error.value === 'string') {
+    return `${error.schema.description ?? `must match ${error.schema.pattern}`}${got}`
+  }
+  return `${error.message.toLowerCase()}${got}`
+}
+
+/**
+ * Checks parsed JSON against a schema; throws a FixtureError naming the file, the JSON path of
+ * the first problem, and the problem. Unknown properties are named by their own path.
+ */
+export function assertMatches<T extends TSchema> (schema: T, value: unknown, file: string): void {
+  const forbidden = findForbiddenKey(value)
+  if (forbidden !== undefined) {
+    throw new FixtureError(file, pointerToJsonPath(forbidden), 'forbidden key (prototype keys are refused)')
+  }
+  const first = Value.Errors(schema, value).First()
+  if (first === undefined) return
+  // An unknown property is reported on its parent object; point at the property itself.
+  const unknown = /^Unexpected property/i.test(first.message)
+    ? unknownPropertyOf(first.value, first.schema)
+    : undefined
+  if (unknown !== undefined) {
+    throw new FixtureError(file, pointerToJsonPath(`${first.path}/${unknown}`), 'unknown property')
+  }
+  throw new FixtureError(file, pointerToJsonPath(first.path), describe(first))
+}
+
+function unknownPropertyOf (value: unknown, schema: TSchema): string | undefined {
+  if (value === null || typeof value !== 'object') return undefined
+  const known = new Set(Object.keys((schema.properties ?? {}) as object))
+  return Object.keys(value).find((key) => !known.has(key))
+}

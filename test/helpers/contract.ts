@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { Ajv, type ValidateFunction } from 'ajv'
+import addFormatsModule from 'ajv-formats'
+
+// ajv-formats is CommonJS; its default export arrives wrapped when loaded from ESM.
+const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (ajv: Ajv) => Ajv
+
+interface OpenApi {
+  paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: object }> }> }>>
+  components: { schemas: Record<string, object> }
+}
+
+/** The project's copy of Cloudflare's contract. */
+export const contract = JSON.parse(readFileSync(fileURLToPath(new URL('../../contract/stream-downloads.openapi.json', import.meta.url)), 'utf8')) as OpenApi
+
+const ajv = new Ajv({ strict: false, allErrors: true })
+addFormats(ajv)
+// OpenAPI 3.0's `nullable` is not JSON Schema; ajv needs to be told of it.
+ajv.addKeyword({ keyword: 'nullable' })
+ajv.addSchema({ $id: 'contract', components: contract.components })
+
+function rewriteRefs (schema: unknown): unknown {
+  return JSON.parse(JSON.stringify(schema).replace(/"#\/components\//g, '"contract#/components/'))
+}
+
+const cache = new Map<string, ValidateFunction>()
+
+function validatorFor (schema: object, key: string): ValidateFunction {
+  let validate = cache.get(key)
+  if (validate === undefined) {
+    validate = ajv.compile(rewriteRefs(schema) as object)
+    cache.set(key, validate)
+  }
+  return validate
+}
+
+/** The contract's path template for a concrete API path (`/client/v4` prefix optional). */
+export function operationPath (path: string): string {
+  const bare = path.split('?')[0]!.replace(/^\/client\/v4/, '')
+  return /\/downloads\/[^/]+$/.test(bare)
+    ? '/accounts/{account_id}/stream/{identifier}/downloads/{download_type}'
+    : '/accounts/{account_id}/stream/{identifier}/downloads'
+}
+
+/**
+ * Validates a response body against the contract: the operation's 200 schema for a 200, its
+ * 4XX schema (Cloudflare's failure envelope) for anything else; failures must also carry at
+ * least one error. Returns the list of problems (empty when valid).
+ */
+export function contractProblems (method: string, path: string, statusCode: number, body: unknown): string[] {
+  const operations = contract.paths[operationPath(path)]!
+  // Methods a path lacks (405) and 5xx answers have no operation of their own: use the failure shape.
+  const operation = operations[method.toLowerCase()] ?? operations.post!
+  const key = statusCode === 200 ? '200' : '4XX'
+  const schema = operation.responses[key]!.content!['application/json']!.schema
+  const validate = validatorFor(schema, `${method} ${operationPath(path)} ${key}`)
+  const problems = validate(body) ? [] : (validate.errors ?? []).map((error) => `${error.instancePath} ${error.message ?? ''}`)
+  if (statusCode !== 200) {
+    const errors = (body as { errors?: unknown[] }).errors
+    if (!Array.isArray(errors) || errors.length === 0) problems.push('a failure must carry at least one error')
+  }
+  return problems
+}
