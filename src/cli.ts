@@ -33,7 +33,8 @@ export function parseCli (argv: string[]): CliRequest {
   try {
     values = parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values
   } catch (error) {
-    throw new ConfigError(`${(error as Error).message} (see --help)`)
+    // Node's messages may span lines; a command-line error is reported on one.
+    throw new ConfigError(`${(error as Error).message.replace(/\s*\n\s*/g, ' ')} (see --help)`)
   }
   if (values.help === true) return { help: true }
   const flags: Record<string, string> = {}

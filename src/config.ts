@@ -1,6 +1,6 @@
 import { resolve } from 'node:path'
-import { Type, type Static } from '@sinclair/typebox'
-import { Value } from '@sinclair/typebox/value'
+import { Type, type Static, type TSchema } from '@sinclair/typebox'
+import { Value, type ValueError } from '@sinclair/typebox/value'
 import { BUNDLED_FIXTURES } from './paths.js'
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -44,13 +44,15 @@ export const SETTINGS = {
 
 type Parse = (typeof SETTINGS)[keyof typeof SETTINGS]['parse']
 
+/** A decimal number as people write one; `Number()` alone would also take `0x10`, `1_0` or `Infinity`. */
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/
+
 function parseText (text: string, parse: Parse, name: string): unknown {
   switch (parse) {
     case 'integer':
     case 'number': {
-      const value = Number(text)
-      if (text.trim() === '' || !Number.isFinite(value)) throw new ConfigError(`${name}: expected a number, got ${JSON.stringify(text)}`)
-      return value
+      if (!DECIMAL.test(text.trim())) throw new ConfigError(`${name}: expected a number, got ${JSON.stringify(text)}`)
+      return Number(text)
     }
     case 'path':
       return resolve(text)
@@ -86,18 +88,27 @@ export function loadConfig (env: NodeJS.ProcessEnv, flags: Partial<Record<string
   const config = Value.Default(ConfigSchema, raw) as Config
   const first = Value.Errors(ConfigSchema, config).First()
   if (first !== undefined) {
-    const key = first.path.split('/')[1] as keyof Config | undefined
-    const setting = key === undefined ? undefined : SETTINGS[key]
-    const name = setting === undefined ? first.path : `${setting.env} (--${setting.flag})`
-    throw new ConfigError(`${name}: ${first.message.toLowerCase()}, got ${JSON.stringify(first.value)}`)
+    // Every key of `raw` is a setting (additional properties cannot arise), so the first
+    // segment of the error path always names one.
+    const setting = SETTINGS[first.path.split('/')[1] as keyof Config]
+    throw new ConfigError(`${setting.env} (--${setting.flag}): ${describe(first)}`)
   }
   return config
+}
+
+/** One schema error in words: the allowed values of a choice, else TypeBox's message. */
+function describe (error: ValueError): string {
+  const choices = (error.schema.anyOf as TSchema[] | undefined)?.map((option) => option.const as unknown)
+  const expected = choices !== undefined && choices.every((choice) => typeof choice === 'string')
+    ? `expected one of ${choices.join(', ')}`
+    : error.message.toLowerCase()
+  return `${expected}, got ${JSON.stringify(error.value)}`
 }
 
 /** A complete configuration from a partial one, with defaults: for tests and the programmatic API. */
 export function configWithDefaults (partial: Partial<Config> = {}): Config {
   const config = Value.Default(ConfigSchema, structuredClone(partial)) as Config
   const first = Value.Errors(ConfigSchema, config).First()
-  if (first !== undefined) throw new ConfigError(`${first.path.slice(1)}: ${first.message.toLowerCase()}, got ${JSON.stringify(first.value)}`)
+  if (first !== undefined) throw new ConfigError(`${first.path === '' ? 'config' : first.path.slice(1)}: ${describe(first)}`)
   return config
 }

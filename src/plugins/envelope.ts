@@ -19,12 +19,12 @@ export function apiPath (url: string): string {
 }
 
 /** Turns any error into the MockError the client sees. */
-export function toMockError (error: FastifyError | MockError | Error, bodyLimit: number): MockError {
+export function toMockError (error: FastifyError | MockError | Error, bodyLimit: number, contentType = 'unknown'): MockError {
   if (error instanceof MockError) return error
   const code = (error as FastifyError).code
   switch (code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return Errors.unsupportedMediaType(/media type: (.*)$/.exec(error.message)?.[1] ?? 'unknown')
+      return Errors.unsupportedMediaType(contentType)
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return Errors.bodyTooLarge(bodyLimit)
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
@@ -58,7 +58,7 @@ export default fp(async function envelope (app: FastifyInstance, options: { body
   })
 
   app.setErrorHandler((error: FastifyError | MockError, request: FastifyRequest, reply: FastifyReply) => {
-    const mockError = toMockError(error, options.bodyLimit)
+    const mockError = toMockError(error, options.bodyLimit, request.headers['content-type'])
     if (mockError.statusCode >= 500) request.log.error({ err: error }, 'internal error')
     else request.log.info({ code: mockError.errors[0]?.code, status: mockError.statusCode }, mockError.errors[0]?.message)
     return sendFailure(reply, mockError)

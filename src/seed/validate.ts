@@ -23,6 +23,11 @@ function describe (error: { message: string, value: unknown, schema: TSchema }):
   if (error.schema.pattern !== undefined && typeof error.value === 'string') {
     return `${error.schema.description ?? `must match ${error.schema.pattern}`}${got}`
   }
+  const choices = (error.schema.anyOf as TSchema[] | undefined)?.map((option) => option.const as unknown)
+  if (choices !== undefined && choices.every((choice) => typeof choice === 'string')) {
+    return `expected one of ${choices.map((choice) => JSON.stringify(choice)).join(', ')}${got}`
+  }
+  if (error.message === 'Expected required property') return 'missing required property'
   return `${error.message.toLowerCase()}${got}`
 }
 
@@ -37,18 +42,7 @@ export function assertMatches<T extends TSchema> (schema: T, value: unknown, fil
   }
   const first = Value.Errors(schema, value).First()
   if (first === undefined) return
-  // An unknown property is reported on its parent object; point at the property itself.
-  const unknown = /^Unexpected property/i.test(first.message)
-    ? unknownPropertyOf(first.value, first.schema)
-    : undefined
-  if (unknown !== undefined) {
-    throw new FixtureError(file, pointerToJsonPath(`${first.path}/${unknown}`), 'unknown property')
-  }
+  // TypeBox reports an unknown property at the property's own path (objects and records alike).
+  if (first.message === 'Unexpected property') throw new FixtureError(file, pointerToJsonPath(first.path), 'unknown property')
   throw new FixtureError(file, pointerToJsonPath(first.path), describe(first))
-}
-
-function unknownPropertyOf (value: unknown, schema: TSchema): string | undefined {
-  if (value === null || typeof value !== 'object') return undefined
-  const known = new Set(Object.keys((schema.properties ?? {}) as object))
-  return Object.keys(value).find((key) => !known.has(key))
 }

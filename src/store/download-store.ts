@@ -1,6 +1,8 @@
+import { readFile } from 'node:fs/promises'
+import { Type } from '@sinclair/typebox'
 import { Low, Memory } from 'lowdb'
 import { JSONFile } from 'lowdb/node'
-import { DOWNLOAD_TYPES, type DownloadType } from '../domain/ids.js'
+import { DOWNLOAD_TYPES, ID_PATTERN, type DownloadType } from '../domain/ids.js'
 import { MinHeap } from '../domain/min-heap.js'
 import {
   applyPoll, materialize, newDownload, nextStopAt, stateAt,
@@ -8,7 +10,7 @@ import {
 } from '../domain/progress.js'
 import { resolveProgression, videosFromFixtures, type NamedFixture } from '../seed/load-fixtures.js'
 import { assertMatches } from '../seed/validate.js'
-import { DATA_FORMAT, StoreDataSchema, type StoreData, type VideoRecord } from '../schemas/store.js'
+import { DATA_FORMAT, StoreDataSchema, VideoRecordSchema, type StoreData, type VideoRecord } from '../schemas/store.js'
 
 /** The least a store needs of a logger (pino's interface). */
 export interface StoreLogger {
@@ -47,6 +49,35 @@ function errorCode (error: unknown): string {
 }
 
 /**
+ * The data file's schema. StoreDataSchema's record of videos lets keys that are not ids through
+ * (a key pattern alone does not refuse other keys), so the videos are re-declared closed here.
+ */
+const DataFileSchema = Type.Object({
+  ...StoreDataSchema.properties,
+  videos: Type.Record(Type.String({ pattern: ID_PATTERN }), VideoRecordSchema, { additionalProperties: false })
+}, { additionalProperties: false })
+
+/**
+ * The parsed content of the data file, or undefined when there is none yet. ENOTDIR (a path
+ * under a regular file) also means "none": the write at start then reports why it cannot be.
+ */
+async function readDataFile (file: string): Promise<unknown> {
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (error) {
+    const code = errorCode(error)
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined
+    throw new DataFileError(file, `cannot be read (${code}); fix or remove it to start from the fixtures`)
+  }
+  try {
+    return JSON.parse(text) as unknown
+  } catch (error) {
+    throw new DataFileError(file, `is not valid JSON (${(error as Error).message}); fix or remove it to start from the fixtures`)
+  }
+}
+
+/**
  * The fixture store: lowdb data keyed by video id for direct lookup, an index of accounts, and
  * a schedule of the mock times at which `time` downloads reach their stop point. Knows nothing
  * of HTTP.
@@ -65,6 +96,8 @@ export class DownloadStore {
   private dirty = false
   /** Transitions written down since start, by the ticker and by polls. */
   transitionsRecorded = 0
+  /** Successful writes of the data file since start, the one at start included. */
+  writes = 0
 
   private constructor (db: Low<StoreData>, options: StoreOptions) {
     this.db = db
@@ -90,15 +123,10 @@ export class DownloadStore {
       db = new Low<StoreData>(new Memory<StoreData>(), seed)
     } else {
       db = new Low<StoreData>(new JSONFile<StoreData>(options.dataFile), seed)
-      let stored: unknown
-      try {
-        stored = await db.adapter.read()
-      } catch (error) {
-        const reason = error instanceof SyntaxError ? `is not valid JSON (${error.message})` : `cannot be read (${errorCode(error)})`
-        throw new DataFileError(options.dataFile, `${reason}; fix or remove it to start from the fixtures`)
-      }
-      if (stored !== null) {
-        assertMatches(StoreDataSchema, stored, options.dataFile)
+      // Read here rather than through the adapter, which takes a file holding `null` for none.
+      const stored = await readDataFile(options.dataFile)
+      if (stored !== undefined) {
+        assertMatches(DataFileSchema, stored, options.dataFile)
         db.data = stored as StoreData
         seeded = false
       }
@@ -110,6 +138,7 @@ export class DownloadStore {
       }
     }
     const store = new DownloadStore(db, options)
+    if (options.dataFile !== undefined) store.writes++
     store.reindex()
     options.log.info({ videos: store.videoCount, dataFile: options.dataFile, seeded }, seeded ? 'store seeded from fixtures' : 'store loaded from the data file')
     return store
@@ -253,7 +282,7 @@ export class DownloadStore {
     while (this.writing !== undefined) await this.writing
     if (!this.dirty) return
     this.dirty = false
-    this.writing = this.db.write().catch((error: unknown) => {
+    this.writing = this.db.write().then(() => { this.writes++ }, (error: unknown) => {
       // Keep serving from memory; the next change or the close tries the write again.
       this.dirty = true
       this.log.error({ err: error, dataFile: this.dataFile }, 'cannot write the data file; serving from memory')

@@ -1,0 +1,31 @@
+import t from 'tap'
+import { MinHeap } from '../../src/domain/min-heap.js'
+
+t.test('pops in key order', async (t) => {
+  const heap = new MinHeap<number>((n) => n)
+  t.equal(heap.pop(), undefined)
+  const values = [5, 3, 9, 1, 7, 3, 8, 2, 6, 4, 0]
+  for (const value of values) heap.push(value)
+  t.equal(heap.size, values.length)
+  t.equal(heap.peek(), 0)
+  const out: number[] = []
+  for (let v = heap.pop(); v !== undefined; v = heap.pop()) out.push(v)
+  t.same(out, [...values].sort((a, b) => a - b))
+  heap.push(1)
+  heap.clear()
+  t.equal(heap.size, 0)
+})
+
+t.test('random input stays ordered', async (t) => {
+  const heap = new MinHeap<{ at: number }>((item) => item.at)
+  let seed = 42
+  const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
+  for (let i = 0; i < 1000; i++) heap.push({ at: Math.floor(random() * 100) })
+  let last = -1
+  let ordered = true
+  for (let item = heap.pop(); item !== undefined; item = heap.pop()) {
+    if (item.at < last) ordered = false
+    last = item.at
+  }
+  t.ok(ordered)
+})

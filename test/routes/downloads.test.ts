@@ -1,0 +1,151 @@
+import t from 'tap'
+import { api } from '../helpers/api.js'
+import { ACCOUNT, AUTH, OTHER_ACCOUNT, UNKNOWN_VIDEO, VIDEOS, build, downloadsPath } from '../helpers/build.js'
+
+const mediaUrl = (video: string, file = 'default.mp4'): string => `http://localhost:80/${video}/downloads/${file}`
+
+t.test('GET lists only the types that exist, each with status, percent and url', async (t) => {
+  const app = await build(t)
+  const ready = await api(t, app, { method: 'GET', url: downloadsPath(VIDEOS.ready), headers: AUTH })
+  t.equal(ready.statusCode, 200)
+  t.same(ready.body, {
+    result: {
+      default: { status: 'ready', percentComplete: 100, url: mediaUrl(VIDEOS.ready) },
+      audio: { status: 'ready', percentComplete: 100, url: mediaUrl(VIDEOS.ready, 'audio.m4a') }
+    },
+    success: true,
+    errors: [],
+    messages: []
+  })
+  const empty = await api(t, app, { method: 'GET', url: downloadsPath(VIDEOS.empty), headers: AUTH })
+  t.same(empty.body.result, {}, 'a video with no downloads has an empty result')
+  const failed = await api(t, app, { method: 'GET', url: downloadsPath(VIDEOS.failed), headers: AUTH })
+  t.same(failed.body.result.default, { status: 'error', percentComplete: 75, url: mediaUrl(VIDEOS.failed) }, 'url is present in every state')
+})
+
+t.test('served at the root as well as under /client/v4', async (t) => {
+  const app = await build(t)
+  const root = await api(t, app, { method: 'GET', url: `/accounts/${ACCOUNT}/stream/${VIDEOS.ready}/downloads`, headers: AUTH })
+  t.equal(root.statusCode, 200)
+  t.equal(root.body.result.default.status, 'ready')
+})
+
+t.test('url base: MOCK_PUBLIC_URL, else the Host header', async (t) => {
+  const app = await build(t)
+  const viaCompose = await api(t, app, { method: 'GET', url: downloadsPath(VIDEOS.ready), headers: { ...AUTH, host: 'mock:8787' } })
+  t.equal(viaCompose.body.result.default.url, `http://mock:8787/${VIDEOS.ready}/downloads/default.mp4`)
+  const hostile = await api(t, app, { method: 'GET', url: downloadsPath(VIDEOS.ready), headers: { ...AUTH, host: 'evil.example/<x>' } })
+  t.equal(hostile.body.result.default.url, `http://127.0.0.1:8787/${VIDEOS.ready}/downloads/default.mp4`, 'a Host that is not a host name falls back to the configured address')
+  const v6 = await api(t, app, { method: 'GET', url: downloadsPath(VIDEOS.ready), headers: { ...AUTH, host: '[::1]:9000' } })
+  t.equal(v6.body.result.default.url, `http://[::1]:9000/${VIDEOS.ready}/downloads/default.mp4`)
+
+  const published = await build(t, { config: { publicUrl: 'https://videos.example.test/base' } })
+  const res = await api(t, published, { method: 'GET', url: downloadsPath(VIDEOS.ready), headers: AUTH })
+  t.equal(res.body.result.audio.url, `https://videos.example.test/base/${VIDEOS.ready}/downloads/audio.m4a`)
+})
+
+t.test('the ticker moves an in-progress download to ready', async (t) => {
+  const app = await build(t)
+  const at = async (): Promise<unknown> => (await api(t, app, { method: 'GET', url: downloadsPath(VIDEOS.inProgress), headers: AUTH })).body.result.default
+  t.match(await at(), { status: 'inprogress', percentComplete: 40 })
+  app.clock.advance(1000)
+  t.match(await at(), { status: 'inprogress', percentComplete: 50 })
+  app.clock.advance(5000)
+  t.match(await at(), { status: 'ready', percentComplete: 100 })
+})
+
+t.test('a fixture download that ends in error', async (t) => {
+  const app = await build(t)
+  app.clock.advance(2000)
+  const mid = await api(t, app, { method: 'GET', url: downloadsPath(VIDEOS.failing), headers: AUTH })
+  t.match(mid.body.result.default, { status: 'inprogress', percentComplete: 50 })
+  app.clock.advance(60_000)
+  const end = await api(t, app, { method: 'GET', url: downloadsPath(VIDEOS.failing), headers: AUTH })
+  t.match(end.body.result.default, { status: 'error', percentComplete: 60 })
+})
+
+t.test('POST creates the default download, inprogress at 0, and answers the whole object', async (t) => {
+  const app = await build(t)
+  const created = await api(t, app, { method: 'POST', url: downloadsPath(VIDEOS.empty), headers: AUTH })
+  t.equal(created.statusCode, 200)
+  t.same(created.body.result, { default: { status: 'inprogress', percentComplete: 0, url: mediaUrl(VIDEOS.empty) } })
+  app.clock.advance(3000)
+  const again = await api(t, app, { method: 'POST', url: downloadsPath(VIDEOS.empty, ACCOUNT, 'default'), headers: AUTH })
+  t.same(again.body.result.default, { status: 'inprogress', percentComplete: 30, url: mediaUrl(VIDEOS.empty) }, 'creating one that exists returns it unchanged')
+  const audio = await api(t, app, { method: 'POST', url: downloadsPath(VIDEOS.empty, ACCOUNT, 'audio'), headers: AUTH })
+  t.same(Object.keys(audio.body.result), ['default', 'audio'], 'the answer holds every type of the video')
+  t.same(audio.body.result.audio, { status: 'inprogress', percentComplete: 0, url: mediaUrl(VIDEOS.empty, 'audio.m4a') })
+})
+
+t.test('POST accepts no body, an empty JSON body and any JSON object', async (t) => {
+  const app = await build(t)
+  const bodies = [
+    { headers: AUTH },
+    { headers: { ...AUTH, 'content-type': 'application/json' } },
+    { headers: { ...AUTH, 'content-type': 'application/json' }, payload: '{}' },
+    { headers: { ...AUTH, 'content-type': 'application/json; charset=utf-8' }, payload: '{"anything":[1,{"x":null}],"__proto__":{"polluted":true}}' }
+  ]
+  for (const body of bodies) {
+    const res = await api(t, app, { method: 'POST', url: downloadsPath(VIDEOS.empty), ...body })
+    t.equal(res.statusCode, 200, JSON.stringify(body))
+  }
+  t.equal(({} as Record<string, unknown>).polluted, undefined, 'no prototype pollution')
+})
+
+t.test('POST on a download in error starts it over; fixtures decide how created downloads progress', async (t) => {
+  const app = await build(t)
+  const retried = await api(t, app, { method: 'POST', url: downloadsPath(VIDEOS.failed), headers: AUTH })
+  t.match(retried.body.result.default, { status: 'inprogress', percentComplete: 0 })
+  const created = await api(t, app, { method: 'POST', url: downloadsPath(VIDEOS.failsOnCreate), headers: AUTH })
+  t.match(created.body.result.default, { status: 'inprogress', percentComplete: 0 })
+  app.clock.advance(6000)
+  const failed = await api(t, app, { method: 'GET', url: downloadsPath(VIDEOS.failsOnCreate), headers: AUTH })
+  t.match(failed.body.result.default, { status: 'error', percentComplete: 60 }, 'onCreate.default.failAt 60')
+  const restarted = await api(t, app, { method: 'POST', url: downloadsPath(VIDEOS.failsOnCreate), headers: AUTH })
+  t.match(restarted.body.result.default, { status: 'inprogress', percentComplete: 0 })
+})
+
+t.test('the global default speed comes from configuration', async (t) => {
+  const app = await build(t, { config: { speed: 25 } })
+  await api(t, app, { method: 'POST', url: downloadsPath(VIDEOS.empty), headers: AUTH })
+  app.clock.advance(2000)
+  const res = await api(t, app, { method: 'GET', url: downloadsPath(VIDEOS.empty), headers: AUTH })
+  t.match(res.body.result.default, { status: 'inprogress', percentComplete: 50 })
+})
+
+t.test('DELETE removes one type; deleting one that does not exist is a 404', async (t) => {
+  const app = await build(t)
+  const deleted = await api(t, app, { method: 'DELETE', url: downloadsPath(VIDEOS.ready), headers: AUTH })
+  t.same(deleted.body, { result: 'ok', success: true, errors: [], messages: [] })
+  const left = await api(t, app, { method: 'GET', url: downloadsPath(VIDEOS.ready), headers: AUTH })
+  t.same(Object.keys(left.body.result), ['audio'])
+  const audio = await api(t, app, { method: 'DELETE', url: downloadsPath(VIDEOS.ready, ACCOUNT, 'audio'), headers: AUTH })
+  t.equal(audio.body.result, 'ok')
+  const missing = await api(t, app, { method: 'DELETE', url: downloadsPath(VIDEOS.ready, ACCOUNT, 'audio'), headers: AUTH })
+  t.equal(missing.statusCode, 404)
+  t.equal(missing.body.errors[0].code, 10003)
+  t.match(missing.body.errors[0].message, /no audio download/)
+})
+
+t.test('unknown account and unknown video are 404s', async (t) => {
+  const app = await build(t)
+  const video = await api(t, app, { method: 'GET', url: downloadsPath(UNKNOWN_VIDEO), headers: AUTH })
+  t.equal(video.statusCode, 404)
+  t.same(video.body.errors, [{ code: 10003, message: 'Video not found' }])
+  const account = await api(t, app, { method: 'POST', url: downloadsPath(VIDEOS.ready, OTHER_ACCOUNT), headers: AUTH })
+  t.equal(account.statusCode, 404)
+  t.same(account.body.errors, [{ code: 10003, message: 'Account not found' }])
+  // Video ids are unique across accounts: a video is not found under another known account.
+  const app2 = await build(t, { fixtures: { videos: [{ id: VIDEOS.ready, account: ACCOUNT }, { id: UNKNOWN_VIDEO, account: OTHER_ACCOUNT }] } })
+  const elsewhere = await api(t, app2, { method: 'GET', url: downloadsPath(VIDEOS.ready, OTHER_ACCOUNT), headers: AUTH })
+  t.same(elsewhere.body.errors, [{ code: 10003, message: 'Video not found' }])
+})
+
+t.test('HEAD answers like GET without a body and does not count as a read', async (t) => {
+  const app = await build(t, { fixtures: { videos: [{ id: VIDEOS.ready, account: ACCOUNT, downloads: { default: { model: 'polls', step: 50 } } }] } })
+  const head = await app.inject({ method: 'HEAD', url: downloadsPath(VIDEOS.ready), headers: AUTH })
+  t.equal(head.statusCode, 200)
+  t.equal(head.body, '')
+  const get = await api(t, app, { method: 'GET', url: downloadsPath(VIDEOS.ready), headers: AUTH })
+  t.match(get.body.result.default, { percentComplete: 50 }, 'only the GET moved the polls download')
+})
