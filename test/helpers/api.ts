@@ -1,7 +1,7 @@
 import type { FastifyInstance, InjectOptions } from 'fastify'
 import { contractProblems } from './contract.js'
 
-interface TapLike { same: (found: unknown, wanted: unknown, message?: string) => unknown }
+interface TapLike { same: (found: unknown, wanted: unknown, message: string) => unknown }
 
 export interface ApiResponse<T = any> {
   statusCode: number
