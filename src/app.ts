@@ -1,12 +1,10 @@
-import type { Socket } from 'node:net'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { configWithDefaults, type Config } from './config.js'
-import { Errors } from './domain/errors.js'
 import type { Progression } from './domain/progress.js'
 import { BUNDLED_ASSETS } from './paths.js'
 import clockPlugin from './plugins/clock.js'
-import envelopePlugin, { failureBody } from './plugins/envelope.js'
+import envelopePlugin, { answerClientError } from './plugins/envelope.js'
 import storePlugin from './plugins/store.js'
 import downloadsRoutes from './routes/downloads.js'
 import healthRoutes from './routes/health.js'
@@ -47,18 +45,6 @@ async function resolveFixtures (fixtures: string | FixtureDocument | FixtureDocu
   })
 }
 
-/** Answers a connection-level client error (headers too large, bad request line) with an envelope. */
-function clientErrorHandler (error: NodeJS.ErrnoException, socket: Socket): void {
-  if (!socket.writable) {
-    socket.destroy()
-    return
-  }
-  const mockError = error.code === 'HPE_HEADER_OVERFLOW' ? Errors.headersTooLarge() : Errors.forStatus(400, 'Bad request')
-  const body = JSON.stringify(failureBody(mockError))
-  const reason = mockError.statusCode === 431 ? 'Request Header Fields Too Large' : 'Bad Request'
-  socket.end(`HTTP/1.1 ${mockError.statusCode} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
-}
-
 /**
  * Builds the mock server: configuration, fixtures, store, clock, and the routes. Never listens;
  * `src/server.ts` and `startMock` do. Throws a FixtureError or ConfigError for bad input.
@@ -72,7 +58,7 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
     logger: options.logger ?? { level: config.logLevel },
     bodyLimit: BODY_LIMIT,
     return503OnClosing: false,
-    clientErrorHandler,
+    clientErrorHandler: answerClientError,
     forceCloseConnections: 'idle'
   }).withTypeProvider<TypeBoxTypeProvider>()
 

@@ -13,7 +13,8 @@ export function parseRange (header: string | undefined, size: number): RangeResu
   if (header === undefined) return { kind: 'full' }
   const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim())
   if (match === null) return { kind: 'full' }
-  const [, first = '', last = ''] = match
+  // Both groups always match (possibly empty), so they are strings.
+  const [, first, last] = match as unknown as [string, string, string]
   if (first === '' && last === '') return { kind: 'full' }
   if (first === '') {
     // A suffix range: the last N bytes.

@@ -7,10 +7,10 @@ export interface AuthSettings {
   apiTokens: readonly string[]
 }
 
+/** A credential header's value; blank counts as absent. (Node joins repeated ones into one string.) */
 function header (headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name]
-  const text = Array.isArray(value) ? value[0] : value
-  return text === undefined || text.trim() === '' ? undefined : text
+  return typeof value === 'string' && value.trim() !== '' ? value : undefined
 }
 
 /**

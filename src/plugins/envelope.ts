@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { API_PREFIX, Errors, MockError } from '../domain/errors.js'
@@ -14,7 +15,7 @@ export function sendFailure (reply: FastifyReply, error: MockError): FastifyRepl
 
 /** The request path without the API prefix and query, as Cloudflare's routing messages show it. */
 export function apiPath (url: string): string {
-  const path = url.split('?', 1)[0] ?? url
+  const path = url.split('?', 1)[0] as string
   return path.startsWith(API_PREFIX + '/') || path === API_PREFIX ? path.slice(API_PREFIX.length) : path
 }
 
@@ -34,6 +35,22 @@ export function toMockError (error: FastifyError | MockError | Error, bodyLimit:
   const status = (error as FastifyError).statusCode
   if (status !== undefined && status >= 400 && status < 500) return Errors.forStatus(status, error.message)
   return Errors.internal()
+}
+
+/**
+ * Answers a connection-level client error (headers too large, a request line Node cannot parse)
+ * with an envelope; these never reach Fastify's routing.
+ */
+export function answerClientError (error: NodeJS.ErrnoException, socket: Socket): void {
+  if (!socket.writable) {
+    socket.destroy()
+    return
+  }
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW'
+  const mockError = tooLarge ? Errors.headersTooLarge() : Errors.forStatus(400, 'Bad request')
+  const body = JSON.stringify(failureBody(mockError))
+  const reason = tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'
+  socket.end(`HTTP/1.1 ${mockError.statusCode} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
 }
 
 /**

@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http'
 import t from 'tap'
 import { startMock } from '../../src/index.js'
-import { toMockError } from '../../src/plugins/envelope.js'
+import { answerClientError, toMockError } from '../../src/plugins/envelope.js'
 import { api } from '../helpers/api.js'
 import { ACCOUNT, AUTH, VIDEOS, build, downloadsPath } from '../helpers/build.js'
 
@@ -160,4 +160,11 @@ t.test('headers too large and malformed requests get an envelope from the socket
   t.match(raw, /"success":false/)
   const ok = await send(AUTH)
   t.equal(ok.status, 200, 'the server keeps answering')
+})
+
+t.test('a client error on a socket that can no longer be written is just closed', async (t) => {
+  let destroyed = false
+  const socket = { writable: false, destroy: () => { destroyed = true } }
+  answerClientError(Object.assign(new Error('reset'), { code: 'ECONNRESET' }), socket as never)
+  t.ok(destroyed)
 })
