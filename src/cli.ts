@@ -14,14 +14,17 @@ export function helpText (): string {
     'Every option can also be set by the environment variable named beside it; flags win.',
     ''
   ]
+  const flagWidth = Math.max(...Object.values(SETTINGS).map((setting) => setting.flag.length)) + 2
+  const envWidth = Math.max(...Object.values(SETTINGS).map((setting) => setting.env.length))
   for (const [key, setting] of Object.entries(SETTINGS)) {
-    const schema = ConfigSchema.properties[key as keyof typeof SETTINGS] as { description?: string, default?: unknown }
+    // Every setting's schema has a description (the help test checks each line).
+    const schema = ConfigSchema.properties[key as keyof typeof SETTINGS] as { description: string, default?: unknown }
     const fallback = schema.default === undefined || (Array.isArray(schema.default) && schema.default.length === 0)
       ? ''
       : ` (default: ${key === 'fixtures' ? 'the bundled fixtures' : String(schema.default)})`
-    lines.push(`  --${setting.flag.padEnd(12)} ${setting.env.padEnd(16)} ${schema.description ?? ''}${fallback}`)
+    lines.push(`  ${`--${setting.flag}`.padEnd(flagWidth)} ${setting.env.padEnd(envWidth)} ${schema.description}${fallback}`)
   }
-  lines.push('  --help                          Print this text and exit', '')
+  lines.push(`  ${'--help'.padEnd(flagWidth)} ${''.padEnd(envWidth)} Print this text and exit`, '')
   return lines.join('\n')
 }
 

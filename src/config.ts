@@ -16,7 +16,11 @@ export const ConfigSchema = Type.Object({
   publicUrl: Type.Optional(Type.String({ minLength: 1, description: 'Base of download urls; default http://<Host header>' })),
   auth: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'on', description: 'Credential checking' }),
   apiTokens: Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'Accepted Bearer tokens; empty accepts any' }),
-  logLevel: Type.Union(LOG_LEVELS.map((level) => Type.Literal(level)), { default: 'info', description: 'Pino log level' })
+  logLevel: Type.Union(LOG_LEVELS.map((level) => Type.Literal(level)), { default: 'info', description: 'Pino log level' }),
+  admin: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'on', description: 'The admin API under /__mock and the Prefer override' }),
+  adminToken: Type.Optional(Type.String({ minLength: 1, description: 'Token the admin API requires in X-Mock-Admin-Token' })),
+  autoCreate: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'off', description: 'Any well-formed unknown video id exists on first use' }),
+  journalSize: Type.Integer({ minimum: 1, maximum: 100_000, default: 1000, description: 'Requests the journal keeps' })
 }, { additionalProperties: false })
 export type Config = Static<typeof ConfigSchema>
 
@@ -39,7 +43,11 @@ export const SETTINGS = {
   publicUrl: { env: 'MOCK_PUBLIC_URL', flag: 'public-url', parse: 'url' },
   auth: { env: 'MOCK_AUTH', flag: 'auth', parse: 'string' },
   apiTokens: { env: 'MOCK_API_TOKENS', flag: 'api-tokens', parse: 'list' },
-  logLevel: { env: 'LOG_LEVEL', flag: 'log-level', parse: 'string' }
+  logLevel: { env: 'LOG_LEVEL', flag: 'log-level', parse: 'string' },
+  admin: { env: 'MOCK_ADMIN', flag: 'admin', parse: 'string' },
+  adminToken: { env: 'MOCK_ADMIN_TOKEN', flag: 'admin-token', parse: 'string' },
+  autoCreate: { env: 'MOCK_AUTO_CREATE', flag: 'auto-create', parse: 'string' },
+  journalSize: { env: 'MOCK_JOURNAL_SIZE', flag: 'journal-size', parse: 'integer' }
 } as const satisfies Record<keyof Config, { env: string, flag: string, parse: string }>
 
 type Parse = (typeof SETTINGS)[keyof typeof SETTINGS]['parse']

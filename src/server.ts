@@ -23,11 +23,11 @@ async function main (): Promise<void> {
   const config = loadConfig(process.env, request.flags)
   const mock = await startMock({ config, logger: { level: config.logLevel }, port: config.port, host: config.host })
 
-  let closing = false
+  // The first SIGTERM or SIGINT closes gracefully; both listeners go at once, so a second
+  // signal (Ctrl-C pressed again) ends the process the default way, without waiting.
   const shutdown = (signal: NodeJS.Signals): void => {
-    // SIGINT after SIGTERM (or the reverse) must not close twice.
-    if (closing) return
-    closing = true
+    process.off('SIGTERM', shutdown)
+    process.off('SIGINT', shutdown)
     mock.app.log.info({ signal }, 'closing')
     mock.close().then(
       () => process.exit(0),
@@ -38,8 +38,8 @@ async function main (): Promise<void> {
       })
   }
   // Listen for signals before announcing the url: whoever waits for that line may signal at once.
-  process.once('SIGTERM', shutdown)
-  process.once('SIGINT', shutdown)
+  process.on('SIGTERM', shutdown)
+  process.on('SIGINT', shutdown)
   mock.app.log.info({ url: mock.url, api: `${mock.url}/client/v4`, fixtures: config.fixtures }, 'stream-downloads-mock is listening')
 }
 

@@ -64,7 +64,8 @@ export async function readFixtures (path: string): Promise<NamedFixture[]> {
       ? (await readdir(path)).filter((name) => name.endsWith('.json')).sort().map((name) => join(path, name))
       : [path]
   } catch (error) {
-    throw new FixtureError(displayName(path), '$', `cannot read fixtures: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
+    // fs errors always carry a code (ENOENT, EACCES...), which says more than the message.
+    throw new FixtureError(displayName(path), '$', `cannot read fixtures: ${(error as NodeJS.ErrnoException).code}`)
   }
   if (files.length === 0) throw new FixtureError(displayName(path), '$', 'the folder holds no .json fixture file')
   const fixtures: NamedFixture[] = []
@@ -74,7 +75,7 @@ export async function readFixtures (path: string): Promise<NamedFixture[]> {
     try {
       text = await readFile(file, 'utf8')
     } catch (error) {
-      throw new FixtureError(source, '$', `cannot read file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
+      throw new FixtureError(source, '$', `cannot read file: ${(error as NodeJS.ErrnoException).code}`)
     }
     fixtures.push({ source, document: parseFixture(text, source) })
   }

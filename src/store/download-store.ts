@@ -44,8 +44,9 @@ export type VideoLookup =
 
 interface DueTransition { at: number, videoId: string, type: DownloadType }
 
-function errorCode (error: unknown): string {
-  return (error as NodeJS.ErrnoException).code ?? (error as Error).message
+/** The code of a file-system error (ENOENT, EISDIR...): every fs and steno error has one. */
+function errorCode (error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException).code
 }
 
 /**

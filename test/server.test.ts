@@ -1,0 +1,141 @@
+import t from 'tap'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { createServer, type Server } from 'node:net'
+import { join, relative } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { SETTINGS } from '../src/config.js'
+import type { StoreData } from '../src/schemas/store.js'
+import { ACCOUNT, VIDEOS, downloadsPath } from './helpers/build.js'
+
+/**
+ * The server runs as a child process with the TypeScript loader this test runs under
+ * (`process.execArgv`). tap passes its coverage collection on to children through the
+ * environment, so their coverage of src/server.ts counts. Not tsx, though it starts faster:
+ * tap merges the coverage of every process that loaded a file, and that only works when they
+ * all compiled it the same way (a tsx child makes the whole report wrong).
+ */
+const SERVER = fileURLToPath(new URL('../src/server.ts', import.meta.url))
+
+// Each child spends seconds compiling TypeScript; tap's 30 s default per file is tight when
+// files run in parallel on a small machine.
+t.setTimeout(120_000)
+
+/** The environment of a child: ours, without any of the mock's own settings. */
+function childEnv (extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env }
+  for (const setting of Object.values(SETTINGS)) delete env[setting.env]
+  return { ...env, ...extra }
+}
+
+interface Run {
+  child: ChildProcess
+  stdout: () => string
+  stderr: () => string
+  exited: Promise<{ code: number | null, signal: NodeJS.Signals | null }>
+}
+
+function run (t: { teardown: (fn: () => unknown) => void }, args: string[], env: NodeJS.ProcessEnv = {}): Run {
+  const child = spawn(process.execPath, [...process.execArgv, SERVER, ...args], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk })
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk })
+  const exited = new Promise<{ code: number | null, signal: NodeJS.Signals | null }>((resolve) => {
+    child.on('close', (code, signal) => { resolve({ code, signal }) })
+  })
+  t.teardown(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
+  return { child, stdout: () => stdout, stderr: () => stderr, exited }
+}
+
+/** The pino log lines the child wrote on stdout so far. */
+function logLines (output: string): Array<Record<string, any>> {
+  return output.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, any>)
+}
+
+/** Waits for the 'listening' log line and returns the url it names. */
+async function listening (server: Run): Promise<string> {
+  for (let waited = 0; waited < 20_000; waited += 25) {
+    const line = logLines(server.stdout()).find((entry) => entry.msg === 'stream-downloads-mock is listening')
+    if (line !== undefined) return line.url as string
+    if (server.child.exitCode !== null) break
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+  throw new Error(`the server did not start; stderr: ${server.stderr()}`)
+}
+
+t.test('starts on a free port, serves, and closes on SIGTERM with its state flushed', async (t) => {
+  const dataFile = join(t.testdir({}), 'data.json')
+  const server = run(t, ['--port', '0', '--tick-ms', '60000'], { MOCK_DATA_FILE: dataFile, MOCK_API_TOKENS: 't' })
+  const url = await listening(server)
+  t.match(url, /^http:\/\/127\.0\.0\.1:\d+$/)
+  t.not(url, 'http://127.0.0.1:0', 'the real port, not 0')
+  const line = logLines(server.stdout()).find((entry) => entry.msg === 'stream-downloads-mock is listening')!
+  t.equal(line.api, `${url}/client/v4`)
+
+  const health = await fetch(`${url}/healthz`)
+  t.equal(health.status, 200)
+  t.same(await health.json(), { status: 'ok', videos: 6, mockTimeMs: 0 })
+
+  const created = await fetch(`${url}${downloadsPath(VIDEOS.empty)}`, { method: 'POST', headers: { authorization: 'Bearer t' } })
+  t.equal(created.status, 200)
+  t.match(await created.json(), { success: true, result: { default: { status: 'inprogress', percentComplete: 0, url: `${url}/${VIDEOS.empty}/downloads/default.mp4` } } })
+  const refused = await fetch(`${url}${downloadsPath(VIDEOS.empty)}`, { headers: { authorization: 'Bearer other' } })
+  t.equal(refused.status, 403, 'MOCK_API_TOKENS reached the server')
+
+  server.child.kill('SIGTERM')
+  const { code, signal } = await server.exited
+  t.equal(code, 0)
+  t.equal(signal, null)
+  t.equal(server.stderr(), '')
+  const story = logLines(server.stdout()).filter((entry) => ['store seeded from fixtures', 'stream-downloads-mock is listening', 'download created', 'closing'].includes(entry.msg))
+  t.match(story, [{ msg: 'store seeded from fixtures', dataFile }, { msg: 'stream-downloads-mock is listening' }, { msg: 'download created' }, { msg: 'closing', signal: 'SIGTERM' }])
+  const saved = JSON.parse(readFileSync(dataFile, 'utf8')) as StoreData
+  t.ok(saved.videos[VIDEOS.empty]!.downloads.default, 'the download created just before is in the data file')
+  t.equal(saved.videos[VIDEOS.ready]!.account, ACCOUNT)
+})
+
+t.test('SIGINT closes too', async (t) => {
+  const server = run(t, ['--port=0'])
+  await listening(server)
+  server.child.kill('SIGINT')
+  const { code } = await server.exited
+  t.equal(code, 0)
+  t.match(logLines(server.stdout()).filter((entry) => entry.msg === 'closing'), [{ signal: 'SIGINT' }])
+})
+
+t.test('--help prints the help and exits 0', async (t) => {
+  const server = run(t, ['--help'], {})
+  const { code } = await server.exited
+  t.equal(code, 0)
+  t.match(server.stdout(), /^stream-downloads-mock: a mock of Cloudflare Stream's downloads API\n/)
+  for (const setting of Object.values(SETTINGS)) t.match(server.stdout(), ` ${setting.env} `)
+  t.equal(server.stderr(), '')
+})
+
+t.test('bad input: exit code 1 and one line on stderr, no stack trace', async (t) => {
+  const dir = t.testdir({ 'bad.json': '{"videos": [' })
+  const cases: Array<[string, string[], NodeJS.ProcessEnv, string]> = [
+    ['a fixture path that does not exist', ['--fixtures', join(dir, 'missing')], {}, `stream-downloads-mock: ${relative(process.cwd(), join(dir, 'missing'))}: $: cannot read fixtures: ENOENT`],
+    ['a bad environment variable', [], { PORT: 'abc' }, 'stream-downloads-mock: PORT: expected a number, got "abc"'],
+    ['a data file that cannot be written', ['--port', '0'], { MOCK_DATA_FILE: join(dir, 'bad.json', 'data.json') }, `stream-downloads-mock: ${join(dir, 'bad.json', 'data.json')}: cannot be written (ENOTDIR)`]
+  ]
+  await Promise.all(cases.map(async ([name, args, env, expected]) => {
+    const server = run(t, args, env)
+    const { code } = await server.exited
+    t.equal(code, 1, name)
+    t.equal(server.stderr(), `${expected}\n`, name)
+    t.equal(server.stdout(), '', `${name}: nothing on stdout`)
+  }))
+})
+
+t.test('a port in use: exit code 1 and one line', async (t) => {
+  const blocker: Server = createServer()
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise((resolve) => blocker.close(resolve)))
+  const port = (blocker.address() as { port: number }).port
+  const server = run(t, [], { PORT: String(port), LOG_LEVEL: 'silent' })
+  const { code } = await server.exited
+  t.equal(code, 1)
+  t.equal(server.stderr(), `stream-downloads-mock: cannot start: listen EADDRINUSE: address already in use 127.0.0.1:${port}\n`)
+})
