@@ -5,7 +5,10 @@ import type { Progression } from './domain/progress.js'
 import { BUNDLED_ASSETS } from './paths.js'
 import clockPlugin from './plugins/clock.js'
 import envelopePlugin, { answerClientError } from './plugins/envelope.js'
+import faultsPlugin from './plugins/faults.js'
+import journalPlugin from './plugins/journal.js'
 import storePlugin from './plugins/store.js'
+import adminRoutes, { ADMIN_PREFIX } from './routes/admin/index.js'
 import downloadsRoutes from './routes/downloads.js'
 import healthRoutes from './routes/health.js'
 import mediaRoutes from './routes/media.js'
@@ -15,6 +18,9 @@ import './types.js'
 
 /** Largest request body accepted on the Cloudflare surface (bytes). */
 export const BODY_LIMIT = 1024 * 1024
+
+/** Most fault rules held at once. */
+export const MAX_FAULT_RULES = 100
 
 /** Polls a `polls` download takes by default to go from 0 to 100. */
 const DEFAULT_POLL_STEP = 25
@@ -59,17 +65,25 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
     bodyLimit: BODY_LIMIT,
     return503OnClosing: false,
     clientErrorHandler: answerClientError,
-    forceCloseConnections: 'idle'
+    forceCloseConnections: 'idle',
+    // Unknown properties are errors that name the field, never silently dropped; every issue is reported.
+    ajv: { customOptions: { removeAdditional: false, allErrors: true } }
   }).withTypeProvider<TypeBoxTypeProvider>()
 
+  const scenarioControl = config.admin === 'on'
   app.decorate('config', config)
+  app.decorateRequest('mockNote', undefined)
   await app.register(envelopePlugin, { bodyLimit: BODY_LIMIT })
   await app.register(storePlugin, { fixtures, defaults, dataFile: config.dataFile, flushDelayMs: options.flushDelayMs })
   await app.register(clockPlugin, { tickMs: config.tickMs, autoTick: options.autoTick })
+  await app.register(journalPlugin, { limit: config.journalSize, mockNow: (account) => app.store.now(account) })
+  await app.register(faultsPlugin, { maxRules: MAX_FAULT_RULES })
   await app.register(healthRoutes)
   await app.register(mediaRoutes, { assetsDir: BUNDLED_ASSETS })
   // The Cloudflare surface, under the API prefix and at the root, so both base urls work.
-  await app.register(downloadsRoutes, { prefix: '/client/v4', publicUrl: config.publicUrl })
-  await app.register(downloadsRoutes, { publicUrl: config.publicUrl })
+  const surface = { publicUrl: config.publicUrl, scenarioControl, autoCreate: config.autoCreate === 'on' }
+  await app.register(downloadsRoutes, { prefix: '/client/v4', ...surface })
+  await app.register(downloadsRoutes, surface)
+  if (scenarioControl) await app.register(adminRoutes, { prefix: ADMIN_PREFIX, token: config.adminToken })
   return app
 }

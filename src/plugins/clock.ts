@@ -3,8 +3,9 @@ import fp from 'fastify-plugin'
 import type { DownloadStore } from '../store/download-store.js'
 
 /**
- * Mock time and the ticker. Every tick moves mock time on by the tick period and lets the store
- * write down the transitions that came due; tests call `advance` instead of waiting.
+ * Mock time and the ticker. Every tick moves the running clocks on by the tick period (times
+ * their rate) and lets the store write down the transitions that came due; tests and the admin
+ * API call `advance` instead of waiting.
  */
 export class MockClock {
   private readonly store: DownloadStore
@@ -16,15 +17,24 @@ export class MockClock {
     this.tickMs = tickMs
   }
 
-  /** Mock time, in ms since the fixtures were first loaded. */
+  /** Global mock time, in ms since the fixtures were first loaded. */
   get nowMs (): number {
     return this.store.nowMs
   }
 
-  /** Moves mock time on by `ms` and records the transitions due; returns how many. */
-  advance (ms: number): number {
-    this.store.nowMs += ms
-    return this.store.settleDue()
+  /** Mock time of the clock `account` follows. */
+  nowFor (account?: string): number {
+    return this.store.now(account)
+  }
+
+  /** Moves the global clock (or the account's own) on by `ms`, frozen or not; returns the transitions recorded. */
+  advance (ms: number, account?: string): number {
+    return this.store.advance(ms, account)
+  }
+
+  /** One ticker period: what the wall-clock ticker does every `tickMs`. */
+  tick (): number {
+    return this.store.tick(this.tickMs)
   }
 
   /** True while the ticker runs. */
@@ -35,7 +45,7 @@ export class MockClock {
   /** Starts the ticker (idempotent). */
   start (): void {
     if (this.timer !== undefined) return
-    this.timer = setInterval(() => this.advance(this.tickMs), this.tickMs)
+    this.timer = setInterval(() => this.tick(), this.tickMs)
     // The ticker alone must not keep a process alive: the server's socket does that.
     this.timer.unref()
   }

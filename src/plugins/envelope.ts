@@ -19,6 +19,14 @@ export function apiPath (url: string): string {
   return path.startsWith(API_PREFIX + '/') || path === API_PREFIX ? path.slice(API_PREFIX.length) : path
 }
 
+/** The field a schema validation issue is about, as `body.ms` or `querystring.account`. */
+function fieldOf (where: string, issue: { instancePath: string, params: Record<string, unknown> }): string {
+  const path = issue.instancePath.split('/').slice(1).join('.')
+  // An unknown or missing property is reported on its parent: name the property itself.
+  const property = issue.params.additionalProperty ?? issue.params.missingProperty
+  return [where, path, property].filter((part) => typeof part === 'string' && part !== '').join('.')
+}
+
 /** Turns any error into the MockError the client sees. */
 export function toMockError (error: FastifyError | MockError | Error, bodyLimit: number, contentType = 'unknown'): MockError {
   if (error instanceof MockError) return error
@@ -31,6 +39,11 @@ export function toMockError (error: FastifyError | MockError | Error, bodyLimit:
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return Errors.malformedJson()
+  }
+  const validation = (error as FastifyError).validation
+  if (validation !== undefined && validation.length > 0) {
+    const where = (error as FastifyError).validationContext ?? 'request'
+    return new MockError(400, validation.map((issue) => ({ code: 10400, message: `${fieldOf(where, issue)}: ${issue.message ?? 'is invalid'}` })))
   }
   const status = (error as FastifyError).statusCode
   if (status !== undefined && status >= 400 && status < 500) return Errors.forStatus(status, error.message)

@@ -3,11 +3,14 @@ import type { FastifyRequest } from 'fastify'
 import { Type } from '@sinclair/typebox'
 import { Errors } from '../domain/errors.js'
 import { DOWNLOAD_TYPES, MEDIA_FILE_NAMES, isCloudflareId, isDownloadType, type DownloadType } from '../domain/ids.js'
+import { preferredStatus, forcedError } from '../domain/faults.js'
 import { checkCredentials } from '../plugins/auth.js'
+import { applyFault } from '../plugins/faults.js'
 import { apiPath } from '../plugins/envelope.js'
 import { CreateBodySchema, DownloadsParamsSchema, DownloadsResultSchema, TypedDownloadParamsSchema, type DownloadsResult } from '../schemas/download.js'
 import { FailureEnvelopeSchema, SuccessEnvelopeSchema, ok } from '../schemas/envelope.js'
 import type { VideoRecord } from '../schemas/store.js'
+import type { MockNote } from '../types.js'
 
 const DOWNLOADS_PATH = '/accounts/:account_id/stream/:identifier/downloads'
 const TYPED_PATH = `${DOWNLOADS_PATH}/:download_type`
@@ -36,17 +39,40 @@ const SAFE_HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/
  * The Cloudflare Stream downloads endpoints. Every request is checked in Cloudflare's order
  * before anything else happens: ids and download type, then the method, then credentials.
  */
-const downloadsRoutes: FastifyPluginAsyncTypebox<{ publicUrl?: string }> = async (app, options) => {
-  app.addHook('onRequest', async (request) => {
+export interface DownloadsRoutesOptions {
+  publicUrl?: string
+  /** Honour `Prefer: code=...` and the fault rules (off with MOCK_ADMIN=off). */
+  scenarioControl: boolean
+  /** Any well-formed unknown video id exists on first use (MOCK_AUTO_CREATE=on). */
+  autoCreate: boolean
+}
+
+const downloadsRoutes: FastifyPluginAsyncTypebox<DownloadsRoutesOptions> = async (app, options) => {
+  app.addHook('onRequest', async (request, reply) => {
     const params = request.params as Record<string, string | undefined>
-    const typeOk = params.download_type === undefined || isDownloadType(params.download_type)
-    if (!isCloudflareId(params.account_id) || !isCloudflareId(params.identifier) || !typeOk) {
+    const account = params.account_id
+    const video = params.identifier
+    const type = params.download_type
+    // Noted before any check, so the journal shows refused requests too.
+    const note: MockNote = (request.mockNote = { account, video })
+    if (!isCloudflareId(account) || !isCloudflareId(video) || (type !== undefined && !isDownloadType(type))) {
       throw Errors.routeNotFound(apiPath(request.url))
     }
+    // The type the request acts on: untyped POST and DELETE act on `default`; a GET on all.
+    note.type = type ?? (request.method === 'POST' || request.method === 'DELETE' ? 'default' : undefined)
     const allow = request.routeOptions.config.allow
     if (allow !== undefined) throw Errors.methodNotAllowed(request.method, allow)
     const failure = checkCredentials(request.headers, app.config)
     if (failure !== undefined) throw failure
+    if (!options.scenarioControl) return
+    // Prefer before the fault rules, so a forced answer does not use up a rule's `times`.
+    const preferred = preferredStatus(request.headers.prefer)
+    if (preferred !== undefined) {
+      note.forced = 'prefer'
+      throw forcedError(preferred)
+    }
+    const fault = app.faults.take({ method: request.method, path: request.url, account, video, type: note.type })
+    if (fault !== undefined) await applyFault(fault.action, request, reply)
   })
 
   for (const [url, allowed] of Object.entries(ALLOWED)) {
@@ -63,7 +89,7 @@ const downloadsRoutes: FastifyPluginAsyncTypebox<{ publicUrl?: string }> = async
 
   /** The video named by the path, or the 404 for an unknown account or video. */
   function videoFor (account: string, videoId: string): VideoRecord {
-    const lookup = app.store.lookup(account, videoId)
+    const lookup = app.store.lookup(account, videoId, options.autoCreate)
     if (lookup.found) return lookup.video
     throw lookup.reason === 'account' ? Errors.accountNotFound() : Errors.videoNotFound()
   }
@@ -93,7 +119,15 @@ const downloadsRoutes: FastifyPluginAsyncTypebox<{ publicUrl?: string }> = async
     const video = videoFor(account, identifier)
     // A read moves `polls` downloads on before the answer is built; HEAD is not a read.
     if (request.method === 'GET') app.store.poll(video)
-    return ok(downloadsOf(request, identifier, video))
+    const result = downloadsOf(request, identifier, video)
+    // What the client was shown, for the polling report ("polls after ready").
+    const note = request.mockNote as MockNote
+    note.downloads = {}
+    for (const type of DOWNLOAD_TYPES) {
+      const status = result[type]?.status
+      if (status !== undefined) note.downloads[type] = status
+    }
+    return ok(result)
   })
 
   function create (request: FastifyRequest, account: string, identifier: string, type: DownloadType): ReturnType<typeof ok<DownloadsResult>> {

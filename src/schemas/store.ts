@@ -32,9 +32,18 @@ export type VideoRecord = Static<typeof VideoRecordSchema>
 export const DATA_FORMAT = 'stream-downloads-mock/data@1'
 
 /** The whole state, as lowdb holds it and as MOCK_DATA_FILE stores it. */
+/** A clock as stored: mock time, and (optional in files, filled in on load) frozen and rate. */
+export const StoredClockSchema = Type.Object({
+  nowMs: Type.Number({ minimum: 0 }),
+  frozen: Type.Optional(Type.Boolean()),
+  rate: Type.Optional(Type.Number({ minimum: 0, maximum: 1000 }))
+}, { additionalProperties: false })
+
 export const StoreDataSchema = Type.Object({
   format: Type.Literal(DATA_FORMAT),
-  clock: Type.Object({ nowMs: Type.Number({ minimum: 0 }) }),
-  videos: Type.Record(Type.String({ pattern: ID_PATTERN }), VideoRecordSchema)
-})
+  clock: StoredClockSchema,
+  /** Accounts with a clock of their own (frozen or stepped apart from the global clock). */
+  accountClocks: Type.Optional(Type.Record(Type.String({ pattern: ID_PATTERN }), StoredClockSchema, { additionalProperties: false })),
+  videos: Type.Record(Type.String({ pattern: ID_PATTERN }), VideoRecordSchema, { additionalProperties: false })
+}, { additionalProperties: false })
 export type StoreData = Static<typeof StoreDataSchema>

@@ -109,7 +109,8 @@ export function downloadFromFixture (fixture: DownloadFixture, defaults: Progres
  * Turns fixture documents into stored videos keyed by id. A video id may appear once across all
  * documents (Cloudflare's ids are unique across accounts).
  */
-export function videosFromFixtures (fixtures: NamedFixture[], defaults: Progression, nowMs: number): Map<string, VideoRecord> {
+export function videosFromFixtures (fixtures: NamedFixture[], defaults: Progression, nowMs: number | ((account: string) => number)): Map<string, VideoRecord> {
+  const nowOf = typeof nowMs === 'number' ? () => nowMs : nowMs
   const videos = new Map<string, VideoRecord>()
   const seenIn = new Map<string, string>()
   for (const { source, document } of fixtures) {
@@ -122,7 +123,7 @@ export function videosFromFixtures (fixtures: NamedFixture[], defaults: Progress
       const record: VideoRecord = { account: video.account, downloads: {}, onCreate: {} }
       for (const type of DOWNLOAD_TYPES) {
         const download = video.downloads?.[type]
-        if (download !== undefined) record.downloads[type] = downloadFromFixture(download, defaults, nowMs)
+        if (download !== undefined) record.downloads[type] = downloadFromFixture(download, defaults, nowOf(video.account))
         const onCreate = video.onCreate?.[type]
         if (onCreate !== undefined) record.onCreate[type] = onCreate
       }

@@ -1,16 +1,17 @@
 import { readFile } from 'node:fs/promises'
-import { Type } from '@sinclair/typebox'
 import { Low, Memory } from 'lowdb'
 import { JSONFile } from 'lowdb/node'
-import { DOWNLOAD_TYPES, ID_PATTERN, type DownloadType } from '../domain/ids.js'
+import { ClockBook, GLOBAL_CLOCK, newClock, type ClockState } from '../domain/clock-book.js'
+import { DOWNLOAD_TYPES, type DownloadType } from '../domain/ids.js'
 import { MinHeap } from '../domain/min-heap.js'
 import {
   applyPoll, materialize, newDownload, nextStopAt, stateAt,
-  type DownloadState, type Progression
+  type DownloadRecord, type DownloadState, type Progression
 } from '../domain/progress.js'
-import { resolveProgression, videosFromFixtures, type NamedFixture } from '../seed/load-fixtures.js'
+import { downloadFromFixture, resolveProgression, videosFromFixtures, type NamedFixture } from '../seed/load-fixtures.js'
 import { assertMatches } from '../seed/validate.js'
-import { DATA_FORMAT, StoreDataSchema, VideoRecordSchema, type StoreData, type VideoRecord } from '../schemas/store.js'
+import { DATA_FORMAT, StoreDataSchema, type StoreData, type VideoRecord } from '../schemas/store.js'
+import type { DownloadFixture, ProgressionSettings, VideoFixture } from '../schemas/fixture.js'
 
 /** The least a store needs of a logger (pino's interface). */
 export interface StoreLogger {
@@ -50,15 +51,6 @@ function errorCode (error: unknown): string | undefined {
 }
 
 /**
- * The data file's schema. StoreDataSchema's record of videos lets keys that are not ids through
- * (a key pattern alone does not refuse other keys), so the videos are re-declared closed here.
- */
-const DataFileSchema = Type.Object({
-  ...StoreDataSchema.properties,
-  videos: Type.Record(Type.String({ pattern: ID_PATTERN }), VideoRecordSchema, { additionalProperties: false })
-}, { additionalProperties: false })
-
-/**
  * The parsed content of the data file, or undefined when there is none yet. ENOTDIR (a path
  * under a regular file) also means "none": the write at start then reports why it cannot be.
  */
@@ -78,19 +70,57 @@ async function readDataFile (file: string): Promise<unknown> {
   }
 }
 
+/** A stored clock with its optional fields filled in. */
+function fullClock (clock: { nowMs: number, frozen?: boolean, rate?: number }): ClockState {
+  clock.frozen ??= false
+  clock.rate ??= 1
+  return clock as ClockState
+}
+
+/** One video as the admin API shows it: its downloads' current state and its settings. */
+export interface VideoView {
+  id: string
+  account: string
+  downloads: Partial<Record<DownloadType, DownloadState & DownloadRecordSettings>>
+  onCreate: VideoRecord['onCreate']
+}
+
+/** The progression fields of a stored download, as the admin API shows them. */
+type DownloadRecordSettings = Pick<DownloadRecord, 'model' | 'speed' | 'step' | 'failAt' | 'holdAt'>
+
+/** Changes to one download: fixture fields, with null clearing a fail or hold point. */
+export type DownloadPatch = Omit<DownloadFixture, 'failAt' | 'holdAt'> & { failAt?: number | null, holdAt?: number | null }
+
+/** A change the store refuses, naming the field; the admin API answers it with a 400 or 404. */
+export class StoreChangeError extends Error {
+  readonly field: string
+  readonly kind: 'invalid' | 'not-found'
+
+  constructor (field: string, message: string, kind: 'invalid' | 'not-found' = 'invalid') {
+    super(message)
+    this.name = 'StoreChangeError'
+    this.field = field
+    this.kind = kind
+  }
+}
+
 /**
- * The fixture store: lowdb data keyed by video id for direct lookup, an index of accounts, and
- * a schedule of the mock times at which `time` downloads reach their stop point. Knows nothing
- * of HTTP.
+ * The fixture store: lowdb data keyed by video id for direct lookup, an index of accounts, the
+ * clocks (global and per account), and for each clock a schedule of the mock times at which
+ * `time` downloads reach their stop point. Knows nothing of HTTP.
  */
 export class DownloadStore {
   private readonly db: Low<StoreData>
+  private readonly fixtures: NamedFixture[]
+  private readonly configDefaults: Progression
   private readonly accounts = new Map<string, Set<string>>()
-  private readonly schedule = new MinHeap<DueTransition>((entry) => entry.at)
+  private readonly schedules = new Map<string, MinHeap<DueTransition>>()
   private readonly flushDelayMs: number
   private readonly log: StoreLogger
   readonly dataFile: string | undefined
-  /** Progression of created downloads whose video names none (from MOCK_SPEED). */
+  /** The global clock and the accounts' own clocks; their state lives in the data. */
+  clocks: ClockBook
+  /** Progression of created downloads whose video names none (from MOCK_SPEED, or the admin API). */
   defaults: Progression
   private flushTimer: NodeJS.Timeout | undefined
   private writing: Promise<void> | undefined
@@ -102,10 +132,13 @@ export class DownloadStore {
 
   private constructor (db: Low<StoreData>, options: StoreOptions) {
     this.db = db
+    this.fixtures = options.fixtures
     this.dataFile = options.dataFile
+    this.configDefaults = options.defaults
     this.defaults = options.defaults
     this.flushDelayMs = options.flushDelayMs ?? 200
     this.log = options.log
+    this.clocks = this.bindClocks()
   }
 
   /**
@@ -113,13 +146,9 @@ export class DownloadStore {
    * fixtures. A data file that exists but cannot be read or parsed is an error, never a reset.
    */
   static async open (options: StoreOptions): Promise<DownloadStore> {
-    const seed: StoreData = {
-      format: DATA_FORMAT,
-      clock: { nowMs: 0 },
-      videos: Object.fromEntries(videosFromFixtures(options.fixtures, options.defaults, 0))
-    }
     let seeded = true
     let db: Low<StoreData>
+    const seed = DownloadStore.seed(options.fixtures, options.defaults)
     if (options.dataFile === undefined) {
       db = new Low<StoreData>(new Memory<StoreData>(), seed)
     } else {
@@ -127,7 +156,7 @@ export class DownloadStore {
       // Read here rather than through the adapter, which takes a file holding `null` for none.
       const stored = await readDataFile(options.dataFile)
       if (stored !== undefined) {
-        assertMatches(DataFileSchema, stored, options.dataFile)
+        assertMatches(StoreDataSchema, stored, options.dataFile)
         db.data = stored as StoreData
         seeded = false
       }
@@ -145,36 +174,66 @@ export class DownloadStore {
     return store
   }
 
-  /** Rebuilds the account index and the transition schedule from the data. */
+  /** The data of a fresh start: the fixtures at mock time 0 on a running global clock. */
+  private static seed (fixtures: NamedFixture[], defaults: Progression): StoreData {
+    return {
+      format: DATA_FORMAT,
+      clock: newClock(0),
+      accountClocks: {},
+      videos: Object.fromEntries(videosFromFixtures(fixtures, defaults, 0))
+    }
+  }
+
+  /** A clock book over the data's clock states (filled in where a file left fields out). */
+  private bindClocks (): ClockBook {
+    const data = this.db.data
+    data.accountClocks ??= {}
+    for (const clock of Object.values(data.accountClocks)) fullClock(clock)
+    return new ClockBook(fullClock(data.clock), data.accountClocks as Record<string, ClockState>)
+  }
+
+  /** Rebuilds the account index and the transition schedules from the data. */
   private reindex (): void {
     this.accounts.clear()
-    this.schedule.clear()
-    for (const [videoId, video] of Object.entries(this.db.data.videos)) {
-      let ids = this.accounts.get(video.account)
-      if (ids === undefined) this.accounts.set(video.account, ids = new Set())
-      ids.add(videoId)
-      for (const type of DOWNLOAD_TYPES) this.scheduleDownload(videoId, video, type)
-    }
+    this.schedules.clear()
+    for (const [videoId, video] of Object.entries(this.db.data.videos)) this.indexVideo(videoId, video)
+  }
+
+  private indexVideo (videoId: string, video: VideoRecord): void {
+    let ids = this.accounts.get(video.account)
+    if (ids === undefined) this.accounts.set(video.account, ids = new Set())
+    ids.add(videoId)
+    for (const type of DOWNLOAD_TYPES) this.scheduleDownload(videoId, video, type)
+  }
+
+  private unindexVideo (videoId: string, video: VideoRecord): void {
+    const ids = this.accounts.get(video.account)
+    ids?.delete(videoId)
+    if (ids?.size === 0) this.accounts.delete(video.account)
   }
 
   private scheduleDownload (videoId: string, video: VideoRecord, type: DownloadType): void {
     const record = video.downloads[type]
     const at = record === undefined ? undefined : nextStopAt(record)
-    if (at !== undefined) this.schedule.push({ at, videoId, type })
+    if (at === undefined) return
+    const key = this.clocks.keyOf(video.account)
+    let schedule = this.schedules.get(key)
+    if (schedule === undefined) this.schedules.set(key, schedule = new MinHeap<DueTransition>((entry) => entry.at))
+    schedule.push({ at, videoId, type })
   }
 
   private videoById (videoId: string): VideoRecord | undefined {
     return Object.hasOwn(this.db.data.videos, videoId) ? this.db.data.videos[videoId] : undefined
   }
 
-  /** Mock time, in ms. */
+  /** Global mock time, in ms. */
   get nowMs (): number {
-    return this.db.data.clock.nowMs
+    return this.clocks.global.nowMs
   }
 
-  /** Sets mock time. Not a change worth a write of its own: it is saved with the next one. */
-  set nowMs (value: number) {
-    this.db.data.clock.nowMs = value
+  /** Mock time of the clock `account` follows. */
+  now (account?: string): number {
+    return this.clocks.now(account)
   }
 
   /** How many videos the store holds. */
@@ -182,35 +241,53 @@ export class DownloadStore {
     return Object.keys(this.db.data.videos).length
   }
 
-  /** Finds a video by account and id; ids are unique across accounts. */
-  lookup (account: string, videoId: string): VideoLookup {
+  /** Accounts that hold at least one video. */
+  get accountIds (): string[] {
+    return [...this.accounts.keys()]
+  }
+
+  /**
+   * Finds a video by account and id; ids are unique across accounts. With `autoCreate`, an
+   * unknown id (not used by another account) comes into being, with no downloads.
+   */
+  lookup (account: string, videoId: string, autoCreate = false): VideoLookup {
     const video = this.videoById(videoId)
     if (video !== undefined && video.account === account) return { found: true, video }
+    if (autoCreate && video === undefined) {
+      const created: VideoRecord = { account, downloads: {}, onCreate: {} }
+      this.db.data.videos[videoId] = created
+      this.indexVideo(videoId, created)
+      this.changed()
+      return { found: true, video: created }
+    }
     return { found: false, reason: this.accounts.has(account) ? 'video' : 'account' }
   }
 
   /** The current state of each download the video has. */
   states (video: VideoRecord): Partial<Record<DownloadType, DownloadState>> {
     const states: Partial<Record<DownloadType, DownloadState>> = {}
+    const now = this.now(video.account)
     for (const type of DOWNLOAD_TYPES) {
       const record = video.downloads[type]
-      if (record !== undefined) states[type] = stateAt(record, this.nowMs)
+      if (record !== undefined) states[type] = stateAt(record, now)
     }
     return states
   }
 
   /** The state of one download, by video id alone (the media route has no account). */
   stateOf (videoId: string, type: DownloadType): DownloadState | undefined {
-    const record = this.videoById(videoId)?.downloads[type]
-    return record === undefined ? undefined : stateAt(record, this.nowMs)
+    const video = this.videoById(videoId)
+    const record = video?.downloads[type]
+    return video === undefined || record === undefined ? undefined : stateAt(record, this.now(video.account))
   }
 
   /** Records a client's read of the video's downloads: `polls` downloads take their step. */
   poll (video: VideoRecord): void {
+    const now = this.now(video.account)
     for (const type of DOWNLOAD_TYPES) {
       const record = video.downloads[type]
       if (record === undefined) continue
-      const next = applyPoll(record, this.nowMs)
+      const next = applyPoll(record, now)
       if (next === record) continue
       video.downloads[type] = next
       if (next.status !== 'inprogress') this.transitionsRecorded++
@@ -223,9 +300,10 @@ export class DownloadStore {
    * would. Returns true when a download was (re)created.
    */
   create (videoId: string, video: VideoRecord, type: DownloadType): boolean {
+    const now = this.now(video.account)
     const existing = video.downloads[type]
-    if (existing !== undefined && stateAt(existing, this.nowMs).status !== 'error') return false
-    video.downloads[type] = newDownload(resolveProgression(video.onCreate[type], this.defaults), this.nowMs)
+    if (existing !== undefined && stateAt(existing, now).status !== 'error') return false
+    video.downloads[type] = newDownload(resolveProgression(video.onCreate[type], this.defaults), now)
     this.scheduleDownload(videoId, video, type)
     this.changed()
     return true
@@ -240,20 +318,26 @@ export class DownloadStore {
   }
 
   /**
-   * Writes down every transition due by the current mock time (ready, error, or reaching a
-   * hold). Costs O(k log n) for k due entries: downloads with nothing due are not visited.
+   * Writes down every transition due by its clock's time (ready, error, or reaching a hold), for
+   * the clocks named (default: all). Costs O(k log n) for k due entries: downloads with nothing
+   * due are not visited.
    */
-  settleDue (): number {
-    const now = this.nowMs
+  settleDue (keys: Iterable<string> = [...this.schedules.keys()]): number {
     let recorded = 0
-    for (let entry = this.schedule.peek(); entry !== undefined && entry.at <= now; entry = this.schedule.peek()) {
-      this.schedule.pop()
-      const video = this.videoById(entry.videoId)
-      const record = video?.downloads[entry.type]
-      // An entry is stale when its download was deleted or rewritten after it was scheduled.
-      if (video === undefined || record === undefined || nextStopAt(record) !== entry.at) continue
-      video.downloads[entry.type] = materialize(record, entry.at)
-      recorded++
+    for (const key of keys) {
+      const schedule = this.schedules.get(key)
+      if (schedule === undefined) continue
+      const now = key === GLOBAL_CLOCK ? this.clocks.global.nowMs : this.clocks.now(key)
+      for (let entry = schedule.peek(); entry !== undefined && entry.at <= now; entry = schedule.peek()) {
+        schedule.pop()
+        const video = this.videoById(entry.videoId)
+        const record = video?.downloads[entry.type]
+        // An entry is stale when its download was deleted or rewritten after it was scheduled,
+        // or when its account moved to another clock (the new clock has its own entry).
+        if (video === undefined || record === undefined || nextStopAt(record) !== entry.at || this.clocks.keyOf(video.account) !== key) continue
+        video.downloads[entry.type] = materialize(record, entry.at)
+        recorded++
+      }
     }
     if (recorded > 0) {
       this.transitionsRecorded += recorded
@@ -264,8 +348,192 @@ export class DownloadStore {
 
   /** How many transitions are scheduled (stale entries included until they come due). */
   get scheduledCount (): number {
-    return this.schedule.size
+    let count = 0
+    for (const schedule of this.schedules.values()) count += schedule.size
+    return count
   }
+
+  // ---- clocks ---------------------------------------------------------------------------------
+
+  /** One ticker period of `realMs`: running clocks move on, and their due transitions are recorded. */
+  tick (realMs: number): number {
+    return this.settleDue(this.clocks.tick(realMs))
+  }
+
+  /**
+   * Moves the clock of `account` (its own clock, made if needed) or the global clock on by `ms`,
+   * whether frozen or not, and records what came due. Returns the transitions recorded.
+   */
+  advance (ms: number, account?: string): number {
+    const key = account === undefined ? GLOBAL_CLOCK : this.detach(account)
+    const clock = account === undefined ? this.clocks.global : this.clocks.clockOf(account)
+    clock.nowMs += ms
+    this.changed()
+    return this.settleDue([key])
+  }
+
+  /** Freezes, resumes or sets the rate of a clock (an account's own, made if needed, or the global one). */
+  setClock (change: { frozen?: boolean, rate?: number }, account?: string): ClockState {
+    if (account !== undefined) this.detach(account)
+    const clock = this.clocks.clockOf(account)
+    if (change.frozen !== undefined) clock.frozen = change.frozen
+    if (change.rate !== undefined) clock.rate = change.rate
+    this.changed()
+    return clock
+  }
+
+  /** Gives `account` a clock of its own and moves its schedule there; returns the clock's key. */
+  private detach (account: string): string {
+    if (this.clocks.detach(account)) this.rescheduleAccount(account)
+    return account
+  }
+
+  private rescheduleAccount (account: string): void {
+    for (const videoId of this.accounts.get(account) ?? []) {
+      const video = this.db.data.videos[videoId] as VideoRecord
+      for (const type of DOWNLOAD_TYPES) this.scheduleDownload(videoId, video, type)
+    }
+  }
+
+  // ---- admin changes --------------------------------------------------------------------------
+
+  /** Every video (of one account, when given), with its downloads' state and settings. */
+  listVideos (account?: string): VideoView[] {
+    const ids = account === undefined ? Object.keys(this.db.data.videos) : [...this.accounts.get(account) ?? []]
+    return ids.map((id) => this.view(id, this.db.data.videos[id] as VideoRecord))
+  }
+
+  /** One video as the admin API shows it, or undefined. */
+  getVideo (videoId: string): VideoView | undefined {
+    const video = this.videoById(videoId)
+    return video === undefined ? undefined : this.view(videoId, video)
+  }
+
+  private view (id: string, video: VideoRecord): VideoView {
+    const downloads: VideoView['downloads'] = {}
+    const states = this.states(video)
+    for (const type of DOWNLOAD_TYPES) {
+      const record = video.downloads[type]
+      if (record === undefined) continue
+      const { model, speed, step, failAt, holdAt } = record
+      downloads[type] = { ...states[type] as DownloadState, model, speed, step, ...(failAt === undefined ? {} : { failAt }), ...(holdAt === undefined ? {} : { holdAt }) }
+    }
+    return { id, account: video.account, downloads, onCreate: video.onCreate }
+  }
+
+  /** Creates or replaces a video from its fixture (validated by the caller); true when new. */
+  putVideo (fixture: VideoFixture): boolean {
+    return this.putVideos([fixture]) === 1
+  }
+
+  /** Creates or replaces videos from fixtures (validated by the caller); returns how many were new. */
+  putVideos (fixtures: VideoFixture[]): number {
+    const records = videosFromFixtures([{ source: 'admin', document: { videos: fixtures } }], this.defaults, (account) => this.now(account))
+    let created = 0
+    for (const [videoId, record] of records) {
+      const existing = this.videoById(videoId)
+      if (existing === undefined) created++
+      else this.unindexVideo(videoId, existing)
+      this.db.data.videos[videoId] = record
+      this.indexVideo(videoId, record)
+    }
+    this.changed()
+    return created
+  }
+
+  /** Deletes a video and its downloads; false when there is none. */
+  deleteVideo (videoId: string): boolean {
+    const video = this.videoById(videoId)
+    if (video === undefined) return false
+    this.unindexVideo(videoId, video)
+    delete this.db.data.videos[videoId]
+    this.changed()
+    return true
+  }
+
+  /** Sets how downloads created later by clients progress, for one video and type. */
+  setOnCreate (videoId: string, type: DownloadType, settings: ProgressionSettings | undefined): void {
+    const video = this.requireVideo(videoId)
+    if (settings === undefined) delete video.onCreate[type]
+    else video.onCreate[type] = settings
+    this.changed()
+  }
+
+  /**
+   * Changes one download: its state (status, percent) and progression, anchored now. Fields not
+   * given keep their current value; `failAt: null` and `holdAt: null` remove those points (a
+   * held download is released). A download that does not exist is created from the patch.
+   */
+  patchDownload (videoId: string, type: DownloadType, patch: DownloadPatch): void {
+    const video = this.requireVideo(videoId)
+    const now = this.now(video.account)
+    const existing = video.downloads[type]
+    const current = existing === undefined ? undefined : materialize(existing, now)
+    const merged: DownloadFixture = {
+      model: patch.model ?? current?.model,
+      speed: patch.speed ?? current?.speed,
+      step: patch.step ?? current?.step
+    }
+    const failAt = patch.failAt === null ? undefined : patch.failAt ?? current?.failAt
+    const holdAt = patch.holdAt === null ? undefined : patch.holdAt ?? current?.holdAt
+    if (failAt !== undefined) merged.failAt = failAt
+    if (holdAt !== undefined) merged.holdAt = holdAt
+    // A new status without a percent starts from the natural one (0, or 100 when ready).
+    const statusChanged = patch.status !== undefined && patch.status !== current?.status
+    const percent = patch.percentComplete ?? (statusChanged ? undefined : current?.percent)
+    const status = patch.status ?? (percent === 100 ? 'ready' : current?.status === 'ready' && percent !== undefined ? 'inprogress' : current?.status)
+    if (status !== undefined) merged.status = status
+    if (percent !== undefined) merged.percentComplete = percent
+    if (merged.status === 'ready' && merged.percentComplete !== undefined && merged.percentComplete !== 100) {
+      throw new StoreChangeError('body.percentComplete', `a ready download is at 100 (got ${merged.percentComplete})`)
+    }
+    if (merged.status === 'inprogress' && merged.percentComplete === 100) {
+      throw new StoreChangeError('body.percentComplete', 'an inprogress download is below 100; use status "ready" for a finished one')
+    }
+    video.downloads[type] = downloadFromFixture(merged, this.defaults, now)
+    this.scheduleDownload(videoId, video, type)
+    this.changed()
+  }
+
+  private requireVideo (videoId: string): VideoRecord {
+    const video = this.videoById(videoId)
+    if (video === undefined) throw new StoreChangeError('params.video', `no video ${videoId}`, 'not-found')
+    return video
+  }
+
+  /** Sets the global default progression of created downloads (unset fields: the configured ones). */
+  setDefaults (settings: ProgressionSettings): Progression {
+    this.defaults = resolveProgression(settings, this.configDefaults)
+    return this.defaults
+  }
+
+  /**
+   * Puts everything back as the fixtures had it: all videos at mock time 0 on a running global
+   * clock, no account clocks, the configured defaults. With `account`, only that account's
+   * videos go back to the fixtures (at its current mock time), and it follows the global clock again.
+   */
+  reset (account?: string): void {
+    if (account === undefined) {
+      this.db.data = DownloadStore.seed(this.fixtures, this.configDefaults)
+      this.clocks = this.bindClocks()
+      this.defaults = this.configDefaults
+      this.reindex()
+    } else {
+      for (const videoId of [...this.accounts.get(account) ?? []]) this.deleteVideo(videoId)
+      this.clocks.attach(account)
+      const records = videosFromFixtures(this.fixtures, this.configDefaults, this.clocks.global.nowMs)
+      for (const [videoId, record] of records) {
+        if (record.account !== account) continue
+        const existing = this.videoById(videoId)
+        if (existing !== undefined) this.unindexVideo(videoId, existing)
+        this.db.data.videos[videoId] = record
+        this.indexVideo(videoId, record)
+      }
+    }
+    this.changed()
+  }
+
+  // ---- persistence ----------------------------------------------------------------------------
 
   /** Marks the data changed; with a data file, one write follows within the flush delay. */
   private changed (): void {

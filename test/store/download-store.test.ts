@@ -75,7 +75,7 @@ t.test('states follow mock time', async (t) => {
   t.same(store.states(video(store, V.ready)), { default: { status: 'ready', percentComplete: 100 }, audio: { status: 'ready', percentComplete: 100 } })
   t.same(store.states(video(store, V.timed)), { default: { status: 'inprogress', percentComplete: 40 } })
   t.same(store.states(video(store, V.empty)), {})
-  store.nowMs = 3000
+  store.clocks.global.nowMs = 3000
   t.same(store.stateOf(V.timed, 'default'), { status: 'inprogress', percentComplete: 70 })
   t.equal(store.stateOf(V.timed, 'audio'), undefined, 'a type the video lacks')
   t.equal(store.stateOf('ffffffffffffffffffffffffffffffff', 'default'), undefined, 'an unknown video')
@@ -83,9 +83,9 @@ t.test('states follow mock time', async (t) => {
 
 t.test('settleDue writes down transitions as they come due, once', async (t) => {
   const { store } = await open()
-  store.nowMs = 5999
+  store.clocks.global.nowMs = 5999
   t.equal(store.settleDue(), 0, 'not yet')
-  store.nowMs = 6000
+  store.clocks.global.nowMs = 6000
   t.equal(store.settleDue(), 1)
   t.same(video(store, V.timed).downloads.default, { ...DEFAULTS, status: 'ready', percent: 100, since: 6000 })
   t.equal(store.settleDue(), 0, 'nothing twice')
@@ -101,20 +101,20 @@ t.test('stale schedule entries are skipped', async (t) => {
   t.ok(store.create(V.empty, empty, 'default'))
   t.ok(store.remove(empty, 'default'))
   t.ok(store.create(V.empty, empty, 'default'), 'recreated: the first entry is stale')
-  store.nowMs = 4000
+  store.clocks.global.nowMs = 4000
   t.ok(store.create(V.timed, timed, 'default'), 'recreated later: its old entry is stale too')
   t.equal(store.scheduledCount, 4)
-  store.nowMs = 10_000
+  store.clocks.global.nowMs = 10_000
   t.equal(store.settleDue(), 1, 'only the live entry of the empty video counts')
   t.equal(store.scheduledCount, 1, 'the recreated timed download is still ahead')
-  store.nowMs = 14_000
+  store.clocks.global.nowMs = 14_000
   t.equal(store.settleDue(), 1)
   t.equal(store.transitionsRecorded, 2)
 })
 
 t.test('create: only when there is none, or it failed', async (t) => {
   const { store } = await open()
-  store.nowMs = 1000
+  store.clocks.global.nowMs = 1000
   t.notOk(store.create(V.ready, video(store, V.ready), 'default'), 'a ready download stays')
   t.notOk(store.create(V.timed, video(store, V.timed), 'default'), 'a running download stays')
   const failing = video(store, V.failing)
@@ -124,7 +124,7 @@ t.test('create: only when there is none, or it failed', async (t) => {
   const empty = video(store, V.empty)
   t.ok(store.create(V.empty, empty, 'audio'))
   t.same(empty.downloads.audio, { ...DEFAULTS, failAt: 20, status: 'inprogress', percent: 0, since: 1000 }, 'onCreate settings apply')
-  store.nowMs = 3000
+  store.clocks.global.nowMs = 3000
   store.settleDue()
   t.same(store.stateOf(V.empty, 'audio'), { status: 'error', percentComplete: 20 })
 
@@ -144,7 +144,7 @@ t.test('remove', async (t) => {
 t.test('poll: polls downloads take a step per read; others do not move', async (t) => {
   const { store } = await open()
   const polled = video(store, V.polled)
-  store.nowMs = 500
+  store.clocks.global.nowMs = 500
   store.poll(polled)
   t.same(store.states(polled), { default: { status: 'inprogress', percentComplete: 50 }, audio: { status: 'inprogress', percentComplete: 10 } })
   t.equal(store.transitionsRecorded, 0)

@@ -1,0 +1,70 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { Errors, MockError } from '../domain/errors.js'
+import { FaultBook, type FaultAction } from '../domain/faults.js'
+import { recordRequest } from './journal.js'
+import '../types.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The fault rules that the Cloudflare routes consult on every request. */
+    faults: FaultBook
+  }
+}
+
+export interface FaultsPluginOptions {
+  /** Most rules the book holds at once (default 100). */
+  maxRules?: number
+}
+
+/**
+ * Waits `ms`, unless the client goes away first; resolves false then. The response's `close`
+ * comes only from a closed connection before an answer, so it means the client is gone.
+ */
+async function wait (ms: number, reply: FastifyReply): Promise<boolean> {
+  return await new Promise((resolve) => {
+    const gone = (): void => {
+      clearTimeout(timer)
+      resolve(false)
+    }
+    const timer = setTimeout(() => {
+      reply.raw.off('close', gone)
+      resolve(true)
+    }, ms)
+    reply.raw.once('close', gone)
+  })
+}
+
+/**
+ * Applies a fault rule's action to a request, from an onRequest hook: waits `latencyMs`, then
+ * drops the connection or throws the MockError the envelope plugin answers with. With neither,
+ * it returns and the request proceeds normally.
+ */
+export async function applyFault (action: FaultAction, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const note = request.mockNote ?? {}
+  request.mockNote = note
+  note.faultId = action.ruleId
+  if (action.latencyMs !== undefined && action.latencyMs > 0 && !await wait(action.latencyMs, reply)) {
+    // The client left during the delay: nobody to answer, and the route must not run for nothing.
+    reply.hijack()
+    return
+  }
+  if (action.drop === true) {
+    note.forced = 'fault'
+    // Journaled here, with status 0: no answer will reach the onResponse hook's record.
+    recordRequest(request.server, request, 0)
+    // Hijacked first, so Fastify neither answers nor reports the closed socket as an error.
+    reply.hijack()
+    request.raw.socket.destroy()
+    return
+  }
+  if (action.status !== undefined) {
+    note.forced = 'fault'
+    throw new MockError(action.status, action.errors ?? Errors.forStatus(action.status).errors, action.headers)
+  }
+}
+
+/** Decorates the app with the fault book (`app.faults`). */
+export default fp(async function faults (app: FastifyInstance, options: FaultsPluginOptions) {
+  app.decorate('faults', new FaultBook(options.maxRules))
+}, { name: 'faults', dependencies: ['journal'] })

@@ -1,0 +1,74 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import { Errors } from '../../domain/errors.js'
+import { FaultRuleError } from '../../domain/faults.js'
+import { CloudflareIdSchema } from '../../schemas/download.js'
+import { FailureEnvelopeSchema, SuccessEnvelopeSchema, ok } from '../../schemas/envelope.js'
+import { FaultRuleInputSchema, FaultRuleSchema } from '../../schemas/fault.js'
+
+const AccountQuerySchema = Type.Object({
+  account: Type.Optional(CloudflareIdSchema)
+}, { additionalProperties: false })
+
+const tags = ['faults']
+
+/**
+ * The fault rules of the admin API: list, add, clear and delete the rules that make Cloudflare
+ * requests fail, wait or lose their connection (`app.faults`, from the faults plugin).
+ */
+const faultsAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/faults', {
+    schema: {
+      tags,
+      summary: 'List fault rules',
+      description: 'The fault rules in creation order, which is the order they are tried in. With `account`, only the rules that match that account.',
+      querystring: AccountQuerySchema,
+      response: { 200: SuccessEnvelopeSchema(Type.Object({ rules: Type.Array(FaultRuleSchema) })), '4xx': FailureEnvelopeSchema }
+    }
+  }, async (request) => ok({ rules: app.faults.list(request.query.account) }))
+
+  app.post('/faults', {
+    schema: {
+      tags,
+      summary: 'Add a fault rule',
+      description: 'A rule needs at least one of `status`, `latencyMs` and `drop: true`. A 429 without `retryAfter` or `retryAfterMs` carries `Retry-After: 1`.',
+      body: FaultRuleInputSchema,
+      response: { 200: SuccessEnvelopeSchema(FaultRuleSchema), '4xx': FailureEnvelopeSchema }
+    }
+  }, async (request) => {
+    try {
+      return ok(app.faults.add(request.body))
+    } catch (error) {
+      /* c8 ignore next -- add throws nothing else; anything else is a bug for the envelope's 500 */
+      if (!(error instanceof FaultRuleError)) throw error
+      if (error.reason === 'full') throw Errors.forStatus(409, error.message)
+      // Named like the schema validation errors (the schema has already passed, so a field is named).
+      throw Errors.forStatus(400, `body.${error.field}: ${error.message}`)
+    }
+  })
+
+  app.delete('/faults', {
+    schema: {
+      tags,
+      summary: 'Clear fault rules',
+      description: 'Deletes every rule, or with `account` only the rules that match that account.',
+      querystring: AccountQuerySchema,
+      response: { 200: SuccessEnvelopeSchema(Type.Object({ cleared: Type.Integer({ minimum: 0 }) })), '4xx': FailureEnvelopeSchema }
+    }
+  }, async (request) => ok({ cleared: app.faults.clear(request.query.account) }))
+
+  app.delete('/faults/:id', {
+    schema: {
+      tags,
+      summary: 'Delete a fault rule',
+      params: Type.Object({ id: Type.String({ maxLength: 32, description: 'The rule id, e.g. f1' }) }),
+      response: { 200: SuccessEnvelopeSchema(Type.Object({ deleted: Type.String() })), '4xx': FailureEnvelopeSchema }
+    }
+  }, async (request) => {
+    const { id } = request.params
+    if (!app.faults.remove(id)) throw Errors.forStatus(404, `No fault rule ${id}`)
+    return ok({ deleted: id })
+  })
+}
+
+export default faultsAdminRoutes

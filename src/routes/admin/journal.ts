@@ -1,0 +1,47 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import { pollingReport } from '../../domain/polling-report.js'
+import { CloudflareIdSchema } from '../../schemas/download.js'
+import { FailureEnvelopeSchema, SuccessEnvelopeSchema, ok } from '../../schemas/envelope.js'
+import { JournalClearQuerySchema, JournalClearedSchema, JournalListSchema, JournalQuerySchema, PollingReportSchema } from '../../schemas/journal.js'
+import '../../plugins/journal.js'
+
+const failures = { '4xx': FailureEnvelopeSchema, '5xx': FailureEnvelopeSchema }
+
+/**
+ * The admin routes of the request journal and the polling report. Needs the journal plugin
+ * (`app.journal`); registered under the admin prefix.
+ */
+const journalAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/journal', {
+    schema: {
+      tags: ['journal'],
+      summary: 'List the request journal',
+      description: 'The requests the Cloudflare surface answered (or dropped), oldest first, with redacted credentials. Filter by account and video; `limit` keeps the last N. The journal keeps a bounded number of entries: the oldest drop first.',
+      querystring: JournalQuerySchema,
+      response: { 200: SuccessEnvelopeSchema(JournalListSchema), ...failures }
+    }
+  }, async (request) => ok({ entries: app.journal.list(request.query), size: app.journal.size, limit: app.journal.limit }))
+
+  app.delete('/journal', {
+    schema: {
+      tags: ['journal'],
+      summary: 'Clear the request journal',
+      description: 'Removes every entry, or only those of `account`. Entry numbers (`seq`) keep increasing.',
+      querystring: JournalClearQuerySchema,
+      response: { 200: SuccessEnvelopeSchema(JournalClearedSchema), ...failures }
+    }
+  }, async (request) => ok({ cleared: app.journal.clear(request.query.account) }))
+
+  app.get('/polling/:video', {
+    schema: {
+      tags: ['journal'],
+      summary: 'Report how a client polled a video',
+      description: 'From the journal entries of the video: the 2xx GETs of its downloads list (polls) and the wall time between them, the first poll that showed every download ready or error and the polls after it, and for every answer with Retry-After whether the next request on the video waited that long.',
+      params: Type.Object({ video: CloudflareIdSchema }),
+      response: { 200: SuccessEnvelopeSchema(PollingReportSchema), ...failures }
+    }
+  }, async (request) => ok(pollingReport(app.journal.list({ video: request.params.video }), request.params.video)))
+}
+
+export default journalAdminRoutes

@@ -1,0 +1,99 @@
+import t from 'tap'
+import { Journal, redactCredentials, retryAfterMsOf, type NewJournalEntry } from '../../src/domain/journal.js'
+
+const A = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'
+const B = 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb'
+const V = 'cccccccccccccccccccccccccccccccc'
+const D = 'dddddddddddddddddddddddddddddddd'
+
+/** An entry as the plugin would build it; `n` makes each one recognisable. */
+function entry (n: number, extra: Partial<NewJournalEntry> = {}): NewJournalEntry {
+  return { at: new Date(n).toISOString(), wallMs: n, mockMs: n, method: 'GET', path: `/p/${n}`, status: 200, credentials: 'none', ...extra }
+}
+
+t.test('a limit must be a positive integer', async (t) => {
+  for (const limit of [0, -1, 1.5, Number.NaN]) t.throws(() => new Journal(limit), RangeError, String(limit))
+  t.equal(new Journal(1).limit, 1)
+})
+
+t.test('record numbers entries from 1 and lists them oldest first', async (t) => {
+  const journal = new Journal(10)
+  t.equal(journal.size, 0)
+  t.same(journal.list(), [])
+  const first = journal.record(entry(1))
+  t.equal(first.seq, 1)
+  t.equal(journal.record(entry(2)).seq, 2)
+  t.equal(journal.size, 2)
+  t.same(journal.list().map((e) => e.seq), [1, 2])
+  t.same(journal.list()[0], { seq: 1, ...entry(1) })
+})
+
+t.test('the oldest entries drop first once the limit is reached', async (t) => {
+  const journal = new Journal(3)
+  for (let n = 1; n <= 7; n++) journal.record(entry(n))
+  t.equal(journal.size, 3)
+  t.same(journal.list().map((e) => e.seq), [5, 6, 7])
+  t.same(journal.list().map((e) => e.path), ['/p/5', '/p/6', '/p/7'])
+})
+
+t.test('list filters by account and video; limit keeps the last N matching', async (t) => {
+  const journal = new Journal(100)
+  journal.record(entry(1, { account: A, video: V }))
+  journal.record(entry(2, { account: B }))
+  journal.record(entry(3, { account: A }))
+  journal.record(entry(4, { account: A, video: V }))
+  journal.record(entry(5))
+  t.same(journal.list({ account: A }).map((e) => e.seq), [1, 3, 4])
+  t.same(journal.list({ video: V }).map((e) => e.seq), [1, 4])
+  t.same(journal.list({ account: A, video: V }).map((e) => e.seq), [1, 4])
+  t.same(journal.list({ account: A, limit: 2 }).map((e) => e.seq), [3, 4])
+  t.same(journal.list({ limit: 1 }).map((e) => e.seq), [5])
+  t.same(journal.list({ limit: 50 }).map((e) => e.seq), [1, 2, 3, 4, 5], 'a limit above the count returns all')
+})
+
+t.test('clear removes everything or one account, and seq keeps increasing', async (t) => {
+  const journal = new Journal(4)
+  // Wrap the ring first, so clearing one account has to compact a buffer that does not start at 0.
+  for (let n = 1; n <= 6; n++) journal.record(entry(n, { account: n % 2 === 0 ? A : B }))
+  t.same(journal.list().map((e) => e.seq), [3, 4, 5, 6])
+  t.equal(journal.clear(A), 2)
+  t.same(journal.list().map((e) => e.seq), [3, 5])
+  t.equal(journal.size, 2)
+  t.equal(journal.record(entry(7, { account: A })).seq, 7)
+  journal.record(entry(8))
+  journal.record(entry(9))
+  t.same(journal.list().map((e) => e.seq), [5, 7, 8, 9], 'the ring still drops the oldest after a partial clear')
+  t.equal(journal.clear(D), 0, 'an account with no entries removes nothing')
+  t.equal(journal.clear(), 4)
+  t.equal(journal.size, 0)
+  t.same(journal.list(), [])
+  t.equal(journal.record(entry(10)).seq, 10)
+})
+
+t.test('redactCredentials masks every secret', async (t) => {
+  t.equal(redactCredentials({ authorization: 'Bearer abcdefgh1234' }), 'Bearer …1234')
+  t.equal(redactCredentials({ authorization: 'Bearer   abcdefgh1234  ' }), 'Bearer …1234', 'the spacing the credential check accepts')
+  t.equal(redactCredentials({ authorization: 'Bearer abcdefgh' }), 'Bearer ****', 'eight characters or fewer are never partly shown')
+  t.equal(redactCredentials({ authorization: 'Bearer x' }), 'Bearer ****')
+  t.equal(redactCredentials({ authorization: 'Basic dXNlcjpwYXNzd29yZA==' }), 'Authorization ****', 'a malformed Authorization is masked whole')
+  t.equal(redactCredentials({ authorization: '   ', 'x-auth-email': 'dev@example.com', 'x-auth-key': 'secret' }), 'X-Auth-Email dev@example.com + X-Auth-Key ****', 'a blank Authorization counts as absent')
+  t.equal(redactCredentials({ 'x-auth-email': ' dev@example.com ' }), 'X-Auth-Email dev@example.com')
+  t.equal(redactCredentials({ 'x-auth-key': 'secret' }), 'X-Auth-Key ****')
+  t.equal(redactCredentials({ 'x-auth-email': ['first@example.com', 'second@example.com'] }), 'X-Auth-Email first@example.com', 'repeated headers: the first')
+  t.equal(redactCredentials({ 'x-auth-email': 'a'.repeat(1000) }), `X-Auth-Email ${'a'.repeat(254)}`, 'a huge header is cut')
+  t.equal(redactCredentials({}), 'none')
+  t.equal(redactCredentials({ 'x-auth-email': '', 'x-auth-key': [] }), 'none')
+})
+
+t.test('retryAfterMsOf reads retry-after-ms, else Retry-After in seconds', async (t) => {
+  t.equal(retryAfterMsOf({ 'retry-after': '2' }), 2000)
+  t.equal(retryAfterMsOf({ 'retry-after': 3 }), 3000, 'a number header value')
+  t.equal(retryAfterMsOf({ 'retry-after': '1.5' }), 1500)
+  t.equal(retryAfterMsOf({ 'retry-after-ms': '250', 'retry-after': '1' }), 250, 'the precise one wins')
+  t.equal(retryAfterMsOf({ 'retry-after-ms': ' 12.5 ' }), 12.5)
+  t.equal(retryAfterMsOf({ 'retry-after-ms': 'soon', 'retry-after': '1' }), 1000, 'an unreadable retry-after-ms falls back')
+  t.equal(retryAfterMsOf({ 'retry-after': ['4', '9'] }), 4000)
+  t.equal(retryAfterMsOf({ 'retry-after': 'Wed, 21 Oct 2015 07:28:00 GMT' }), undefined, 'HTTP dates are not read')
+  t.equal(retryAfterMsOf({ 'retry-after': '-1' }), undefined)
+  t.equal(retryAfterMsOf({}), undefined)
+})

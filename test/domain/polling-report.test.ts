@@ -1,0 +1,102 @@
+import t from 'tap'
+import type { JournalEntry } from '../../src/domain/journal.js'
+import { pollingReport } from '../../src/domain/polling-report.js'
+
+const V = 'cccccccccccccccccccccccccccccccc'
+const OTHER = 'dddddddddddddddddddddddddddddddd'
+
+let seq = 0
+/** An entry of video V at wall time `wallMs`: a 2xx poll unless `extra` says otherwise. */
+function at (wallMs: number, extra: Partial<JournalEntry> = {}): JournalEntry {
+  seq++
+  return { seq, at: new Date(wallMs).toISOString(), wallMs, mockMs: 0, method: 'GET', path: '/x', status: 200, credentials: 'none', video: V, downloads: { default: 'inprogress' }, ...extra }
+}
+
+t.test('no entries: an empty report', async (t) => {
+  t.same(pollingReport([], V), {
+    video: V,
+    polls: 0,
+    intervalsMs: [],
+    minIntervalMs: null,
+    meanIntervalMs: null,
+    firstReadyAtPoll: null,
+    pollsAfterReady: null,
+    retryAfter: [],
+    honouredRetryAfter: null
+  })
+})
+
+t.test('one poll: no intervals yet', async (t) => {
+  const report = pollingReport([at(1000)], V)
+  t.equal(report.polls, 1)
+  t.same(report.intervalsMs, [])
+  t.equal(report.minIntervalMs, null)
+  t.equal(report.meanIntervalMs, null)
+})
+
+t.test('counts only 2xx GETs that showed the downloads list, of that video', async (t) => {
+  const entries = [
+    at(1000),
+    at(1100, { method: 'POST' }),
+    at(1200, { status: 404, downloads: undefined }),
+    at(1300, { status: 429, downloads: undefined }),
+    at(1400, { status: 304 }),
+    at(1500, { method: 'HEAD', downloads: undefined }),
+    at(1600, { video: OTHER }),
+    at(1700, { downloads: undefined }),
+    at(2000, { status: 204 }),
+    at(4500)
+  ]
+  const report = pollingReport(entries, V)
+  t.equal(report.polls, 3)
+  t.same(report.intervalsMs, [1000, 2500])
+  t.equal(report.minIntervalMs, 1000)
+  t.equal(report.meanIntervalMs, 1750)
+})
+
+t.test('entries out of order are taken in seq order', async (t) => {
+  const first = at(1000)
+  const second = at(3000)
+  t.same(pollingReport([second, first], V).intervalsMs, [2000])
+})
+
+t.test('the first poll that showed every download finished, and the polls after it', async (t) => {
+  const entries = [
+    at(1000, { downloads: {} }),
+    at(2000, { downloads: { default: 'ready', audio: 'inprogress' } }),
+    at(3000, { downloads: { default: 'ready', audio: 'error' } }),
+    at(4000, { downloads: { default: 'ready', audio: 'error' } }),
+    at(5000, { downloads: { default: 'ready', audio: 'error' } })
+  ]
+  const report = pollingReport(entries, V)
+  t.equal(report.firstReadyAtPoll, 3, 'no downloads at all is not finished; ready and error both are')
+  t.equal(report.pollsAfterReady, 2)
+  const stopped = pollingReport(entries.slice(0, 3), V)
+  t.equal(stopped.firstReadyAtPoll, 3)
+  t.equal(stopped.pollsAfterReady, 0, 'a client that stops when done')
+  const never = pollingReport(entries.slice(0, 2), V)
+  t.equal(never.firstReadyAtPoll, null)
+  t.equal(never.pollsAfterReady, null)
+})
+
+t.test('Retry-After: honoured, not honoured, and not yet followed', async (t) => {
+  const entries = [
+    at(1000, { status: 429, downloads: undefined, retryAfterMs: 2000 }),
+    at(3000, { method: 'POST', downloads: undefined }),
+    at(3000, { status: 503, downloads: undefined, retryAfterMs: 1000 }),
+    at(3500, { video: OTHER }),
+    at(3600, { status: 0, dropped: true, downloads: undefined }),
+    at(4000, { status: 429, downloads: undefined, retryAfterMs: 500 })
+  ]
+  const report = pollingReport(entries, V)
+  t.same(report.retryAfter, [
+    { seq: entries[0]?.seq, status: 429, askedMs: 2000, waitedMs: 2000, honoured: true },
+    { seq: entries[2]?.seq, status: 503, askedMs: 1000, waitedMs: 600, honoured: false },
+    { seq: entries[5]?.seq, status: 429, askedMs: 500, waitedMs: null, honoured: null }
+  ], 'any next request on the video counts, a dropped one too; another video does not')
+  t.equal(report.honouredRetryAfter, false)
+  t.equal(report.polls, 0)
+
+  t.equal(pollingReport(entries.slice(0, 2), V).honouredRetryAfter, true, 'every followed one honoured')
+  t.equal(pollingReport(entries.slice(5), V).honouredRetryAfter, null, 'asked, but no request since')
+})
