@@ -89,7 +89,8 @@ export default fp(async function envelope (app: FastifyInstance, options: { body
 
   app.setErrorHandler((error: FastifyError | MockError, request: FastifyRequest, reply: FastifyReply) => {
     const mockError = toMockError(error, options.bodyLimit, request.headers['content-type'])
-    if (mockError.statusCode >= 500) request.log.error({ err: error }, 'internal error')
+    // A MockError is an answer the mock chose (a fault rule, Prefer): only other errors are bugs.
+    if (mockError.statusCode >= 500 && !(error instanceof MockError)) request.log.error({ err: error }, 'internal error')
     else request.log.info({ code: mockError.errors[0]?.code, status: mockError.statusCode }, mockError.errors[0]?.message)
     return sendFailure(reply, mockError)
   })

@@ -2,7 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import { DOWNLOAD_TYPES } from '../domain/ids.js'
 import { newDownload, type DownloadRecord, type Progression } from '../domain/progress.js'
-import { FixtureSchema, type DownloadFixture, type FixtureDocument, type ProgressionSettings } from '../schemas/fixture.js'
+import { FixtureSchema, type DownloadFixture, type FixtureDocument, type ProgressionSettings, type VideoFixture } from '../schemas/fixture.js'
 import type { VideoRecord } from '../schemas/store.js'
 import { FixtureError } from './fixture-error.js'
 import { assertMatches } from './validate.js'
@@ -34,16 +34,20 @@ export function parseFixture (text: string, source: string): FixtureDocument {
 export function checkFixture (parsed: unknown, source: string): FixtureDocument {
   assertMatches(FixtureSchema, parsed, source)
   const document = parsed as FixtureDocument
-  document.videos.forEach((video, index) => {
-    for (const type of DOWNLOAD_TYPES) {
-      const download = video.downloads?.[type]
-      if (download !== undefined) checkDownloadState(download, source, `$.videos[${index}].downloads.${type}`)
-    }
-  })
+  document.videos.forEach((video, index) => { checkVideoStates(video, source, `$.videos[${index}]`) })
   return document
 }
 
-function checkDownloadState (download: DownloadFixture, source: string, path: string): void {
+/** Checks that each download of a (schema-valid) video has a consistent status and percent. */
+export function checkVideoStates (video: VideoFixture, source: string, path = '$'): void {
+  for (const type of DOWNLOAD_TYPES) {
+    const download = video.downloads?.[type]
+    if (download !== undefined) checkDownloadState(download, source, `${path}.downloads.${type}`)
+  }
+}
+
+/** Checks that a (schema-valid) download's status and percent agree. */
+export function checkDownloadState (download: DownloadFixture, source: string, path: string): void {
   if (download.status === 'ready' && download.percentComplete !== undefined && download.percentComplete !== 100) {
     throw new FixtureError(source, `${path}.percentComplete`, `a ready download is at 100 (got ${download.percentComplete})`)
   }

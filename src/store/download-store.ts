@@ -495,6 +495,19 @@ export class DownloadStore {
     this.changed()
   }
 
+  /** Creates or replaces one download from a (checked) fixture entry, anchored now. */
+  setDownload (videoId: string, type: DownloadType, fixture: DownloadFixture): void {
+    const video = this.requireVideo(videoId)
+    video.downloads[type] = downloadFromFixture(fixture, this.defaults, this.now(video.account))
+    this.scheduleDownload(videoId, video, type)
+    this.changed()
+  }
+
+  /** Deletes one download of a video that must exist; false when it has none of that type. */
+  removeDownload (videoId: string, type: DownloadType): boolean {
+    return this.remove(this.requireVideo(videoId), type)
+  }
+
   private requireVideo (videoId: string): VideoRecord {
     const video = this.videoById(videoId)
     if (video === undefined) throw new StoreChangeError('params.video', `no video ${videoId}`, 'not-found')

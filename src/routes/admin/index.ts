@@ -4,6 +4,11 @@ import type { FastifyRequest } from 'fastify'
 import { Type } from '@sinclair/typebox'
 import { MockError } from '../../domain/errors.js'
 import { sendFailure } from '../../plugins/envelope.js'
+import clockAdminRoutes from './clock.js'
+import faultsAdminRoutes from './faults.js'
+import journalAdminRoutes from './journal.js'
+import scenarioAdminRoutes from './scenario.js'
+import videoAdminRoutes from './videos.js'
 
 /** The admin API's prefix, kept apart from the Cloudflare surface. */
 export const ADMIN_PREFIX = '/__mock'
@@ -43,6 +48,12 @@ const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, options
     },
     exposeHeadRoutes: false
   })
+
+  await app.register(scenarioAdminRoutes)
+  await app.register(videoAdminRoutes)
+  await app.register(clockAdminRoutes)
+  await app.register(faultsAdminRoutes)
+  await app.register(journalAdminRoutes)
 
   app.get('/openapi.json', {
     schema: { hide: true, response: { 200: Type.Object({}, { additionalProperties: true }) } }

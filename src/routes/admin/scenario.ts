@@ -1,0 +1,66 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import { AccountBodySchema } from '../../schemas/admin.js'
+import { FailureEnvelopeSchema, SuccessEnvelopeSchema, ok } from '../../schemas/envelope.js'
+import { FixtureSchema, ProgressionModelSchema, ProgressionSettingsSchema } from '../../schemas/fixture.js'
+import { checkFixture } from '../../seed/load-fixtures.js'
+import { attempt } from './errors.js'
+
+const tags = ['scenario']
+const failures = { '4xx': FailureEnvelopeSchema }
+
+const DefaultsSchema = Type.Object({
+  model: ProgressionModelSchema,
+  speed: Type.Number(),
+  step: Type.Number(),
+  failAt: Type.Optional(Type.Number()),
+  holdAt: Type.Optional(Type.Number())
+})
+
+/** Whole-scenario operations: reset (all or one account), load a fixture document, the global defaults. */
+const scenarioAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.post('/reset', {
+    schema: {
+      tags,
+      summary: 'Reset to the fixtures',
+      description: 'Without `account`: every video back to the fixtures at mock time 0, the clocks back to one running global clock, default progression, no fault rules, an empty journal. With `account`: only that account\'s videos (at the current mock time), its own clock, its fault rules and its journal entries, so parallel test workers never see each other\'s reset.',
+      body: Type.Optional(AccountBodySchema),
+      response: { 200: SuccessEnvelopeSchema(Type.Object({ reset: Type.String({ description: '"all" or the account id' }), videos: Type.Integer() })), ...failures }
+    }
+  }, async (request) => {
+    const account = request.body?.account
+    app.store.reset(account)
+    app.faults.clear(account)
+    app.journal.clear(account)
+    return ok({ reset: account ?? 'all', videos: app.store.listVideos(account).length })
+  })
+
+  app.post('/fixtures', {
+    schema: {
+      tags,
+      summary: 'Load a fixture document',
+      description: 'A whole fixture document, as in a fixture file (same schema, same validation, same error messages, naming the JSON path). Its videos are created, or replace those with the same id; other videos stay.',
+      body: Type.Unknown({ description: 'A fixture document: see schemas/fixture.schema.json' }),
+      response: { 200: SuccessEnvelopeSchema(Type.Object({ loaded: Type.Integer(), created: Type.Integer() })), ...failures }
+    }
+  }, async (request) => {
+    const document = attempt(() => checkFixture(request.body, 'body'))
+    // The same duplicate-id check as across fixture files.
+    const created = attempt(() => app.store.putVideos(document.videos))
+    return ok({ loaded: document.videos.length, created })
+  })
+
+  app.get('/fixture-schema.json', {
+    schema: { tags, summary: 'The fixture JSON Schema', response: { 200: Type.Object({}, { additionalProperties: true }) } }
+  }, async () => FixtureSchema)
+
+  app.get('/defaults', {
+    schema: { tags, summary: 'Global default progression', description: 'What a created download gets when its video names nothing in `onCreate`.', response: { 200: SuccessEnvelopeSchema(DefaultsSchema) } }
+  }, async () => ok(app.store.defaults))
+
+  app.put('/defaults', {
+    schema: { tags, summary: 'Set the global default progression', description: 'Fields not given take the configured defaults (MOCK_SPEED). Applies to downloads created from now on.', body: ProgressionSettingsSchema, response: { 200: SuccessEnvelopeSchema(DefaultsSchema), ...failures } }
+  }, async (request) => ok(app.store.setDefaults(request.body)))
+}
+
+export default scenarioAdminRoutes

@@ -1,0 +1,105 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import { Errors } from '../../domain/errors.js'
+import {
+  AccountQuerySchema, DownloadParamsSchema, DownloadPatchSchema, VideoInputSchema, VideoParamsSchema, VideoViewSchema
+} from '../../schemas/admin.js'
+import { FailureEnvelopeSchema, SuccessEnvelopeSchema, ok } from '../../schemas/envelope.js'
+import { DownloadFixtureSchema, ProgressionSettingsSchema, VideoFixtureSchema } from '../../schemas/fixture.js'
+import { checkDownloadState, checkVideoStates } from '../../seed/load-fixtures.js'
+import { attempt, noVideo } from './errors.js'
+
+const tags = ['videos']
+const failures = { '4xx': FailureEnvelopeSchema }
+const videoAnswer = { 200: SuccessEnvelopeSchema(VideoViewSchema), ...failures }
+
+/**
+ * Videos and their downloads, over the admin API: list, create, replace and delete videos; set
+ * a download's status, percent, progression, fail and hold points; set what created downloads get.
+ * Input goes through the fixture schema, so it is checked as fixture files are.
+ */
+const videoAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  /** The admin view of a video that must exist. */
+  const viewOf = (video: string): ReturnType<typeof app.store.getVideo> & object => {
+    const view = app.store.getVideo(video)
+    if (view === undefined) throw noVideo(video)
+    return view
+  }
+
+  app.get('/videos', {
+    schema: { tags, summary: 'List videos', description: 'Every video (of one account with `account`), with its downloads\' current state and settings.', querystring: AccountQuerySchema, response: { 200: SuccessEnvelopeSchema(Type.Object({ videos: Type.Array(VideoViewSchema) })), ...failures } }
+  }, async (request) => ok({ videos: app.store.listVideos(request.query.account) }))
+
+  app.post('/videos', {
+    schema: { tags, summary: 'Create a video', description: 'Creates a video from a fixture entry (same fields as in fixture files). 409 when the id exists.', body: VideoFixtureSchema, response: videoAnswer }
+  }, async (request) => {
+    if (app.store.getVideo(request.body.id) !== undefined) throw Errors.forStatus(409, `video ${request.body.id} exists; PUT /__mock/videos/${request.body.id} replaces it`)
+    attempt(() => { checkVideoStates(request.body, 'body') })
+    app.store.putVideo(request.body)
+    return ok(viewOf(request.body.id))
+  })
+
+  app.get('/videos/:video', {
+    schema: { tags, summary: 'Show a video', params: VideoParamsSchema, response: videoAnswer }
+  }, async (request) => ok(viewOf(request.params.video)))
+
+  app.put('/videos/:video', {
+    schema: { tags, summary: 'Create or replace a video', description: 'The whole video: account, downloads and onCreate, as in a fixture file. Its downloads start again from the given state, at the current mock time.', params: VideoParamsSchema, body: VideoInputSchema, response: videoAnswer }
+  }, async (request) => {
+    const fixture = { ...request.body, id: request.params.video }
+    attempt(() => { checkVideoStates(fixture, 'body') })
+    app.store.putVideo(fixture)
+    return ok(viewOf(request.params.video))
+  })
+
+  app.delete('/videos/:video', {
+    schema: { tags, summary: 'Delete a video', params: VideoParamsSchema, response: { 200: SuccessEnvelopeSchema(Type.Object({ deleted: Type.String() })), ...failures } }
+  }, async (request) => {
+    if (!app.store.deleteVideo(request.params.video)) throw noVideo(request.params.video)
+    return ok({ deleted: request.params.video })
+  })
+
+  app.put('/videos/:video/downloads/:type', {
+    schema: { tags, summary: 'Set a download', description: 'Creates or replaces one download: its state (status, percentComplete) and progression (model, speed, step, failAt, holdAt), from now on.', params: DownloadParamsSchema, body: DownloadFixtureSchema, response: videoAnswer }
+  }, async (request) => {
+    const { video, type } = request.params
+    // The fixture checks, so an inconsistent state gets the same message as in a file.
+    attempt(() => {
+      checkDownloadState(request.body, 'body', '$')
+      app.store.setDownload(video, type, request.body)
+    })
+    return ok(viewOf(video))
+  })
+
+  app.patch('/videos/:video/downloads/:type', {
+    schema: { tags, summary: 'Change a download', description: 'Changes only the fields given, from now on: e.g. `{"percentComplete": 70}` moves a manual download, `{"holdAt": null}` releases a hold, `{"status": "error"}` fails it now.', params: DownloadParamsSchema, body: DownloadPatchSchema, response: videoAnswer }
+  }, async (request) => {
+    const { video, type } = request.params
+    attempt(() => { app.store.patchDownload(video, type, request.body) })
+    return ok(viewOf(video))
+  })
+
+  app.delete('/videos/:video/downloads/:type', {
+    schema: { tags, summary: 'Delete a download', params: DownloadParamsSchema, response: videoAnswer }
+  }, async (request) => {
+    const { video, type } = request.params
+    if (!attempt(() => app.store.removeDownload(video, type))) throw Errors.forStatus(404, `video ${video} has no ${type} download`)
+    return ok(viewOf(video))
+  })
+
+  app.put('/videos/:video/on-create/:type', {
+    schema: { tags, summary: 'Set how created downloads progress', description: 'The progression a download of this type gets when a client creates it (POST .../downloads).', params: DownloadParamsSchema, body: ProgressionSettingsSchema, response: videoAnswer }
+  }, async (request) => {
+    attempt(() => { app.store.setOnCreate(request.params.video, request.params.type, request.body) })
+    return ok(viewOf(request.params.video))
+  })
+
+  app.delete('/videos/:video/on-create/:type', {
+    schema: { tags, summary: 'Forget how created downloads progress', description: 'Created downloads of this type take the global default again.', params: DownloadParamsSchema, response: videoAnswer }
+  }, async (request) => {
+    attempt(() => { app.store.setOnCreate(request.params.video, request.params.type, undefined) })
+    return ok(viewOf(request.params.video))
+  })
+}
+
+export default videoAdminRoutes

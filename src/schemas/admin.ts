@@ -1,0 +1,66 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { CloudflareIdSchema, DownloadStatusSchema, DownloadTypeSchema, PercentSchema } from './download.js'
+import { DownloadFixtureSchema, ProgressionModelSchema, ProgressionSettingsSchema, VideoFixtureSchema } from './fixture.js'
+
+/** `?account=`: scope an admin operation to one account. */
+export const AccountQuerySchema = Type.Object({
+  account: Type.Optional(CloudflareIdSchema)
+}, { additionalProperties: false })
+
+/** A body that may name one account (reset, clock operations). */
+export const AccountBodySchema = Type.Object({
+  account: Type.Optional(CloudflareIdSchema)
+}, { additionalProperties: false })
+
+export const VideoParamsSchema = Type.Object({ video: CloudflareIdSchema })
+export const DownloadParamsSchema = Type.Object({ video: CloudflareIdSchema, type: DownloadTypeSchema })
+
+/** A download as the admin API shows it: the Cloudflare state and the progression settings. */
+export const DownloadViewSchema = Type.Object({
+  status: DownloadStatusSchema,
+  percentComplete: PercentSchema,
+  model: ProgressionModelSchema,
+  speed: Type.Number(),
+  step: Type.Number(),
+  failAt: Type.Optional(PercentSchema),
+  holdAt: Type.Optional(PercentSchema)
+})
+
+export const VideoViewSchema = Type.Object({
+  id: CloudflareIdSchema,
+  account: CloudflareIdSchema,
+  downloads: Type.Object({ default: Type.Optional(DownloadViewSchema), audio: Type.Optional(DownloadViewSchema) }),
+  onCreate: Type.Object({ default: Type.Optional(ProgressionSettingsSchema), audio: Type.Optional(ProgressionSettingsSchema) })
+})
+export type VideoView = Static<typeof VideoViewSchema>
+
+/** A video to create or replace at a known id: the fixture without its `id`. */
+export const VideoInputSchema = Type.Omit(VideoFixtureSchema, ['id'], { additionalProperties: false })
+
+/** Changes to a download; `failAt: null` and `holdAt: null` remove those points (a hold is released). */
+export const DownloadPatchSchema = Type.Object({
+  ...DownloadFixtureSchema.properties,
+  failAt: Type.Optional(Type.Union([PercentSchema, Type.Null()])),
+  holdAt: Type.Optional(Type.Union([PercentSchema, Type.Null()]))
+}, { additionalProperties: false })
+
+export const ClockViewSchema = Type.Object({
+  scope: Type.Union([Type.Literal('global'), Type.Literal('account')], { description: 'account: the account has a clock of its own' }),
+  account: Type.Optional(CloudflareIdSchema),
+  nowMs: Type.Number({ description: 'Mock time in ms' }),
+  frozen: Type.Boolean(),
+  rate: Type.Number({ description: 'Mock ms per real ms while running' }),
+  tickMs: Type.Integer({ description: 'Real ms between ticks (MOCK_TICK_MS)' }),
+  ticking: Type.Boolean({ description: 'Whether the wall-clock ticker runs' })
+})
+export type ClockView = Static<typeof ClockViewSchema>
+
+export const ClockAdvanceBodySchema = Type.Object({
+  ms: Type.Integer({ minimum: 0, maximum: 31_536_000_000, description: 'Mock ms to move on (at most a year)' }),
+  account: Type.Optional(CloudflareIdSchema)
+}, { additionalProperties: false })
+
+export const ClockRateBodySchema = Type.Object({
+  rate: Type.Number({ minimum: 0, maximum: 1000, description: 'Mock ms per real ms: 1 real time, 10 ten times faster, 0 stands still' }),
+  account: Type.Optional(CloudflareIdSchema)
+}, { additionalProperties: false })
