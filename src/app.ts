@@ -4,7 +4,8 @@ import { configWithDefaults, type Config } from './config.js'
 import type { Progression } from './domain/progress.js'
 import { BUNDLED_ASSETS } from './paths.js'
 import clockPlugin from './plugins/clock.js'
-import envelopePlugin, { answerClientError } from './plugins/envelope.js'
+import { Errors } from './domain/errors.js'
+import envelopePlugin, { answerClientError, apiPath, sendFailure } from './plugins/envelope.js'
 import faultsPlugin from './plugins/faults.js'
 import journalPlugin from './plugins/journal.js'
 import storePlugin from './plugins/store.js'
@@ -65,6 +66,9 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
     bodyLimit: BODY_LIMIT,
     return503OnClosing: false,
     clientErrorHandler: answerClientError,
+    // Before routing: a path segment too long for the router or a malformed %-escape. Either way
+    // the path names nothing, as Cloudflare says of an unroutable one.
+    frameworkErrors: (_error, request, reply) => sendFailure(reply, Errors.routeNotFound(apiPath(request.url))),
     forceCloseConnections: 'idle',
     // Unknown properties are errors that name the field, never silently dropped; every issue is reported.
     ajv: { customOptions: { removeAdditional: false, allErrors: true } }
@@ -73,7 +77,7 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
   const scenarioControl = config.admin === 'on'
   app.decorate('config', config)
   app.decorateRequest('mockNote', undefined)
-  await app.register(envelopePlugin, { bodyLimit: BODY_LIMIT })
+  await app.register(envelopePlugin)
   await app.register(storePlugin, { fixtures, defaults, dataFile: config.dataFile, flushDelayMs: options.flushDelayMs })
   await app.register(clockPlugin, { tickMs: config.tickMs, autoTick: options.autoTick })
   await app.register(journalPlugin, { limit: config.journalSize, mockNow: (account) => app.store.now(account) })

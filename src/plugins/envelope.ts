@@ -71,7 +71,7 @@ export function answerClientError (error: NodeJS.ErrnoException, socket: Socket)
  * accepted), the error handler and the not-found handler, so every failure is a Cloudflare
  * failure envelope.
  */
-export default fp(async function envelope (app: FastifyInstance, options: { bodyLimit: number }) {
+export default fp(async function envelope (app: FastifyInstance) {
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const text = body as string
@@ -88,7 +88,8 @@ export default fp(async function envelope (app: FastifyInstance, options: { body
   })
 
   app.setErrorHandler((error: FastifyError | MockError, request: FastifyRequest, reply: FastifyReply) => {
-    const mockError = toMockError(error, options.bodyLimit, request.headers['content-type'])
+    // The route's own limit when it has one (the admin API's fixture upload takes larger bodies).
+    const mockError = toMockError(error, request.routeOptions.bodyLimit, request.headers['content-type'])
     // A MockError is an answer the mock chose (a fault rule, Prefer): only other errors are bugs.
     if (mockError.statusCode >= 500 && !(error instanceof MockError)) request.log.error({ err: error }, 'internal error')
     else request.log.info({ code: mockError.errors[0]?.code, status: mockError.statusCode }, mockError.errors[0]?.message)

@@ -32,7 +32,7 @@ async function buildTestApp (t: { teardown: (fn: () => unknown) => void }, maxRu
     logger: { level: 'info', stream: { write: (line: string) => { logs.push(JSON.parse(line)) } } },
     ajv: { customOptions: { removeAdditional: false, allErrors: true } }
   }).withTypeProvider<TypeBoxTypeProvider>()
-  await app.register(envelopePlugin, { bodyLimit: 1024 })
+  await app.register(envelopePlugin)
   await app.register(journalPlugin, { limit: 100, mockNow: () => 0 })
   await app.register(faultsPlugin, maxRules === undefined ? {} : { maxRules })
   await app.register(async (scope) => {

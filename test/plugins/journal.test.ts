@@ -24,7 +24,7 @@ interface RouteQuery { code?: string, ra?: string, ram?: string, state?: Downloa
  */
 async function build (t: TapLike, limit = 100): Promise<FastifyInstance> {
   const app = Fastify({ ajv: { customOptions: { removeAdditional: false, allErrors: true } } })
-  await app.register(envelopePlugin, { bodyLimit: 1024 })
+  await app.register(envelopePlugin)
   await app.register(journalPlugin, { limit, mockNow: (account) => account === A ? 42 : 777 })
 
   const noteOf = async (request: FastifyRequest): Promise<void> => {

@@ -4,9 +4,13 @@ import { AccountBodySchema } from '../../schemas/admin.js'
 import { FailureEnvelopeSchema, SuccessEnvelopeSchema, ok } from '../../schemas/envelope.js'
 import { FixtureSchema, ProgressionModelSchema, ProgressionSettingsSchema } from '../../schemas/fixture.js'
 import { checkFixture } from '../../seed/load-fixtures.js'
-import { attempt } from './errors.js'
+import { FixtureError } from '../../seed/fixture-error.js'
+import { adminError, attempt } from './errors.js'
 
 const tags = ['scenario']
+
+/** Largest fixture document the admin API loads at once (bytes): room for about 100,000 videos. */
+export const FIXTURE_BODY_LIMIT = 32 * 1024 * 1024
 const failures = { '4xx': FailureEnvelopeSchema }
 
 const DefaultsSchema = Type.Object({
@@ -36,6 +40,7 @@ const scenarioAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/fixtures', {
+    bodyLimit: FIXTURE_BODY_LIMIT,
     schema: {
       tags,
       summary: 'Load a fixture document',
@@ -45,8 +50,15 @@ const scenarioAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const document = attempt(() => checkFixture(request.body, 'body'))
-    // The same duplicate-id check as across fixture files.
-    const created = attempt(() => app.store.putVideos(document.videos))
+    // A video id appears once in a document, as across fixture files; checked here so the
+    // message names the body and its paths, as the other checks of the document do.
+    const seen = new Map<string, number>()
+    document.videos.forEach((video, index) => {
+      const earlier = seen.get(video.id)
+      if (earlier !== undefined) throw adminError(new FixtureError('body', `$.videos[${index}].id`, `duplicate video id ${video.id} (already at $.videos[${earlier}])`))
+      seen.set(video.id, index)
+    })
+    const created = app.store.putVideos(document.videos)
     return ok({ loaded: document.videos.length, created })
   })
 
