@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import { AdminClient } from './admin-client.js'
 import { buildApp, type BuildOptions } from './app.js'
 
 export { buildApp, type BuildOptions } from './app.js'
@@ -7,6 +8,12 @@ export { FixtureError } from './seed/fixture-error.js'
 export { DataFileError } from './store/download-store.js'
 export type { FixtureDocument, VideoFixture, DownloadFixture, ProgressionSettings } from './schemas/fixture.js'
 export type { Download, DownloadsResult } from './schemas/download.js'
+export { AdminClient, AdminApiError } from './admin-client.js'
+export type {
+  AdminClientOptions, AccountAdminClient, AdminErrorMessage, AdvanceResult, ClockView, DownloadPatch, DownloadType,
+  DownloadView, FaultMatch, FaultRule, FaultRuleInput, FixturesLoaded, JournalEntry, JournalList, JournalQuery,
+  OpenApiDocument, PollingReport, ProgressionDefaults, ResetResult, VideoInput, VideoView
+} from './admin-client.js'
 
 export interface StartOptions extends BuildOptions {
   /** TCP port; 0 (the default here) picks a free one. */
@@ -21,6 +28,8 @@ export interface RunningMock {
   url: string
   /** The Fastify instance, for its clock and store. */
   app: FastifyInstance
+  /** A client of the admin API at `${url}/__mock`, with the configured admin token. */
+  admin: AdminClient
   /** Stops the ticker, finishes requests in flight, flushes the store, closes the port. */
   close: () => Promise<void>
 }
@@ -41,5 +50,7 @@ export async function startMock (options: StartOptions = {}): Promise<RunningMoc
   const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host
   // The app's config keeps the real port, for download urls built without a usable Host header.
   app.config.port = actualPort
-  return { url: `http://${urlHost}:${actualPort}`, app, close: async () => { await app.close() } }
+  const url = `http://${urlHost}:${actualPort}`
+  const admin = new AdminClient(`${url}/__mock`, { token: app.config.adminToken })
+  return { url, app, admin, close: async () => { await app.close() } }
 }
