@@ -83,8 +83,12 @@ export function stateAt (record: DownloadRecord, nowMs: number): DownloadState {
 /** The record after one client read of its video's downloads (only `polls` downloads move). */
 export function applyPoll (record: DownloadRecord, nowMs: number): DownloadRecord {
   if (record.model !== 'polls' || record.status !== 'inprogress') return record
-  const state = settle(record, record.percent + record.step)
-  return { ...record, status: state.status, percent: state.percentComplete, since: nowMs }
+  const raw = record.percent + record.step
+  const stop = stopPoint(record)
+  if (raw + EPSILON >= stop.percent) return { ...record, status: stop.status, percent: stop.percent, since: nowMs }
+  // Kept unrounded short of the stop point (reads show it rounded down): storing the rounded
+  // value would lose up to a tenth per read, and a step under 0.1 would never move at all.
+  return { ...record, percent: raw, since: nowMs }
 }
 
 /** The record re-anchored at `nowMs`: its derived state written down, progression unchanged. */
