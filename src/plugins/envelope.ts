@@ -78,8 +78,10 @@ export default fp(async function envelope (app: FastifyInstance) {
     if (text.trim() === '') return done(null, undefined)
     let parsed: unknown
     try {
-      // A reviver drops prototype keys, so a hostile body never reaches an object's prototype.
-      parsed = JSON.parse(text, (key, value: unknown) => key === '__proto__' ? undefined : value)
+      // JSON.parse makes `__proto__` a plain own key, never the prototype, and the Cloudflare
+      // routes never read the body's content; the admin API has its own parser that refuses such
+      // keys. No reviver: it recurses, and deeply nested valid JSON would overflow the stack.
+      parsed = JSON.parse(text)
     } catch {
       return done(Errors.malformedJson(), undefined)
     }

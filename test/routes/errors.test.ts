@@ -168,3 +168,11 @@ t.test('a client error on a socket that can no longer be written is just closed'
   answerClientError(Object.assign(new Error('reset'), { code: 'ECONNRESET' }), socket as never)
   t.ok(destroyed)
 })
+
+t.test('deeply nested valid JSON is accepted like any other object body', async (t) => {
+  const app = await build(t)
+  const depth = 50_000
+  const payload = `{"a":${'['.repeat(depth)}${']'.repeat(depth)}}`
+  const res = await api(t, app, { method: 'POST', url: downloadsPath(VIDEOS.empty), headers: { ...AUTH, 'content-type': 'application/json' }, payload })
+  t.equal(res.statusCode, 200)
+})
