@@ -1,68 +1,16 @@
 import t from 'tap'
-import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
 import { join, relative } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { SETTINGS } from '../src/config.js'
 import type { StoreData } from '../src/schemas/store.js'
 import { ACCOUNT, VIDEOS, downloadsPath } from './helpers/build.js'
+import { listening, logLines, run } from './helpers/child-server.js'
 
-/**
- * The server runs as a child process with the TypeScript loader this test runs under
- * (`process.execArgv`). tap passes its coverage collection on to children through the
- * environment, so their coverage of src/server.ts counts. Not tsx, though it starts faster:
- * tap merges the coverage of every process that loaded a file, and that only works when they
- * all compiled it the same way (a tsx child makes the whole report wrong).
- */
-const SERVER = fileURLToPath(new URL('../src/server.ts', import.meta.url))
-
-// Each child spends seconds compiling TypeScript; tap's 30 s default per file is tight when
-// files run in parallel on a small machine.
+// The server runs as a child process with the TypeScript loader this test runs under, so its
+// coverage counts (see test/helpers/child-server.ts). Each child spends seconds compiling
+// TypeScript; tap's 30 s default per file is tight when files run in parallel on a small machine.
 t.setTimeout(120_000)
-
-/** The environment of a child: ours, without any of the mock's own settings. */
-function childEnv (extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env }
-  for (const setting of Object.values(SETTINGS)) delete env[setting.env]
-  return { ...env, ...extra }
-}
-
-interface Run {
-  child: ChildProcess
-  stdout: () => string
-  stderr: () => string
-  exited: Promise<{ code: number | null, signal: NodeJS.Signals | null }>
-}
-
-function run (t: { teardown: (fn: () => unknown) => void }, args: string[], env: NodeJS.ProcessEnv = {}): Run {
-  const child = spawn(process.execPath, [...process.execArgv, SERVER, ...args], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] })
-  let stdout = ''
-  let stderr = ''
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk })
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk })
-  const exited = new Promise<{ code: number | null, signal: NodeJS.Signals | null }>((resolve) => {
-    child.on('close', (code, signal) => { resolve({ code, signal }) })
-  })
-  t.teardown(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
-  return { child, stdout: () => stdout, stderr: () => stderr, exited }
-}
-
-/** The pino log lines the child wrote on stdout so far. */
-function logLines (output: string): Array<Record<string, any>> {
-  return output.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, any>)
-}
-
-/** Waits for the 'listening' log line and returns the url it names. */
-async function listening (server: Run): Promise<string> {
-  for (let waited = 0; waited < 20_000; waited += 25) {
-    const line = logLines(server.stdout()).find((entry) => entry.msg === 'stream-downloads-mock is listening')
-    if (line !== undefined) return line.url as string
-    if (server.child.exitCode !== null) break
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
-  throw new Error(`the server did not start; stderr: ${server.stderr()}`)
-}
 
 t.test('starts on a free port, serves, and closes on SIGTERM with its state flushed', async (t) => {
   const dataFile = join(t.testdir({}), 'data.json')
