@@ -44,6 +44,8 @@ export const StoreDataSchema = Type.Object({
   clock: StoredClockSchema,
   /** Accounts with a clock of their own (frozen or stepped apart from the global clock). */
   accountClocks: Type.Optional(Type.Record(Type.String({ pattern: ID_PATTERN }), StoredClockSchema, { additionalProperties: false })),
+  /** The global default progression set over the admin API (unset fields: the configured ones). */
+  defaults: Type.Optional(ProgressionSettingsSchema),
   videos: Type.Record(Type.String({ pattern: ID_PATTERN }), VideoRecordSchema, { additionalProperties: false })
 }, { additionalProperties: false })
 export type StoreData = Static<typeof StoreDataSchema>

@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import t from 'tap'
+import { buildApp } from '../../src/app.js'
+import type { StoreData } from '../../src/schemas/store.js'
+import { DownloadStore } from '../../src/store/download-store.js'
+
+const read = (file: string): StoreData => JSON.parse(readFileSync(file, 'utf8')) as StoreData
+
+t.test('the global defaults set over the admin API survive a restart; a reset forgets them', async (t) => {
+  const dataFile = join(t.testdir(), 'data.json')
+  const first = await buildApp({ logger: false, autoTick: false, config: { dataFile, speed: 20 } })
+  const set = await first.inject({ method: 'PUT', url: '/__mock/defaults', payload: { failAt: 70 } })
+  t.same(set.json().result, { model: 'time', speed: 20, step: 25, failAt: 70 })
+  await first.close()
+  t.same(read(dataFile).defaults, { failAt: 70 }, 'stored as set, so configuration still fills the rest')
+
+  const second = await buildApp({ logger: false, autoTick: false, config: { dataFile, speed: 50 } })
+  t.same((await second.inject({ method: 'GET', url: '/__mock/defaults' })).json().result, { model: 'time', speed: 50, step: 25, failAt: 70 })
+  await second.inject({ method: 'POST', url: '/__mock/reset' })
+  t.same((await second.inject({ method: 'GET', url: '/__mock/defaults' })).json().result, { model: 'time', speed: 50, step: 25 })
+  await second.close()
+  t.equal(read(dataFile).defaults, undefined)
+})
+
+t.test('the ticker asks for mock time to be saved about once a second, not on every tick', async (t) => {
+  const dataFile = join(t.testdir(), 'data.json')
+  let wall = 0
+  const store = await DownloadStore.open({
+    fixtures: [{ source: 'inline', document: { videos: [] } }],
+    defaults: { model: 'time', speed: 10, step: 25 },
+    dataFile,
+    flushDelayMs: 0,
+    log: { info: () => {}, error: () => {} },
+    wallClock: () => wall
+  })
+  t.teardown(() => store.close())
+  const settle = async (): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, 20)); await store.flush() }
+  const writesAtStart = store.writes
+  for (let i = 0; i < 5; i++, wall += 100) store.tick(100)
+  await settle()
+  t.equal(store.writes, writesAtStart, 'ticks within the first second write nothing')
+  wall = 1000
+  store.tick(100)
+  await settle()
+  t.equal(store.writes, writesAtStart + 1, 'a tick a second later asks for one write')
+  t.equal(read(dataFile).clock.nowMs, 600, 'holding the mock time of that tick')
+  store.setClock({ frozen: true })
+  await settle()
+  wall = 5000
+  store.tick(100)
+  await settle()
+  t.equal(store.writes, writesAtStart + 2, 'the freeze was saved; a tick of a frozen clock asks for nothing more')
+})
