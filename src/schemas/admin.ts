@@ -37,11 +37,19 @@ export type VideoView = Static<typeof VideoViewSchema>
 /** A video to create or replace at a known id: the fixture without its `id`. */
 export const VideoInputSchema = Type.Omit(VideoFixtureSchema, ['id'], { additionalProperties: false })
 
+/**
+ * A percent, or null to remove the point. Written with `nullable` rather than a union with
+ * null: Fastify's ajv coerces types, and in `anyOf [number, null]` it turns null into 0 (a fail
+ * point at 0) before the null branch is tried; with `nullable` null matches as it is. OpenAPI
+ * 3.0 reads `nullable` as such.
+ */
+const NullablePercentSchema = Type.Unsafe<number | null>({ type: 'number', minimum: 0, maximum: 100, nullable: true, description: 'A percent, or null to remove the point' })
+
 /** Changes to a download; `failAt: null` and `holdAt: null` remove those points (a hold is released). */
 export const DownloadPatchSchema = Type.Object({
   ...DownloadFixtureSchema.properties,
-  failAt: Type.Optional(Type.Union([PercentSchema, Type.Null()])),
-  holdAt: Type.Optional(Type.Union([PercentSchema, Type.Null()]))
+  failAt: Type.Optional(NullablePercentSchema),
+  holdAt: Type.Optional(NullablePercentSchema)
 }, { additionalProperties: false })
 
 export const ClockViewSchema = Type.Object({

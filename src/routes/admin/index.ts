@@ -2,8 +2,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import swagger from '@fastify/swagger'
 import type { FastifyRequest } from 'fastify'
 import { Type } from '@sinclair/typebox'
-import { MockError } from '../../domain/errors.js'
+import { Errors, MockError } from '../../domain/errors.js'
 import { sendFailure } from '../../plugins/envelope.js'
+import { pointerToJsonPath } from '../../seed/fixture-error.js'
+import { findForbiddenKey } from '../../seed/validate.js'
 import clockAdminRoutes from './clock.js'
 import faultsAdminRoutes from './faults.js'
 import journalAdminRoutes from './journal.js'
@@ -32,6 +34,31 @@ const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, options
     if (options.token !== undefined && request.headers['x-mock-admin-token'] !== options.token) throw unauthorized()
   }
   app.addHook('onRequest', guard)
+
+  // The admin API's own JSON parser: an admin body becomes state (videos, fixture documents), so a
+  // `__proto__`, `constructor` or `prototype` key anywhere in it is refused, naming its path, as
+  // in fixture files. (The Cloudflare routes never read their bodies' content.)
+  app.removeContentTypeParser('application/json')
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = body as string
+    if (text.trim() === '') return done(null, undefined)
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(text)
+    } catch {
+      return done(Errors.malformedJson(), undefined)
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return done(Errors.bodyNotAnObject(), undefined)
+    const forbidden = findForbiddenKey(parsed)
+    if (forbidden !== undefined) return done(Errors.forStatus(400, `body: ${pointerToJsonPath(forbidden)}: forbidden key (prototype keys are refused)`), undefined)
+    done(null, parsed)
+  })
+
+  // No body counts as `{}`, so the routes whose body only holds options (reset, freeze, resume:
+  // `{account}`) may be called without one; a route that needs fields then names them.
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined && request.routeOptions.schema?.body !== undefined) request.body = {}
+  })
   app.setNotFoundHandler({ preValidation: guard }, (request, reply) => sendFailure(reply, new MockError(404, [{ code: 10404, message: `No admin route ${request.method} ${request.url.split('?', 1)[0] as string}; see ${ADMIN_PREFIX}/openapi.json` }])))
 
   await app.register(swagger, {
