@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { AdminClient } from './admin-client.js'
 import { buildApp, type BuildOptions } from './app.js'
@@ -45,8 +46,8 @@ export async function startMock (options: StartOptions = {}): Promise<RunningMoc
     await app.close()
     throw error
   }
-  const address = app.server.address()
-  const actualPort = typeof address === 'object' && address !== null ? address.port : port
+  // A TCP listener's address is always an AddressInfo (a string only for pipes and sockets).
+  const actualPort = (app.server.address() as AddressInfo).port
   const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host
   // The app's config keeps the real port, for download urls built without a usable Host header.
   app.config.port = actualPort

@@ -15,6 +15,8 @@ t.test('the contract validator rejects what Cloudflare would not send', async (t
   t.not(contractProblems('GET', path, 400, { result: null, success: true, errors: [{ code: 7003, message: 'x' }], messages: [] }).length, 0, 'success must be false')
   t.not(contractProblems('GET', path, 400, { success: false, errors: [{ code: 7003, message: 'x' }], messages: [] }).length, 0, 'result is required')
   t.not(contractProblems('GET', path, 400, { result: null, success: false, errors: [{ code: 7, message: 'x' }], messages: [] }).length, 0, 'codes are at least 1000')
+  t.same(contractProblems('GET', path, 429, { result: null, success: false, errors: [{ code: 971, message: 'Please wait and consider throttling your request speed' }], messages: [] }), [], 'but for Cloudflare\'s rate-limit code, as in the contract\'s own example')
+  t.not(contractProblems('GET', path, 429, { result: null, success: false, errors: [{ code: 971, message: 'x' }, { code: 972, message: 'y' }], messages: [] }).length, 0, 'only 971 is let through')
 })
 
 t.test('operation paths', async (t) => {

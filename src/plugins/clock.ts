@@ -22,11 +22,6 @@ export class MockClock {
     return this.store.nowMs
   }
 
-  /** Mock time of the clock `account` follows. */
-  nowFor (account?: string): number {
-    return this.store.now(account)
-  }
-
   /** Moves the global clock (or the account's own) on by `ms`, frozen or not; returns the transitions recorded. */
   advance (ms: number, account?: string): number {
     return this.store.advance(ms, account)

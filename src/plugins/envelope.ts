@@ -27,6 +27,28 @@ function fieldOf (where: string, issue: { instancePath: string, params: Record<s
   return [where, path, property].filter((part) => typeof part === 'string' && part !== '').join('.')
 }
 
+type ValidationIssue = NonNullable<FastifyError['validation']>[number]
+
+/**
+ * One 400 naming each invalid field once. A choice among constants (a union of literals) fails
+ * on every alternative; it is reported as one "must be one of ..." instead of one line each.
+ */
+function validationError (where: string, issues: ValidationIssue[]): MockError {
+  const byField = new Map<string, { allowed: unknown[], messages: string[] }>()
+  for (const issue of issues) {
+    const field = fieldOf(where, issue)
+    let entry = byField.get(field)
+    if (entry === undefined) byField.set(field, entry = { allowed: [], messages: [] })
+    if (issue.keyword === 'const') entry.allowed.push(issue.params.allowedValue)
+    else if (issue.keyword !== 'anyOf' && !entry.messages.includes(issue.message as string)) entry.messages.push(issue.message as string)
+  }
+  const errors = [...byField].map(([field, { allowed, messages }]) => {
+    const all = allowed.length > 0 ? [`must be one of ${allowed.map((value) => JSON.stringify(value)).join(', ')}`, ...messages] : messages
+    return { code: 10400, message: `${field}: ${all.join('; ')}` }
+  })
+  return new MockError(400, errors)
+}
+
 /** Turns any error into the MockError the client sees. */
 export function toMockError (error: FastifyError | MockError | Error, bodyLimit: number, contentType = 'unknown'): MockError {
   if (error instanceof MockError) return error
@@ -42,8 +64,8 @@ export function toMockError (error: FastifyError | MockError | Error, bodyLimit:
   }
   const validation = (error as FastifyError).validation
   if (validation !== undefined && validation.length > 0) {
-    const where = (error as FastifyError).validationContext ?? 'request'
-    return new MockError(400, validation.map((issue) => ({ code: 10400, message: `${fieldOf(where, issue)}: ${issue.message ?? 'is invalid'}` })))
+    // Fastify sets the part (body, querystring, params, headers) on every validation error.
+    return validationError((error as FastifyError).validationContext as string, validation)
   }
   const status = (error as FastifyError).statusCode
   if (status !== undefined && status >= 400 && status < 500) return Errors.forStatus(status, error.message)

@@ -251,11 +251,6 @@ export class DownloadStore {
     return Object.keys(this.db.data.videos).length
   }
 
-  /** Accounts that hold at least one video. */
-  get accountIds (): string[] {
-    return [...this.accounts.keys()]
-  }
-
   /**
    * Finds a video by account and id; ids are unique across accounts. With `autoCreate`, an
    * unknown id (not used by another account) comes into being, with no downloads.

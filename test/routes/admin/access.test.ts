@@ -197,3 +197,15 @@ t.test('GET /__mock/openapi.json describes the admin API only, with its request 
   t.ok(doc.paths['/__mock/faults'].post.requestBody.content['application/json'].schema.properties.status)
   t.notOk(JSON.stringify(doc).includes('/accounts/'), 'no trace of the Cloudflare surface')
 })
+
+t.test('a bad choice among constants is one error listing the choices', async (t) => {
+  const app = await build(t)
+  const res = await app.inject({ method: 'PATCH', url: `/__mock/videos/${VIDEOS.ready}/downloads/video`, payload: { model: 'fast' } })
+  t.equal(res.statusCode, 400)
+  t.same(res.json().errors, [{ code: 10400, message: 'params.type: must be one of "default", "audio"' }])
+  const body = await app.inject({ method: 'PATCH', url: `/__mock/videos/${VIDEOS.ready}/downloads/default`, payload: { model: 'fast', speed: -1 } })
+  t.same(body.json().errors, [
+    { code: 10400, message: 'body.model: must be one of "time", "polls", "manual", "immediate"' },
+    { code: 10400, message: 'body.speed: must be >= 0' }
+  ])
+})

@@ -1,7 +1,6 @@
 import t from 'tap'
 import type { FastifyInstance, InjectOptions } from 'fastify'
 import { api } from '../../helpers/api.js'
-import { contractProblems } from '../../helpers/contract.js'
 import { ACCOUNT, AUTH, OTHER_ACCOUNT, UNKNOWN_VIDEO, VIDEOS, build, downloadsPath } from '../../helpers/build.js'
 
 async function admin (app: FastifyInstance, method: string, path: string, payload?: object): Promise<{ statusCode: number, body: any }> {
@@ -27,14 +26,12 @@ t.test('Prefer: code=503 forces the catalogue answer, after the id, method and c
   const method = await api(t, app, { method: 'PUT', url: downloadsPath(VIDEOS.ready), headers: { ...AUTH, prefer: 'code=503' } })
   t.equal(method.statusCode, 405)
 
-  // Not through api(): Cloudflare's rate-limit code 971 is the contract's own example
-  // (rate_limited_971) but below the `minimum: 1000` of its error schema; that one problem, and
-  // no other, is expected.
-  const limited = await app.inject({ method: 'GET', url: downloadsPath(VIDEOS.ready), headers: { ...AUTH, prefer: 'return=minimal, code=429' } })
+  // Cloudflare's rate-limit code 971 is below the contract schema's `minimum: 1000`, but it is the
+  // contract's own 429 example; the contract check lets exactly that through.
+  const limited = await api(t, app, { method: 'GET', url: downloadsPath(VIDEOS.ready), headers: { ...AUTH, prefer: 'return=minimal, code=429' } })
   t.equal(limited.statusCode, 429)
-  t.strictSame(limited.json(), failure(971, 'Please wait and consider throttling your request speed'))
+  t.strictSame(limited.body, failure(971, 'Please wait and consider throttling your request speed'))
   t.equal(limited.headers['retry-after'], '1')
-  t.strictSame(contractProblems('GET', downloadsPath(VIDEOS.ready), 429, limited.json()), ['/errors/0/code must be >= 1000'], 'the contract\'s schema vs its own 971 example')
   t.equal(forced.headers['retry-after'], undefined, 'only a 429 asks to wait')
 
   const post = await api(t, app, { method: 'POST', url: downloadsPath(VIDEOS.empty), headers: { ...AUTH, prefer: 'code=500' } })
