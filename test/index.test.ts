@@ -1,5 +1,5 @@
 import t from 'tap'
-import { startMock } from '../src/index.js'
+import { buildApp, startMock } from '../src/index.js'
 import { AUTH, VIDEOS, downloadsPath } from './helpers/build.js'
 
 t.test('startMock listens on a free port and closes', async (t) => {
@@ -32,4 +32,16 @@ t.test('startMock brackets an IPv6 host in its url', async (t) => {
   t.teardown(() => mock.close())
   t.match(mock.url, /^http:\/\/\[::1\]:\d+$/)
   t.equal((await fetch(`${mock.url}/healthz`)).status, 200)
+})
+
+t.test('startMock with a config that names only the port listens on 127.0.0.1', async (t) => {
+  const mock = await startMock({ config: { port: 0 } })
+  t.teardown(() => mock.close())
+  t.match(mock.url, /^http:\/\/127\.0\.0\.1:\d+$/)
+})
+
+t.test('buildApp logs with pino at the configured level unless told otherwise', async (t) => {
+  const app = await buildApp({ autoTick: false, config: { logLevel: 'silent' } })
+  t.teardown(() => app.close())
+  t.equal(app.log.level, 'silent')
 })
