@@ -45,3 +45,10 @@ t.test('buildApp logs with pino at the configured level unless told otherwise', 
   t.teardown(() => app.close())
   t.equal(app.log.level, 'silent')
 })
+
+t.test('startMock with no options at all picks a free port on 127.0.0.1', async (t) => {
+  const mock = await startMock()
+  t.teardown(() => mock.close())
+  t.match(mock.url, /^http:\/\/127\.0\.0\.1:\d+$/)
+  t.not(new URL(mock.url).port, '0')
+})

@@ -58,9 +58,6 @@ export function toMockError (error: FastifyError | MockError | Error, bodyLimit:
       return Errors.unsupportedMediaType(contentType)
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return Errors.bodyTooLarge(bodyLimit)
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return Errors.malformedJson()
   }
   const validation = (error as FastifyError).validation
   if (validation !== undefined && validation.length > 0) {

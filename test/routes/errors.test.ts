@@ -125,7 +125,6 @@ t.test('framework errors map to the envelope', async (t) => {
   const withStatus = (statusCode: number, code?: string): Error => Object.assign(new Error('framework says no'), { statusCode, code })
   t.same(toMockError(withStatus(409), 10).errors, [{ code: 10409, message: 'framework says no' }], 'a 4xx keeps its status and message')
   t.equal(toMockError(withStatus(418), 10).errors[0]?.code, 10418, 'a status with no catalogue entry gets a code of its own')
-  t.same(toMockError(withStatus(400, 'FST_ERR_CTP_EMPTY_JSON_BODY'), 10).errors[0]?.code, 6007)
   t.same(toMockError(withStatus(415, 'FST_ERR_CTP_INVALID_MEDIA_TYPE'), 10).errors[0]?.error_chain?.[0]?.message, 'Unsupported Content-Type: unknown; send application/json or no body')
   const internal = toMockError(withStatus(502), 10)
   t.same([internal.statusCode, internal.errors], [500, [{ code: 10001, message: 'Internal server error' }]], '5xx from the framework is an internal error')

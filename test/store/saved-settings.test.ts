@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { buildApp } from '../../src/app.js'
-import type { StoreData } from '../../src/schemas/store.js'
+import { DATA_FORMAT, type StoreData } from '../../src/schemas/store.js'
 import { DownloadStore } from '../../src/store/download-store.js'
 
 const read = (file: string): StoreData => JSON.parse(readFileSync(file, 'utf8')) as StoreData
@@ -51,4 +51,30 @@ t.test('the ticker asks for mock time to be saved about once a second, not on ev
   store.tick(100)
   await settle()
   t.equal(store.writes, writesAtStart + 2, 'the freeze was saved; a tick of a frozen clock asks for nothing more')
+})
+
+t.test('account clocks are saved with the data and resume after a restart', async (t) => {
+  const dataFile = join(t.testdir(), 'data.json')
+  const account = 'a1'.repeat(16)
+  const first = await buildApp({ logger: false, autoTick: false, config: { dataFile } })
+  await first.inject({ method: 'POST', url: '/__mock/clock/freeze', payload: { account } })
+  await first.inject({ method: 'POST', url: '/__mock/clock/advance', payload: { account, ms: 7000 } })
+  await first.inject({ method: 'PUT', url: '/__mock/clock/rate', payload: { account, rate: 3 } })
+  await first.close()
+  t.same(read(dataFile).accountClocks, { [account]: { nowMs: 7000, frozen: true, rate: 3 } })
+
+  const second = await buildApp({ logger: false, autoTick: false, config: { dataFile } })
+  t.teardown(() => second.close())
+  const clock = (await second.inject({ method: 'GET', url: `/__mock/clock?account=${account}` })).json().result
+  t.match(clock, { scope: 'account', nowMs: 7000, frozen: true, rate: 3 })
+})
+
+t.test('a data file may leave out a clock\'s frozen and rate: running at rate 1', async (t) => {
+  const dataFile = join(t.testdir(), 'data.json')
+  const account = 'a1'.repeat(16)
+  writeFileSync(dataFile, JSON.stringify({ format: DATA_FORMAT, clock: { nowMs: 10 }, accountClocks: { [account]: { nowMs: 20 } }, videos: {} }))
+  const app = await buildApp({ logger: false, autoTick: false, config: { dataFile } })
+  t.teardown(() => app.close())
+  t.match((await app.inject({ method: 'GET', url: `/__mock/clock?account=${account}` })).json().result, { scope: 'account', nowMs: 20, frozen: false, rate: 1 })
+  t.match((await app.inject({ method: 'GET', url: '/__mock/clock' })).json().result, { scope: 'global', nowMs: 10, frozen: false, rate: 1 })
 })

@@ -96,3 +96,13 @@ t.test('POST /reset {account} resets that account only: its videos, clock, fault
   const bad = await admin(app, 'POST', '/reset', { account: 'A' })
   t.strictSame(bad.body, { result: null, success: false, errors: [{ code: 10400, message: 'body.account: must match pattern "^[0-9a-f]{32}$"' }], messages: [] })
 })
+
+t.test('an account reset takes back its fixture videos that were moved to another account', async (t) => {
+  const app = await build(t)
+  const other = 'a1'.repeat(16)
+  const moved = await app.inject({ method: 'PUT', url: `/__mock/videos/${VIDEOS.ready}`, payload: { account: other } })
+  t.equal(moved.json().result.account, other)
+  await app.inject({ method: 'POST', url: '/__mock/reset', payload: { account: ACCOUNT } })
+  t.equal((await app.inject({ method: 'GET', url: `/__mock/videos/${VIDEOS.ready}` })).json().result.account, ACCOUNT)
+  t.same((await app.inject({ method: 'GET', url: `/__mock/videos?account=${other}` })).json().result.videos, [], 'and the other account no longer lists it')
+})

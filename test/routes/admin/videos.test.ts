@@ -86,7 +86,7 @@ t.test('GET /videos/:video shows one video; 404 for an unknown one, 400 for a ba
   const cases: Array<[string, object[]]> = [
     ['abc', [pattern]],
     ['EA95132C15732412D22C1476FA83F27A', [pattern]],
-    [`${VIDEOS.ready}0`, [{ code: 10400, message: 'params.video: must NOT have more than 32 characters' }, pattern]]
+    [`${VIDEOS.ready}0`, [{ code: 10400, message: 'params.video: must NOT have more than 32 characters; must match pattern "^[0-9a-f]{32}$"' }]]
   ]
   for (const [id, errors] of cases) {
     const bad = await admin(app, 'GET', `/videos/${id}`)
