@@ -1,0 +1,162 @@
+/**
+ * In-process measurements of the store at scale, in a child process of the bench (run with
+ * --expose-gc), on the built app (dist/): the mock's own `buildApp` with the ticker off, ticks
+ * driven by hand and timed one by one.
+ *
+ * - staged: 100,000 downloads in progress whose stop points are placed so that, tick after tick,
+ *   0, 1, 10, 100, 1,000 and 10,000 transitions come due per tick (the rest far in the future,
+ *   so the schedule stays large): the time of each tick against the transitions it recorded.
+ * - burst: 100,000 downloads that all come due in the same tick.
+ * - flush: the same 100,000 downloads with a data file: the time of one flush, the part of it
+ *   that blocks the event loop (lowdb's JSON.stringify), and the file's size.
+ *
+ * argv[2]: JSON { dist: absolute path of dist/index.js, tmpDir }. Prints one JSON line (ProbeResult).
+ */
+import { readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { pathToFileURL } from 'node:url'
+import type { FixtureDocument } from '../src/index.js'
+import { fixtureFinishingAt } from './lib/fixtures.js'
+
+type MockModule = typeof import('../src/index.js')
+
+export interface TickSample { transitions: number, ms: number }
+export interface ProbeResult {
+  downloads: number
+  tickMs: number
+  /** Every tick of the staged run, in order. */
+  staged: TickSample[]
+  /** The ticks with nothing due just before the burst, and the burst tick itself. */
+  burst: { emptyTicks: TickSample[], tick: TickSample, trials: TickSample[] }
+  /** Heap used by the store of 100,000 downloads, per download (after GC), bytes. */
+  heapPerDownload: number
+  flush: { flushMs: number[], blockingMs: number[], stringifyMs: number[], maxLoopStallMs: number[], fileBytes: number }
+}
+
+const DOWNLOADS = 100_000
+const TICK_MS = 50
+/** 0 transitions for 20 ticks (nothing can finish before 1 s of mock time), then these. */
+const PHASES: Array<{ perTick: number, ticks: number }> = [
+  { perTick: 1, ticks: 20 },
+  { perTick: 10, ticks: 20 },
+  { perTick: 100, ticks: 20 },
+  { perTick: 1000, ticks: 20 },
+  { perTick: 10_000, ticks: 5 }
+]
+const FIRST_DUE_TICK = 21
+
+const gc = (globalThis as { gc?: () => void }).gc ?? (() => {})
+
+/** Mock time (ms) in the middle of tick `tick` (1-based) of TICK_MS each. */
+const dueInTick = (tick: number): number => tick * TICK_MS - TICK_MS / 2
+
+function stagedFinishTimes (): number[] {
+  const times: number[] = []
+  let tick = FIRST_DUE_TICK
+  for (const phase of PHASES) {
+    for (let t = 0; t < phase.ticks; t++, tick++) for (let i = 0; i < phase.perTick; i++) times.push(dueInTick(tick))
+  }
+  // The rest: far beyond the probe (speed 0.01 %/s), so the schedule keeps its 100,000 entries.
+  while (times.length < DOWNLOADS) times.push(10_000_000)
+  return times
+}
+
+function timeTick (app: { clock: { tick: () => number } }): TickSample {
+  const start = performance.now()
+  const transitions = app.clock.tick()
+  return { transitions, ms: performance.now() - start }
+}
+
+async function main (): Promise<void> {
+  const { dist, tmpDir } = JSON.parse(process.argv[2] ?? '') as { dist: string, tmpDir: string }
+  const mock = await import(pathToFileURL(dist).href) as MockModule
+  const build = async (fixtures: FixtureDocument, dataFile?: string) => await mock.buildApp({
+    fixtures,
+    logger: false,
+    autoTick: false,
+    flushDelayMs: 3_600_000,
+    config: { tickMs: TICK_MS, logLevel: 'silent', ...(dataFile === undefined ? {} : { dataFile }) }
+  })
+
+  // Staged: the cost of a tick against the transitions it records.
+  gc()
+  const heapBefore = process.memoryUsage().heapUsed
+  let app = await build(fixtureFinishingAt(stagedFinishTimes()))
+  await app.ready()
+  gc()
+  const heapPerDownload = (process.memoryUsage().heapUsed - heapBefore) / DOWNLOADS
+  const totalTicks = FIRST_DUE_TICK - 1 + PHASES.reduce((sum, phase) => sum + phase.ticks, 0)
+  // A GC before each phase (not before each tick: the server never forces one), so that one
+  // phase's garbage is not collected during the next one's ticks.
+  const phaseStarts = new Set<number>([0, FIRST_DUE_TICK - 1])
+  PHASES.reduce((start, phase) => { phaseStarts.add(start + phase.ticks); return start + phase.ticks }, FIRST_DUE_TICK - 1)
+  const staged: TickSample[] = []
+  for (let tick = 0; tick < totalTicks; tick++) {
+    if (phaseStarts.has(tick)) gc()
+    staged.push(timeTick(app))
+  }
+  await app.close()
+
+  // Burst: everything due in one tick (3 trials, each on a fresh store).
+  const trials: TickSample[] = []
+  let emptyTicks: TickSample[] = []
+  for (let trial = 0; trial < 3; trial++) {
+    app = await build(fixtureFinishingAt(new Array<number>(DOWNLOADS).fill(dueInTick(FIRST_DUE_TICK))))
+    await app.ready()
+    gc()
+    const empty: TickSample[] = []
+    for (let tick = 1; tick < FIRST_DUE_TICK; tick++) empty.push(timeTick(app))
+    trials.push(timeTick(app))
+    if (trial === 0) emptyTicks = empty
+    await app.close()
+  }
+  const sortedTrials = [...trials].sort((a, b) => a.ms - b.ms)
+
+  // Flush: one write of 100,000 downloads to the data file.
+  const dataFile = join(tmpDir, 'probe-state.json')
+  app = await build(fixtureFinishingAt(stagedFinishTimes()), dataFile)
+  await app.ready()
+  const flushMs: number[] = []
+  const stringifyMs: number[] = []
+  const maxLoopStallMs: number[] = []
+  const blockingMs: number[] = []
+  for (let trial = 0; trial < 5; trial++) {
+    gc()
+    app.clock.advance(TICK_MS)
+    const delay = monitorEventLoopDelay({ resolution: 1 })
+    delay.enable()
+    await sleep(20)
+    const start = performance.now()
+    const flushing = app.store.flush()
+    // What runs before flush() first yields blocks the event loop: lowdb stringifies there.
+    blockingMs.push(performance.now() - start)
+    await flushing
+    flushMs.push(performance.now() - start)
+    await sleep(20)
+    delay.disable()
+    maxLoopStallMs.push(delay.max / 1e6)
+    const data = JSON.parse(readFileSync(dataFile, 'utf8')) as unknown
+    const startStringify = performance.now()
+    JSON.stringify(data, null, 2)
+    stringifyMs.push(performance.now() - startStringify)
+  }
+  const fileBytes = statSync(dataFile).size
+  await app.close()
+
+  const result: ProbeResult = {
+    downloads: DOWNLOADS,
+    tickMs: TICK_MS,
+    staged,
+    burst: { emptyTicks, tick: sortedTrials[1] as TickSample, trials },
+    heapPerDownload,
+    flush: { flushMs, blockingMs, stringifyMs, maxLoopStallMs, fileBytes }
+  }
+  process.stdout.write(JSON.stringify(result) + '\n')
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`ticker-probe: ${(error as Error).stack ?? String(error)}\n`)
+  process.exit(1)
+})
