@@ -85,6 +85,32 @@ export function answerClientError (error: NodeJS.ErrnoException, socket: Socket)
   socket.end(`HTTP/1.1 ${mockError.statusCode} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
 }
 
+/** What a JSON body parser may refuse beyond syntax: returns the error, or undefined to accept. */
+export type BodyCheck = (parsed: object) => MockError | undefined
+
+/**
+ * A Fastify body parser for JSON objects: no body or a blank one is `undefined`; invalid JSON is
+ * Cloudflare's 6007; valid JSON that is not an object is refused; `check` may refuse more.
+ */
+export function jsonObjectParser (check?: BodyCheck) {
+  return (_request: FastifyRequest, body: string | Buffer, done: (error: Error | null, body?: unknown) => void): void => {
+    const text = body as string
+    if (text.trim() === '') return done(null, undefined)
+    let parsed: unknown
+    try {
+      // JSON.parse makes `__proto__` a plain own key, never the prototype. No reviver: it
+      // recurses, and deeply nested valid JSON would overflow the stack.
+      parsed = JSON.parse(text)
+    } catch {
+      return done(Errors.malformedJson(), undefined)
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return done(Errors.bodyNotAnObject(), undefined)
+    const refusal = check?.(parsed)
+    if (refusal !== undefined) return done(refusal, undefined)
+    done(null, parsed)
+  }
+}
+
 /**
  * The envelope plugin: the JSON body parser (no body, an empty body and any JSON object are
  * accepted), the error handler and the not-found handler, so every failure is a Cloudflare
@@ -92,21 +118,8 @@ export function answerClientError (error: NodeJS.ErrnoException, socket: Socket)
  */
 export default fp(async function envelope (app: FastifyInstance) {
   app.removeAllContentTypeParsers()
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    const text = body as string
-    if (text.trim() === '') return done(null, undefined)
-    let parsed: unknown
-    try {
-      // JSON.parse makes `__proto__` a plain own key, never the prototype, and the Cloudflare
-      // routes never read the body's content; the admin API has its own parser that refuses such
-      // keys. No reviver: it recurses, and deeply nested valid JSON would overflow the stack.
-      parsed = JSON.parse(text)
-    } catch {
-      return done(Errors.malformedJson(), undefined)
-    }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return done(Errors.bodyNotAnObject(), undefined)
-    done(null, parsed)
-  })
+  // The Cloudflare routes never read their bodies' content, so nothing more is checked here.
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, jsonObjectParser())
 
   app.setErrorHandler((error: FastifyError | MockError, request: FastifyRequest, reply: FastifyReply) => {
     // The route's own limit when it has one (the admin API's fixture upload takes larger bodies).

@@ -3,7 +3,7 @@ import swagger from '@fastify/swagger'
 import type { FastifyRequest } from 'fastify'
 import { Type } from '@sinclair/typebox'
 import { Errors, MockError } from '../../domain/errors.js'
-import { sendFailure } from '../../plugins/envelope.js'
+import { jsonObjectParser, sendFailure } from '../../plugins/envelope.js'
 import { pointerToJsonPath } from '../../seed/fixture-error.js'
 import { findForbiddenKey } from '../../seed/validate.js'
 import clockAdminRoutes from './clock.js'
@@ -39,20 +39,10 @@ const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, options
   // `__proto__`, `constructor` or `prototype` key anywhere in it is refused, naming its path, as
   // in fixture files. (The Cloudflare routes never read their bodies' content.)
   app.removeContentTypeParser('application/json')
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    const text = body as string
-    if (text.trim() === '') return done(null, undefined)
-    let parsed: unknown
-    try {
-      parsed = JSON.parse(text)
-    } catch {
-      return done(Errors.malformedJson(), undefined)
-    }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return done(Errors.bodyNotAnObject(), undefined)
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, jsonObjectParser((parsed) => {
     const forbidden = findForbiddenKey(parsed)
-    if (forbidden !== undefined) return done(Errors.forStatus(400, `body: ${pointerToJsonPath(forbidden)}: forbidden key (prototype keys are refused)`), undefined)
-    done(null, parsed)
-  })
+    return forbidden === undefined ? undefined : Errors.forStatus(400, `body: ${pointerToJsonPath(forbidden)}: forbidden key (prototype keys are refused)`)
+  }))
 
   // No body counts as `{}`, so the routes whose body only holds options (reset, freeze, resume:
   // `{account}`) may be called without one; a route that needs fields then names them.
