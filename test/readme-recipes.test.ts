@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { startMock } from '../src/index.js'
@@ -46,3 +46,16 @@ for (const [index, recipe] of recipes.entries()) {
     }
   })
 }
+
+t.test('the Scenarios section\'s TypeScript example runs as written', async (t) => {
+  const example = /```ts\n([\s\S]*?)```/.exec(section)?.[1]
+  t.ok(example !== undefined, 'there is one')
+  const dir = t.testdir()
+  const file = `${dir}/example.mts`
+  const entry = fileURLToPath(new URL('../src/index.js', import.meta.url)).replace(/\.js$/, '.ts')
+  // The example as a user's module: the package import, then the lines of the README, then a close.
+  writeFileSync(file, `import { startMock } from ${JSON.stringify(entry)}\n${example as string}\nawait mock.close()\n`)
+  // Run by tsx, not tap's loader: the child reports no coverage, which tap could not merge.
+  const result = await run(`node --import tsx ${JSON.stringify(file)}`, { _TAPJS_PROCESSINFO_COVERAGE_: '0' })
+  t.equal(result.code, 0, result.stderr)
+})
