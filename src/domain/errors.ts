@@ -26,6 +26,22 @@ export class MockError extends Error {
   }
 }
 
+/**
+ * A change refused because of its input, naming the field: invalid, a bound already reached
+ * ('full'), or its target missing ('not-found'). The admin API answers 400, 409 or 404.
+ */
+export class RefusedChange extends Error {
+  readonly field: string
+  readonly kind: 'invalid' | 'full' | 'not-found'
+
+  constructor (field: string, message: string, kind: 'invalid' | 'full' | 'not-found' = 'invalid') {
+    super(message)
+    this.name = new.target.name
+    this.field = field
+    this.kind = kind
+  }
+}
+
 /** The public API prefix that Cloudflare's routing messages name, whatever prefix was used. */
 export const API_PREFIX = '/client/v4'
 

@@ -4,7 +4,7 @@
  */
 import { Value } from '@sinclair/typebox/value'
 import { FaultRuleInputSchema, type FaultRule, type FaultRuleInput } from '../schemas/fault.js'
-import { Errors, MockError, type CloudflareErrorItem } from './errors.js'
+import { Errors, MockError, RefusedChange, type CloudflareErrorItem } from './errors.js'
 
 /** The seed of a rule that names none, so runs without a seed are reproducible too. */
 const DEFAULT_SEED = 1
@@ -22,18 +22,8 @@ export function mulberry32 (seed: number): () => number {
 }
 
 /** A rule the book refuses: `field` names the offending input field (dotted, '' for the whole rule). */
-export class FaultRuleError extends Error {
-  readonly field: string
-  /** 'full' when the book already holds its maximum of rules, else 'invalid'. */
-  readonly reason: 'invalid' | 'full'
-
-  constructor (field: string, message: string, reason: 'invalid' | 'full' = 'invalid') {
-    super(message)
-    this.name = 'FaultRuleError'
-    this.field = field
-    this.reason = reason
-  }
-}
+/** A fault rule refused: invalid (naming its field), or the book is full. */
+export class FaultRuleError extends RefusedChange {}
 
 /** What the request a rule matched must suffer. */
 export interface FaultAction {

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { Low, Memory } from 'lowdb'
 import { JSONFile } from 'lowdb/node'
 import { ClockBook, GLOBAL_CLOCK, newClock, type ClockState } from '../domain/clock-book.js'
+import { RefusedChange } from '../domain/errors.js'
 import { DOWNLOAD_TYPES, type DownloadType } from '../domain/ids.js'
 import { MinHeap } from '../domain/min-heap.js'
 import {
@@ -97,17 +98,7 @@ type DownloadRecordSettings = Pick<DownloadRecord, 'model' | 'speed' | 'step' | 
 export type DownloadPatch = Omit<DownloadFixture, 'failAt' | 'holdAt'> & { failAt?: number | null, holdAt?: number | null }
 
 /** A change the store refuses, naming the field; the admin API answers it with a 400 or 404. */
-export class StoreChangeError extends Error {
-  readonly field: string
-  readonly kind: 'invalid' | 'not-found'
-
-  constructor (field: string, message: string, kind: 'invalid' | 'not-found' = 'invalid') {
-    super(message)
-    this.name = 'StoreChangeError'
-    this.field = field
-    this.kind = kind
-  }
-}
+export class StoreChangeError extends RefusedChange {}
 
 /**
  * The fixture store: lowdb data keyed by video id for direct lookup, an index of accounts, the

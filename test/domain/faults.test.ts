@@ -74,7 +74,7 @@ t.test('add: invalid rules name the field', async (t) => {
     const error = thrown(() => book.add(input as FaultRuleInput))
     t.equal(error.field, field, JSON.stringify(input))
     t.match(error.message, message, JSON.stringify(input))
-    t.equal(error.reason, 'invalid')
+    t.equal(error.kind, 'invalid')
     t.equal(error.name, 'FaultRuleError')
   }
   t.same(book.list(), [], 'nothing was added')
@@ -85,7 +85,7 @@ t.test('the bound: a full book refuses a rule until one is removed', async (t) =
   book.add({ status: 500 })
   book.add({ status: 500 })
   const error = thrown(() => book.add({ status: 500 }))
-  t.equal(error.reason, 'full')
+  t.equal(error.kind, 'full')
   t.equal(error.field, '')
   t.match(error.message, /full \(2 rules\)/)
   t.ok(book.remove('f1'))

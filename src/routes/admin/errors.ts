@@ -1,21 +1,25 @@
-import { Errors, MockError } from '../../domain/errors.js'
+import { Errors, MockError, RefusedChange } from '../../domain/errors.js'
 import { FixtureError } from '../../seed/fixture-error.js'
-import { StoreChangeError } from '../../store/download-store.js'
 
-/** The envelope error for a refused admin change: a 400 naming the field, or a 404. */
-export function adminError (error: unknown): unknown {
-  /* c8 ignore next -- the changes attempted throw nothing else; anything else is a bug, for the envelope's 500 */
-  if (!(error instanceof FixtureError) && !(error instanceof StoreChangeError)) return error
+/**
+ * The envelope error for a refused admin change: 400 naming the field (after `fieldPrefix`, e.g.
+ * `body.` for a domain object that names its own fields), 409 for a full bound, 404 for a missing target.
+ */
+export function adminError (error: unknown, fieldPrefix = ''): unknown {
   if (error instanceof FixtureError) return Errors.forStatus(400, `${error.file}: ${error.jsonPath}: ${error.problem}`)
-  return error.kind === 'not-found' ? Errors.forStatus(404, error.message) : Errors.forStatus(400, `${error.field}: ${error.message}`)
+  /* c8 ignore next -- the changes attempted throw nothing else; anything else is a bug, for the envelope's 500 */
+  if (!(error instanceof RefusedChange)) return error
+  if (error.kind === 'not-found') return Errors.forStatus(404, error.message)
+  if (error.kind === 'full') return Errors.forStatus(409, error.message)
+  return Errors.forStatus(400, `${fieldPrefix}${error.field}: ${error.message}`)
 }
 
 /** Runs an admin change, turning its refusals into envelope errors. */
-export function attempt<T> (change: () => T): T {
+export function attempt<T> (change: () => T, fieldPrefix = ''): T {
   try {
     return change()
   } catch (error) {
-    throw adminError(error)
+    throw adminError(error, fieldPrefix)
   }
 }
 

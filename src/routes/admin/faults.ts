@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { Errors } from '../../domain/errors.js'
-import { FaultRuleError } from '../../domain/faults.js'
+import { attempt } from './errors.js'
 import { CloudflareIdSchema } from '../../schemas/download.js'
 import { FailureEnvelopeSchema, SuccessEnvelopeSchema, ok } from '../../schemas/envelope.js'
 import { FaultRuleInputSchema, FaultRuleSchema } from '../../schemas/fault.js'
@@ -36,15 +36,8 @@ const faultsAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: SuccessEnvelopeSchema(FaultRuleSchema), '4xx': FailureEnvelopeSchema }
     }
   }, async (request) => {
-    try {
-      return ok(app.faults.add(request.body))
-    } catch (error) {
-      /* c8 ignore next -- add throws nothing else; anything else is a bug for the envelope's 500 */
-      if (!(error instanceof FaultRuleError)) throw error
-      if (error.reason === 'full') throw Errors.forStatus(409, error.message)
-      // Named like the schema validation errors (the schema has already passed, so a field is named).
-      throw Errors.forStatus(400, `body.${error.field}: ${error.message}`)
-    }
+    // Fields named like the schema validation errors: the rule is the body.
+    return ok(attempt(() => app.faults.add(request.body), 'body.'))
   })
 
   app.delete('/faults', {
