@@ -1,4 +1,7 @@
+import { Ajv, type AnySchema, type ValidateFunction } from 'ajv'
+import addFormatsModule from 'ajv-formats'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import type { FastifyRouteSchemaDef } from 'fastify/types/schema.js'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { configWithDefaults, type Config } from './config.js'
 import type { Progression } from './domain/progress.js'
@@ -42,6 +45,25 @@ export interface BuildOptions {
   flushDelayMs?: number
 }
 
+/**
+ * Validators for route schemas. Unknown properties are errors that name the field (never silently
+ * dropped), and every issue is reported. Query strings and path parameters are text, so their
+ * values are converted to the schema's types; bodies are JSON and are taken as sent: `null` stays
+ * null and "50" stays a string, where conversion would turn a cleared fail point into a fail at 0.
+ */
+const validators = {
+  text: new Ajv({ coerceTypes: 'array', useDefaults: true, removeAdditional: false, allErrors: true, strict: false }),
+  json: new Ajv({ coerceTypes: false, useDefaults: true, removeAdditional: false, allErrors: true, strict: false })
+}
+// ajv-formats is CommonJS: from ESM its plugin is the `default` of the module's exports.
+addFormatsModule.default(validators.text)
+addFormatsModule.default(validators.json)
+
+/** Fastify's validator compiler over the two validators above. */
+function validatorFor ({ schema, httpPart }: FastifyRouteSchemaDef<AnySchema>): ValidateFunction {
+  return (httpPart === 'body' ? validators.json : validators.text).compile(schema)
+}
+
 /** Reads fixtures from a path, or validates documents given in memory. */
 async function resolveFixtures (fixtures: string | FixtureDocument | FixtureDocument[]): Promise<NamedFixture[]> {
   if (typeof fixtures === 'string') return await readFixtures(fixtures)
@@ -69,12 +91,11 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
     // Before routing: a path segment too long for the router or a malformed %-escape. Either way
     // the path names nothing, as Cloudflare says of an unroutable one.
     frameworkErrors: (_error, request, reply) => sendFailure(reply, Errors.routeNotFound(apiPath(request.url))),
-    forceCloseConnections: 'idle',
-    // Unknown properties are errors that name the field, never silently dropped; every issue is reported.
-    ajv: { customOptions: { removeAdditional: false, allErrors: true } }
+    forceCloseConnections: 'idle'
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   const scenarioControl = config.admin === 'on'
+  app.setValidatorCompiler(validatorFor)
   app.decorate('config', config)
   app.decorateRequest('mockNote', undefined)
   await app.register(envelopePlugin)

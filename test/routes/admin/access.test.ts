@@ -209,3 +209,15 @@ t.test('a bad choice among constants is one error listing the choices', async (t
     { code: 10400, message: 'body.speed: must be >= 0' }
   ])
 })
+
+t.test('bodies are taken as sent (no type conversion); query strings are converted', async (t) => {
+  const app = await build(t)
+  const nullFail = await app.inject({ method: 'PUT', url: `/__mock/videos/${VIDEOS.empty}/downloads/default`, payload: { failAt: null } })
+  t.equal(nullFail.statusCode, 400, 'null is not a fail point at 0')
+  t.same(nullFail.json().errors, [{ code: 10400, message: 'body.failAt: must be number' }])
+  const text = await app.inject({ method: 'PATCH', url: `/__mock/videos/${VIDEOS.inProgress}/downloads/default`, payload: { percentComplete: '50' } })
+  t.same(text.json().errors, [{ code: 10400, message: 'body.percentComplete: must be number' }])
+  for (let i = 0; i < 3; i++) await app.inject({ method: 'GET', url: downloadsPath(VIDEOS.ready), headers: AUTH })
+  const limited = await app.inject({ method: 'GET', url: '/__mock/journal?limit=2' })
+  t.equal(limited.json().result.entries.length, 2, '?limit=2 is read as a number')
+})
