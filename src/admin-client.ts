@@ -4,7 +4,7 @@
  */
 import type { Static } from '@sinclair/typebox'
 import type {
-  ClockView, DownloadPatchSchema, DownloadViewSchema, VideoInputSchema, VideoView
+  AdvanceResult, ClockView, DownloadPatchSchema, DownloadViewSchema, FixturesLoaded, ProgressionDefaults, ResetResult, VideoInputSchema, VideoView
 } from './schemas/admin.js'
 import type { DownloadTypeSchema } from './schemas/download.js'
 import type { EnvelopeMessageSchema } from './schemas/envelope.js'
@@ -12,7 +12,7 @@ import type { FaultMatch, FaultRule, FaultRuleInput } from './schemas/fault.js'
 import type { DownloadFixture, FixtureDocument, ProgressionSettings, VideoFixture } from './schemas/fixture.js'
 import type { JournalEntryData, JournalListSchema, JournalQuery, PollingReportData } from './schemas/journal.js'
 
-export type { ClockView, VideoView, FaultMatch, FaultRule, FaultRuleInput, JournalQuery }
+export type { AdvanceResult, ClockView, FixturesLoaded, ProgressionDefaults, ResetResult, VideoView, FaultMatch, FaultRule, FaultRuleInput, JournalQuery }
 
 /** `default` (MP4) or `audio` (M4A). */
 export type DownloadType = Static<typeof DownloadTypeSchema>
@@ -31,22 +31,6 @@ export type PollingReport = PollingReportData
 /** One error of a failure envelope. */
 export type AdminErrorMessage = Static<typeof EnvelopeMessageSchema>
 
-/** The global default progression (`GET /defaults`): what created downloads get. */
-export type ProgressionDefaults = Required<Pick<ProgressionSettings, 'model' | 'speed' | 'step'>> & Pick<ProgressionSettings, 'failAt' | 'holdAt'>
-
-/** The answer of `reset`: `"all"` or the account id, and how many videos it now has. */
-export interface ResetResult { reset: string, videos: number }
-
-/** The answer of `loadFixtures`: videos loaded, and how many of them were new. */
-export interface FixturesLoaded { loaded: number, created: number }
-
-/** The answer of `advance`: the clock, the transitions it caused and the resulting videos. */
-export interface AdvanceResult {
-  clock: ClockView
-  transitions: number
-  /** The account's videos (with an account), or all videos when there are at most 500. */
-  videos?: VideoView[]
-}
 
 /** The admin API's OpenAPI 3 description. */
 export interface OpenApiDocument {

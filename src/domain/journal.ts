@@ -1,4 +1,5 @@
 /** The request journal: a bounded record of what the Cloudflare surface answered. Pure, no I/O. */
+import { bearerToken } from './credentials.js'
 import type { DownloadType } from './ids.js'
 import type { DownloadStatus } from './progress.js'
 
@@ -65,7 +66,7 @@ export function redactCredentials (headers: HeaderBag): string {
   const authorization = textOf(headers, 'authorization')
   if (authorization !== undefined) {
     // The same shape the credential check accepts (plugins/auth.ts).
-    const token = /^Bearer +(\S+) *$/.exec(authorization)?.[1]
+    const token = bearerToken(authorization)
     if (token === undefined) return 'Authorization ****'
     return token.length > SHOWN_TOKEN_MIN ? `Bearer …${token.slice(-4)}` : 'Bearer ****'
   }

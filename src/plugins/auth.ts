@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http'
+import { bearerToken } from '../domain/credentials.js'
 import { Errors, type MockError } from '../domain/errors.js'
 
 /** How credentials are checked: on or off, and the accepted Bearer tokens (empty: any). */
@@ -21,7 +22,7 @@ export function checkCredentials (headers: IncomingHttpHeaders, settings: AuthSe
   if (settings.auth === 'off') return undefined
   const authorization = header(headers, 'authorization')
   if (authorization !== undefined) {
-    const token = /^Bearer +(\S+) *$/.exec(authorization)?.[1]
+    const token = bearerToken(authorization)
     if (token === undefined) return Errors.malformedAuthorization()
     if (settings.apiTokens.length > 0 && !settings.apiTokens.includes(token)) return Errors.invalidToken()
     return undefined

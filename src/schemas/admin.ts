@@ -72,3 +72,32 @@ export const ClockRateBodySchema = Type.Object({
   rate: Type.Number({ minimum: 0, maximum: 1000, description: 'Mock ms per real ms: 1 real time, 10 ten times faster, 0 stands still' }),
   account: Type.Optional(CloudflareIdSchema)
 }, { additionalProperties: false })
+
+/** The global default progression (`/defaults`): what created downloads get. */
+export const DefaultsSchema = Type.Object({
+  model: ProgressionModelSchema,
+  speed: Type.Number(),
+  step: Type.Number(),
+  failAt: Type.Optional(Type.Number()),
+  holdAt: Type.Optional(Type.Number())
+})
+export type ProgressionDefaults = Static<typeof DefaultsSchema>
+
+/** The answer of `POST /reset`. */
+export const ResetResultSchema = Type.Object({
+  reset: Type.String({ description: '"all" or the account id' }),
+  videos: Type.Integer({ description: 'Videos the scope holds now' })
+})
+export type ResetResult = Static<typeof ResetResultSchema>
+
+/** The answer of `POST /fixtures`: videos loaded, and how many of them were new. */
+export const FixturesLoadedSchema = Type.Object({ loaded: Type.Integer(), created: Type.Integer() })
+export type FixturesLoaded = Static<typeof FixturesLoadedSchema>
+
+/** The answer of `POST /clock/advance`: the clock, the transitions it caused, the resulting videos. */
+export const AdvanceResultSchema = Type.Object({
+  clock: ClockViewSchema,
+  transitions: Type.Integer({ description: 'Downloads that became ready or error, or reached a hold' }),
+  videos: Type.Optional(Type.Array(VideoViewSchema, { description: 'The account\'s videos (with an account), or all videos when there are at most 500' }))
+})
+export type AdvanceResult = Static<typeof AdvanceResultSchema>

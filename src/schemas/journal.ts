@@ -36,12 +36,6 @@ export const JournalQuerySchema = Type.Object({
 }, { additionalProperties: false })
 export type JournalQuery = Static<typeof JournalQuerySchema>
 
-/** The filter of `DELETE /journal`. */
-export const JournalClearQuerySchema = Type.Object({
-  account: Type.Optional(CloudflareIdSchema)
-}, { additionalProperties: false })
-export type JournalClearQuery = Static<typeof JournalClearQuerySchema>
-
 /** One answer that asked the client to wait. */
 export const RetryAfterCheckSchema = Type.Object({
   seq: Type.Integer({ minimum: 1 }),

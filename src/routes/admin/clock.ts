@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import {
-  AccountBodySchema, AccountQuerySchema, ClockAdvanceBodySchema, ClockRateBodySchema, ClockViewSchema, VideoViewSchema, type ClockView
+  AccountBodySchema, AccountQuerySchema, AdvanceResultSchema, ClockAdvanceBodySchema, ClockRateBodySchema, ClockViewSchema, type ClockView
 } from '../../schemas/admin.js'
 import { FailureEnvelopeSchema, SuccessEnvelopeSchema, ok } from '../../schemas/envelope.js'
 
@@ -33,7 +33,7 @@ const clockAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Step a clock',
       description: 'Moves mock time on by `ms` at once, frozen or not: the ticks that would have happened are applied, and the answer holds the resulting state (the account\'s videos with `account`; all videos when there are at most 500).',
       body: ClockAdvanceBodySchema,
-      response: { 200: SuccessEnvelopeSchema(Type.Object({ clock: ClockViewSchema, transitions: Type.Integer({ description: 'Downloads that became ready or error, or reached a hold' }), videos: Type.Optional(Type.Array(VideoViewSchema)) })), ...failures }
+      response: { 200: SuccessEnvelopeSchema(AdvanceResultSchema), ...failures }
     }
   }, async (request) => {
     const { ms, account } = request.body

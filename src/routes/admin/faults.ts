@@ -1,14 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { Errors } from '../../domain/errors.js'
-import { attempt } from './errors.js'
-import { CloudflareIdSchema } from '../../schemas/download.js'
+import { AccountQuerySchema } from '../../schemas/admin.js'
 import { FailureEnvelopeSchema, SuccessEnvelopeSchema, ok } from '../../schemas/envelope.js'
 import { FaultRuleInputSchema, FaultRuleSchema } from '../../schemas/fault.js'
-
-const AccountQuerySchema = Type.Object({
-  account: Type.Optional(CloudflareIdSchema)
-}, { additionalProperties: false })
+import { attempt } from './errors.js'
 
 const tags = ['faults']
 

@@ -3,7 +3,8 @@ import { Type } from '@sinclair/typebox'
 import { pollingReport } from '../../domain/polling-report.js'
 import { CloudflareIdSchema } from '../../schemas/download.js'
 import { FailureEnvelopeSchema, SuccessEnvelopeSchema, ok } from '../../schemas/envelope.js'
-import { JournalClearQuerySchema, JournalClearedSchema, JournalListSchema, JournalQuerySchema, PollingReportSchema } from '../../schemas/journal.js'
+import { AccountQuerySchema } from '../../schemas/admin.js'
+import { JournalClearedSchema, JournalListSchema, JournalQuerySchema, PollingReportSchema } from '../../schemas/journal.js'
 import '../../plugins/journal.js'
 
 const failures = { '4xx': FailureEnvelopeSchema, '5xx': FailureEnvelopeSchema }
@@ -28,7 +29,7 @@ const journalAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['journal'],
       summary: 'Clear the request journal',
       description: 'Removes every entry, or only those of `account`. Entry numbers (`seq`) keep increasing.',
-      querystring: JournalClearQuerySchema,
+      querystring: AccountQuerySchema,
       response: { 200: SuccessEnvelopeSchema(JournalClearedSchema), ...failures }
     }
   }, async (request) => ok({ cleared: app.journal.clear(request.query.account) }))

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { AccountBodySchema } from '../../schemas/admin.js'
+import { AccountBodySchema, DefaultsSchema, FixturesLoadedSchema, ResetResultSchema } from '../../schemas/admin.js'
 import { FailureEnvelopeSchema, SuccessEnvelopeSchema, ok } from '../../schemas/envelope.js'
-import { FixtureSchema, ProgressionModelSchema, ProgressionSettingsSchema } from '../../schemas/fixture.js'
+import { FixtureSchema, ProgressionSettingsSchema } from '../../schemas/fixture.js'
 import { checkFixture } from '../../seed/load-fixtures.js'
 import { FixtureError } from '../../seed/fixture-error.js'
 import { adminError, attempt } from './errors.js'
@@ -13,13 +13,6 @@ const tags = ['scenario']
 export const FIXTURE_BODY_LIMIT = 32 * 1024 * 1024
 const failures = { '4xx': FailureEnvelopeSchema }
 
-const DefaultsSchema = Type.Object({
-  model: ProgressionModelSchema,
-  speed: Type.Number(),
-  step: Type.Number(),
-  failAt: Type.Optional(Type.Number()),
-  holdAt: Type.Optional(Type.Number())
-})
 
 /** Whole-scenario operations: reset (all or one account), load a fixture document, the global defaults. */
 const scenarioAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -29,7 +22,7 @@ const scenarioAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Reset to the fixtures',
       description: 'Without `account`: every video back to the fixtures at mock time 0, the clocks back to one running global clock, default progression, no fault rules, an empty journal. With `account`: only that account\'s videos (at the current mock time), its own clock, its fault rules and its journal entries, so parallel test workers never see each other\'s reset.',
       body: Type.Optional(AccountBodySchema),
-      response: { 200: SuccessEnvelopeSchema(Type.Object({ reset: Type.String({ description: '"all" or the account id' }), videos: Type.Integer() })), ...failures }
+      response: { 200: SuccessEnvelopeSchema(ResetResultSchema), ...failures }
     }
   }, async (request) => {
     const account = request.body?.account
@@ -46,7 +39,7 @@ const scenarioAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Load a fixture document',
       description: 'A whole fixture document, as in a fixture file (same schema, same validation, same error messages, naming the JSON path). Its videos are created, or replace those with the same id; other videos stay.',
       body: Type.Unknown({ description: 'A fixture document: see schemas/fixture.schema.json' }),
-      response: { 200: SuccessEnvelopeSchema(Type.Object({ loaded: Type.Integer(), created: Type.Integer() })), ...failures }
+      response: { 200: SuccessEnvelopeSchema(FixturesLoadedSchema), ...failures }
     }
   }, async (request) => {
     const document = attempt(() => checkFixture(request.body, 'body'))
