@@ -170,6 +170,8 @@ export class FaultBook {
    * passes, and what it prescribes. Counts the hit, and removes a rule that has run out.
    */
   take (info: FaultRequestInfo): { rule: FaultRule, action: FaultAction } | undefined {
+    // The common case, on every request: no rules, nothing to split or match.
+    if (this.entries.size === 0) return undefined
     const path = info.path.split('?', 1)[0] as string
     for (const [id, entry] of this.entries) {
       const { rule } = entry

@@ -32,8 +32,65 @@ export interface JournalEntry {
   retryAfterMs?: number
 }
 
-/** What `Journal.record` takes: the journal numbers the entry. */
-export type NewJournalEntry = Omit<JournalEntry, 'seq'>
+/**
+ * What the Cloudflare routes learn about a request while handling it: which account, video and
+ * type it named, whether its answer was forced, and (for a 2xx GET) the statuses the client was
+ * shown. The journal keeps it by reference and reads it only when listed.
+ */
+export interface RequestNote {
+  account?: string
+  video?: string
+  type?: DownloadType
+  /** Set when the answer was forced: by a `Prefer: code=...` header or by a fault rule. */
+  forced?: 'prefer' | 'fault'
+  /** The fault rule that answered, when `forced` is 'fault'. */
+  faultId?: string
+  /** True when a fault rule dropped the connection instead of answering. */
+  dropped?: boolean
+  /** The download statuses a successful GET showed (may be shared between requests: never mutated). */
+  downloads?: Readonly<Partial<Record<DownloadType, DownloadStatus>>>
+}
+
+/**
+ * What the journal keeps of a request: the raw facts, nothing formatted or copied, so recording
+ * costs one small object per request. `Journal.list` turns records into entries.
+ */
+export interface JournalRecord {
+  wallMs: number
+  mockMs: number
+  method: string
+  path: string
+  status: number
+  /** Already redacted (see `redactCredentials`): no secret is ever held. */
+  credentials: string
+  /** The request's note; read when listed, never written by the journal. */
+  note: Readonly<RequestNote>
+  retryAfterMs: number | undefined
+}
+
+/** The entry a record reads as: only the keys that have a value, so none shows `undefined`. */
+function entryOf (seq: number, record: JournalRecord): JournalEntry {
+  const { note } = record
+  const entry: JournalEntry = {
+    seq,
+    at: new Date(record.wallMs).toISOString(),
+    wallMs: record.wallMs,
+    mockMs: record.mockMs,
+    method: record.method,
+    path: record.path,
+    status: record.status,
+    credentials: record.credentials
+  }
+  if (note.account !== undefined) entry.account = note.account
+  if (note.video !== undefined) entry.video = note.video
+  if (note.type !== undefined) entry.type = note.type
+  if (note.forced !== undefined) entry.forced = note.forced
+  if (note.faultId !== undefined) entry.faultId = note.faultId
+  if (note.dropped !== undefined) entry.dropped = note.dropped
+  if (note.downloads !== undefined) entry.downloads = { ...note.downloads }
+  if (record.retryAfterMs !== undefined) entry.retryAfterMs = record.retryAfterMs
+  return entry
+}
 
 /** Which entries `Journal.list` returns. */
 export interface JournalFilter {
@@ -77,6 +134,26 @@ export function redactCredentials (headers: HeaderBag): string {
   return parts.length === 0 ? 'none' : parts.join(' + ')
 }
 
+/**
+ * `redactCredentials` with a one-entry memory: a client sends the same Authorization on every
+ * request, and its redaction depends on nothing else, so a repeat costs one comparison.
+ */
+export function memoizedRedaction (): (headers: HeaderBag) => string {
+  let lastAuthorization: string | undefined
+  let lastRedacted = ''
+  return (headers) => {
+    const authorization = headers.authorization
+    if (authorization !== undefined && authorization === lastAuthorization) return lastRedacted
+    const redacted = redactCredentials(headers)
+    // Only a non-blank Authorization decides alone: a blank one falls back to the X-Auth headers.
+    if (typeof authorization === 'string' && authorization.trim() !== '') {
+      lastAuthorization = authorization
+      lastRedacted = redacted
+    }
+    return redacted
+  }
+}
+
 /** A non-negative decimal number, as both headers write one. */
 const DECIMAL = /^\d+(\.\d+)?$/
 
@@ -94,12 +171,14 @@ export function retryAfterMsOf (headers: HeaderBag): number | undefined {
 }
 
 /**
- * A bounded ring buffer of journal entries: recording is O(1), and once `limit` entries are held
- * each new one drops the oldest.
+ * A bounded ring buffer of journal records: recording is O(1) and formats nothing; once `limit`
+ * records are held each new one drops the oldest. Entries are built when listed.
  */
 export class Journal {
   readonly limit: number
-  private readonly slots: Array<JournalEntry | undefined>
+  private readonly slots: Array<JournalRecord | undefined>
+  /** Each slot's sequence number. */
+  private readonly seqs: number[]
   /** Index of the oldest entry. */
   private head = 0
   private count = 0
@@ -108,7 +187,8 @@ export class Journal {
   constructor (limit: number) {
     if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`journal limit must be a positive integer, got ${limit}`)
     this.limit = limit
-    this.slots = new Array<JournalEntry | undefined>(limit).fill(undefined)
+    this.slots = new Array<JournalRecord | undefined>(limit).fill(undefined)
+    this.seqs = new Array<number>(limit).fill(0)
   }
 
   /** How many entries are held. */
@@ -116,36 +196,47 @@ export class Journal {
     return this.count
   }
 
-  /** Numbers the entry, stores it (dropping the oldest when full) and returns it. */
-  record (entry: NewJournalEntry): JournalEntry {
-    const numbered: JournalEntry = { seq: this.nextSeq++, ...entry }
-    this.slots[(this.head + this.count) % this.limit] = numbered
+  /** Numbers the record and stores it, dropping the oldest when full; returns its number. */
+  record (record: JournalRecord): number {
+    const slot = (this.head + this.count) % this.limit
+    const seq = this.nextSeq++
+    this.slots[slot] = record
+    this.seqs[slot] = seq
     if (this.count < this.limit) this.count++
     else this.head = (this.head + 1) % this.limit
-    return numbered
+    return seq
   }
 
-  /** Every entry held, oldest first. */
-  private all (): JournalEntry[] {
-    const out: JournalEntry[] = []
-    for (let i = 0; i < this.count; i++) out.push(this.slots[(this.head + i) % this.limit] as JournalEntry)
+  /** The slots held, oldest first. */
+  private held (): number[] {
+    const out: number[] = []
+    for (let i = 0; i < this.count; i++) out.push((this.head + i) % this.limit)
     return out
   }
 
   /** The entries matching the filter, oldest first; `limit` keeps the last N. */
   list (filter: JournalFilter = {}): JournalEntry[] {
-    const matching = this.all().filter((entry) =>
-      (filter.account === undefined || entry.account === filter.account) &&
-      (filter.video === undefined || entry.video === filter.video))
-    return filter.limit === undefined ? matching : matching.slice(Math.max(0, matching.length - filter.limit))
+    const matching = this.held().filter((slot) => {
+      const note = (this.slots[slot] as JournalRecord).note
+      return (filter.account === undefined || note.account === filter.account) &&
+        (filter.video === undefined || note.video === filter.video)
+    })
+    const shown = filter.limit === undefined ? matching : matching.slice(Math.max(0, matching.length - filter.limit))
+    return shown.map((slot) => entryOf(this.seqs[slot] as number, this.slots[slot] as JournalRecord))
   }
 
   /** Removes every entry, or only one account's; returns how many were removed. */
   clear (account?: string): number {
-    const kept = account === undefined ? [] : this.all().filter((entry) => entry.account !== account)
+    const kept = account === undefined
+      ? []
+      : this.held().filter((slot) => (this.slots[slot] as JournalRecord).note.account !== account)
+        .map((slot) => ({ record: this.slots[slot] as JournalRecord, seq: this.seqs[slot] as number }))
     const removed = this.count - kept.length
     this.slots.fill(undefined)
-    kept.forEach((entry, index) => { this.slots[index] = entry })
+    kept.forEach(({ record, seq }, index) => {
+      this.slots[index] = record
+      this.seqs[index] = seq
+    })
     this.head = 0
     this.count = kept.length
     return removed

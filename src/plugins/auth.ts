@@ -30,3 +30,19 @@ export function checkCredentials (headers: IncomingHttpHeaders, settings: AuthSe
   if (header(headers, 'x-auth-email') !== undefined && header(headers, 'x-auth-key') !== undefined) return undefined
   return Errors.missingCredentials()
 }
+
+/**
+ * `checkCredentials` for one app's settings, remembering the last Authorization it accepted:
+ * a client sends the same one on every request, and the answer depends on nothing else.
+ */
+export function credentialCheck (settings: AuthSettings): (headers: IncomingHttpHeaders) => MockError | undefined {
+  let accepted: string | undefined
+  return (headers) => {
+    const authorization = headers.authorization
+    if (authorization !== undefined && authorization === accepted) return undefined
+    const failure = checkCredentials(headers, settings)
+    // Only an Authorization that decided alone: a blank one falls back to the X-Auth headers.
+    if (failure === undefined && header(headers, 'authorization') !== undefined) accepted = authorization
+    return failure
+  }
+}

@@ -1,6 +1,6 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { Journal, redactCredentials, retryAfterMsOf, type HeaderBag, type JournalEntry, type NewJournalEntry } from '../domain/journal.js'
+import { Journal, memoizedRedaction, retryAfterMsOf, type HeaderBag } from '../domain/journal.js'
 import '../types.js'
 
 declare module 'fastify' {
@@ -17,46 +17,44 @@ export interface JournalPluginOptions {
   mockNow: (account?: string) => number
 }
 
-/** Each journal's mock clock, kept beside it so `recordRequest` needs only the app. */
-const mockClocks = new WeakMap<Journal, (account?: string) => number>()
+/** What `recordRequest` needs beside the journal: the mock clock and the credential redaction. */
+interface Recorder {
+  mockNow: (account?: string) => number
+  redact: (headers: HeaderBag) => string
+}
 
-/** Builds the entry of a request from its note, the status, and the answer's headers. */
-function entryOf (request: FastifyRequest, status: number, replyHeaders: HeaderBag, mockMs: number): NewJournalEntry {
-  const note = request.mockNote ?? {}
-  const wallMs = Date.now()
-  const entry: NewJournalEntry = {
-    at: new Date(wallMs).toISOString(),
-    wallMs,
-    mockMs,
-    method: request.method,
-    path: request.url,
-    status,
-    credentials: redactCredentials(request.headers as HeaderBag)
-  }
-  // Only the keys that have a value, so an entry never shows `"key": undefined`.
-  if (note.account !== undefined) entry.account = note.account
-  if (note.video !== undefined) entry.video = note.video
-  if (note.type !== undefined) entry.type = note.type
-  if (note.forced !== undefined) entry.forced = note.forced
-  if (note.faultId !== undefined) entry.faultId = note.faultId
-  if (note.dropped !== undefined) entry.dropped = note.dropped
-  if (note.downloads !== undefined) entry.downloads = { ...note.downloads }
-  const retryAfterMs = retryAfterMsOf(replyHeaders)
-  if (retryAfterMs !== undefined) entry.retryAfterMs = retryAfterMs
-  return entry
+/** Each journal's recorder, kept beside it so `recordRequest` needs only the app. */
+const recorders = new WeakMap<Journal, Recorder>()
+
+/** The wait an answer asked for; most answers set neither header, and then nothing is built. */
+function retryAfterOf (reply: FastifyReply | undefined): number | undefined {
+  const ms = reply?.getHeader('retry-after-ms')
+  const seconds = reply?.getHeader('retry-after')
+  return ms === undefined && seconds === undefined ? undefined : retryAfterMsOf({ 'retry-after-ms': ms, 'retry-after': seconds })
 }
 
 /**
- * Records a request in the app's journal with the given status. Code that destroys the socket
- * instead of answering calls it with status 0; that marks the request dropped, so the
- * onResponse hook does not record it again.
+ * Records a request in the app's journal with the given status (and the reply's Retry-After, when
+ * given), and returns its sequence number.
+ * Code that destroys the socket instead of answering calls it with status 0; that marks the
+ * request dropped, so the onResponse hook does not record it again.
  */
-export function recordRequest (app: FastifyInstance, request: FastifyRequest, status: number, replyHeaders: HeaderBag = {}): JournalEntry {
-  const mockNow = mockClocks.get(app.journal)
-  if (mockNow === undefined) throw new Error('recordRequest needs the journal plugin registered')
+export function recordRequest (app: FastifyInstance, request: FastifyRequest, status: number, reply?: FastifyReply): number {
+  const recorder = recorders.get(app.journal)
+  if (recorder === undefined) throw new Error('recordRequest needs the journal plugin registered')
   // Mutated in place, so the dropping code's own reference to the note sees the mark too.
   if (status === 0) request.mockNote = Object.assign(request.mockNote ?? {}, { dropped: true })
-  return app.journal.record(entryOf(request, status, replyHeaders, mockNow(request.mockNote?.account)))
+  const note = request.mockNote ?? {}
+  return app.journal.record({
+    wallMs: Date.now(),
+    mockMs: recorder.mockNow(note.account),
+    method: request.method,
+    path: request.url,
+    status,
+    credentials: recorder.redact(request.headers as HeaderBag),
+    note,
+    retryAfterMs: retryAfterOf(reply)
+  })
 }
 
 /**
@@ -65,12 +63,13 @@ export function recordRequest (app: FastifyInstance, request: FastifyRequest, st
  */
 export default fp(async function journalPlugin (app: FastifyInstance, options: JournalPluginOptions) {
   const journal = new Journal(options.limit)
-  mockClocks.set(journal, options.mockNow)
+  recorders.set(journal, { mockNow: options.mockNow, redact: memoizedRedaction() })
   app.decorate('journal', journal)
-  app.addHook('onResponse', async (request, reply) => {
+  // A callback hook rather than an async one: it runs on every request, and needs no promise.
+  app.addHook('onResponse', (request, reply, done) => {
     const note = request.mockNote
     // A dropped request was recorded, with status 0, by the code that dropped it.
-    if (note === undefined || note.dropped === true) return
-    recordRequest(app, request, reply.statusCode, reply.getHeaders() as HeaderBag)
+    if (note !== undefined && note.dropped !== true) recordRequest(app, request, reply.statusCode, reply)
+    done()
   })
 }, { name: 'journal' })

@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from '@sinclair/typebox'
 import { Errors } from '../domain/errors.js'
 import { DOWNLOAD_TYPES, MEDIA_FILE_NAMES, isCloudflareId, isDownloadType, type DownloadType } from '../domain/ids.js'
-import { preferredStatus, forcedError } from '../domain/faults.js'
-import { checkCredentials } from '../plugins/auth.js'
+import { preferredStatus, forcedError, type FaultAction } from '../domain/faults.js'
+import type { DownloadStatus } from '../domain/progress.js'
+import { credentialCheck } from '../plugins/auth.js'
 import { applyFault } from '../plugins/faults.js'
 import { apiPath } from '../plugins/envelope.js'
 import { CreateBodySchema, DownloadsParamsSchema, DownloadsResultSchema, TypedDownloadParamsSchema, type DownloadsResult } from '../schemas/download.js'
@@ -16,7 +17,7 @@ const DOWNLOADS_PATH = '/accounts/:account_id/stream/:identifier/downloads'
 const TYPED_PATH = `${DOWNLOADS_PATH}/:download_type`
 
 /** The methods each path has; every other method answers 405. */
-const ALLOWED: Record<string, readonly string[]> = {
+const ALLOWED: { readonly [path: string]: readonly string[] } = {
   [DOWNLOADS_PATH]: ['GET', 'HEAD', 'POST', 'DELETE'],
   [TYPED_PATH]: ['POST', 'DELETE']
 }
@@ -30,6 +31,26 @@ const deletedResponse = {
   200: SuccessEnvelopeSchema(Type.Literal('ok')),
   '4xx': FailureEnvelopeSchema,
   '5xx': FailureEnvelopeSchema
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8'
+
+/**
+ * The answer of a video whose downloads are all settled (ready or error): it depends on nothing
+ * but the video's record, so it holds while the store's revision and the url base stay the same.
+ */
+interface SettledAnswer {
+  revision: number
+  base: string
+  /** The serialized envelope. */
+  body: string
+  /** The statuses it shows, for the request's note (shared, never mutated). */
+  shown: Readonly<Partial<Record<DownloadType, DownloadStatus>>>
+}
+
+/** Sends an envelope serialized before: Fastify passes a JSON string through as it is. */
+function sendSerialized (reply: FastifyReply, body: string): void {
+  reply.type(JSON_TYPE).send(body)
 }
 
 /** Host headers that are safe to echo into a download url. */
@@ -48,7 +69,11 @@ export interface DownloadsRoutesOptions {
 }
 
 const downloadsRoutes: FastifyPluginAsyncTypebox<DownloadsRoutesOptions> = async (app, options) => {
-  app.addHook('onRequest', async (request, reply) => {
+  /**
+   * Cloudflare's checks, in its order; throws the MockError to answer with. Returns the fault
+   * rule's action when one applies to the request.
+   */
+  function admit (request: FastifyRequest): FaultAction | undefined {
     const params = request.params as Record<string, string | undefined>
     const account = params.account_id
     const video = params.identifier
@@ -60,19 +85,27 @@ const downloadsRoutes: FastifyPluginAsyncTypebox<DownloadsRoutesOptions> = async
     }
     // The type the request acts on: untyped POST and DELETE act on `default`; a GET on all.
     note.type = type ?? (request.method === 'POST' || request.method === 'DELETE' ? 'default' : undefined)
-    const allow = request.routeOptions.config.allow
-    if (allow !== undefined) throw Errors.methodNotAllowed(request.method, allow)
-    const failure = checkCredentials(request.headers, app.config)
+    // Told apart by their parameters, not by `request.routeOptions`, which builds an object per call.
+    const allowed = (type === undefined ? ALLOWED[DOWNLOADS_PATH] : ALLOWED[TYPED_PATH]) as readonly string[]
+    if (!allowed.includes(request.method)) throw Errors.methodNotAllowed(request.method, allowed)
+    const failure = credentialsFailure(request.headers)
     if (failure !== undefined) throw failure
-    if (!options.scenarioControl) return
+    if (!options.scenarioControl) return undefined
     // Prefer before the fault rules, so a forced answer does not use up a rule's `times`.
     const preferred = preferredStatus(request.headers.prefer)
     if (preferred !== undefined) {
       note.forced = 'prefer'
       throw forcedError(preferred)
     }
-    const fault = app.faults.take({ method: request.method, path: request.url, account, video, type: note.type })
-    if (fault !== undefined) await applyFault(fault.action, request, reply)
+    return app.faults.take({ method: request.method, path: request.url, account, video, type: note.type })?.action
+  }
+
+  // A callback hook rather than an async one: it runs on every request, and only a fault rule
+  // (a delay) ever needs to wait. Fastify answers what the hook throws through the error handler.
+  app.addHook('onRequest', (request, reply, done) => {
+    const fault = admit(request)
+    if (fault === undefined) return done()
+    applyFault(fault, request, reply).then(() => done(), done)
   })
 
   for (const [url, allowed] of Object.entries(ALLOWED)) {
@@ -80,29 +113,37 @@ const downloadsRoutes: FastifyPluginAsyncTypebox<DownloadsRoutesOptions> = async
     app.route({
       method: others,
       url,
-      config: { allow: allowed },
       schema: { params: Type.Object({}, { additionalProperties: true }) },
       /* c8 ignore next 2 -- unreachable: the onRequest hook answers 405 first; Fastify requires a handler */
       handler: async (request) => { throw Errors.methodNotAllowed(request.method, allowed) }
     })
   }
 
+  const credentialsFailure = credentialCheck(app.config)
+
   /** The video named by the path, or the 404 for an unknown account or video. */
   function videoFor (account: string, videoId: string): VideoRecord {
+    const known = app.store.videoIn(account, videoId)
+    if (known !== undefined) return known
     const lookup = app.store.lookup(account, videoId, options.autoCreate)
     if (lookup.found) return lookup.video
     throw lookup.reason === 'account' ? Errors.accountNotFound() : Errors.videoNotFound()
   }
 
+  /** The base of download urls: MOCK_PUBLIC_URL, else the request's own host when it is safe. */
   function publicBase (request: FastifyRequest): string {
     if (options.publicUrl !== undefined) return options.publicUrl
-    const host = SAFE_HOST.test(request.host) ? request.host : `${app.config.host}:${app.config.port}`
-    return `${request.protocol}://${host}`
+    const { host, protocol } = request
+    // Clients send the same Host on every request: the last base is kept, not rebuilt.
+    if (host === lastBase.host && protocol === lastBase.protocol) return lastBase.base
+    const shown = SAFE_HOST.test(host) ? host : `${app.config.host}:${app.config.port}`
+    lastBase = { host, protocol, base: `${protocol}://${shown}` }
+    return lastBase.base
   }
+  let lastBase = { host: '', protocol: '', base: '' }
 
   /** The downloads object of a video: only the types that exist, each with its url. */
-  function downloadsOf (request: FastifyRequest, videoId: string, video: VideoRecord): DownloadsResult {
-    const base = publicBase(request)
+  function downloadsOf (base: string, videoId: string, video: VideoRecord): DownloadsResult {
     const states = app.store.states(video)
     const result: DownloadsResult = {}
     for (const type of DOWNLOAD_TYPES) {
@@ -112,28 +153,45 @@ const downloadsRoutes: FastifyPluginAsyncTypebox<DownloadsRoutesOptions> = async
     return result
   }
 
+  /** Answers of settled videos (every download ready or in error), by video record. */
+  const settledAnswers = new WeakMap<VideoRecord, SettledAnswer>()
+
   app.get(DOWNLOADS_PATH, {
     schema: { summary: 'List downloads', params: DownloadsParamsSchema, response: downloadsResponse }
-  }, async (request) => {
+  }, (request, reply) => {
     const { account_id: account, identifier } = request.params
     const video = videoFor(account, identifier)
+    const base = publicBase(request)
+    const note = request.mockNote as MockNote
+    // A settled video's answer stays the same until the store changes: sent again as built.
+    const settled = settledAnswers.get(video)
+    if (settled !== undefined && settled.revision === app.store.revision && settled.base === base) {
+      note.downloads = settled.shown
+      sendSerialized(reply, settled.body)
+      return
+    }
     // A read moves `polls` downloads on before the answer is built; HEAD is not a read.
     if (request.method === 'GET') app.store.poll(video)
-    const result = downloadsOf(request, identifier, video)
+    const result = downloadsOf(base, identifier, video)
     // What the client was shown, for the polling report ("polls after ready").
-    const note = request.mockNote as MockNote
-    note.downloads = {}
+    const shown: Partial<Record<DownloadType, DownloadStatus>> = {}
     for (const type of DOWNLOAD_TYPES) {
       const status = result[type]?.status
-      if (status !== undefined) note.downloads[type] = status
+      if (status !== undefined) shown[type] = status
     }
-    return ok(result)
+    note.downloads = shown
+    const envelope = ok(result)
+    if (Object.values(shown).includes('inprogress')) return envelope
+    // Serialized through the route's response schema, exactly as Fastify would.
+    const body = reply.serialize(envelope) as string
+    settledAnswers.set(video, { revision: app.store.revision, base, body, shown })
+    sendSerialized(reply, body)
   })
 
   function create (request: FastifyRequest, account: string, identifier: string, type: DownloadType): ReturnType<typeof ok<DownloadsResult>> {
     const video = videoFor(account, identifier)
     if (app.store.create(identifier, video, type)) request.log.info({ video: identifier, type }, 'download created')
-    return ok(downloadsOf(request, identifier, video))
+    return ok(downloadsOf(publicBase(request), identifier, video))
   }
 
   function remove (account: string, identifier: string, type: DownloadType): ReturnType<typeof ok<'ok'>> {

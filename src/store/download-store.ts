@@ -121,6 +121,8 @@ export class DownloadStore {
   private flushTimer: NodeJS.Timeout | undefined
   private writing: Promise<void> | undefined
   private dirty = false
+  /** Changes of the data since start (see `revision`). */
+  private changes = 0
   /** Transitions written down since start, by the ticker and by polls. */
   transitionsRecorded = 0
   /** Successful writes of the data file since start, the one at start included. */
@@ -240,6 +242,12 @@ export class DownloadStore {
   /** How many videos the store holds. */
   get videoCount (): number {
     return Object.keys(this.db.data.videos).length
+  }
+
+  /** The video of that id when `account` holds it; the fast path of `lookup`. */
+  videoIn (account: string, videoId: string): VideoRecord | undefined {
+    const video = this.videoById(videoId)
+    return video !== undefined && video.account === account ? video : undefined
   }
 
   /**
@@ -555,8 +563,17 @@ export class DownloadStore {
 
   // ---- persistence ----------------------------------------------------------------------------
 
+  /**
+   * Moves on with every change of the data (never with time alone): what was built from the
+   * data at one revision holds until the next.
+   */
+  get revision (): number {
+    return this.changes
+  }
+
   /** Marks the data changed; with a data file, one write follows within the flush delay. */
   private changed (): void {
+    this.changes++
     if (this.dataFile === undefined) return
     this.dirty = true
     if (this.flushTimer !== undefined) return

@@ -1,14 +1,14 @@
 import t from 'tap'
-import { Journal, redactCredentials, retryAfterMsOf, type NewJournalEntry } from '../../src/domain/journal.js'
+import { Journal, memoizedRedaction, redactCredentials, retryAfterMsOf, type JournalRecord, type RequestNote } from '../../src/domain/journal.js'
 
 const A = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'
 const B = 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb'
 const V = 'cccccccccccccccccccccccccccccccc'
 const D = 'dddddddddddddddddddddddddddddddd'
 
-/** An entry as the plugin would build it; `n` makes each one recognisable. */
-function entry (n: number, extra: Partial<NewJournalEntry> = {}): NewJournalEntry {
-  return { at: new Date(n).toISOString(), wallMs: n, mockMs: n, method: 'GET', path: `/p/${n}`, status: 200, credentials: 'none', ...extra }
+/** A record as the plugin would make it; `n` makes each one recognisable. */
+function entry (n: number, note: RequestNote = {}): JournalRecord {
+  return { wallMs: n, mockMs: n, method: 'GET', path: `/p/${n}`, status: 200, credentials: 'none', note, retryAfterMs: undefined }
 }
 
 t.test('a limit must be a positive integer', async (t) => {
@@ -20,12 +20,24 @@ t.test('record numbers entries from 1 and lists them oldest first', async (t) =>
   const journal = new Journal(10)
   t.equal(journal.size, 0)
   t.same(journal.list(), [])
-  const first = journal.record(entry(1))
-  t.equal(first.seq, 1)
-  t.equal(journal.record(entry(2)).seq, 2)
+  t.equal(journal.record(entry(1)), 1)
+  t.equal(journal.record(entry(2)), 2)
   t.equal(journal.size, 2)
   t.same(journal.list().map((e) => e.seq), [1, 2])
-  t.same(journal.list()[0], { seq: 1, ...entry(1) })
+  t.strictSame(journal.list()[0], { seq: 1, at: new Date(1).toISOString(), wallMs: 1, mockMs: 1, method: 'GET', path: '/p/1', status: 200, credentials: 'none' }, 'no key shows undefined')
+})
+
+t.test('an entry shows what the note and the record hold, read when listed', async (t) => {
+  const journal = new Journal(10)
+  const shown = { default: 'ready' as const }
+  const note: RequestNote = { account: A, video: V, type: 'audio', forced: 'fault', faultId: 'f1', dropped: true, downloads: shown }
+  journal.record({ ...entry(5, note), status: 0, retryAfterMs: 1500 })
+  const [listed] = journal.list()
+  t.strictSame(listed, {
+    seq: 1, at: new Date(5).toISOString(), wallMs: 5, mockMs: 5, method: 'GET', path: '/p/5', status: 0, credentials: 'none',
+    account: A, video: V, type: 'audio', forced: 'fault', faultId: 'f1', dropped: true, downloads: { default: 'ready' }, retryAfterMs: 1500
+  })
+  t.not(listed?.downloads, shown, 'the statuses are copied, so an entry never shares the note\'s object')
 })
 
 t.test('the oldest entries drop first once the limit is reached', async (t) => {
@@ -59,7 +71,7 @@ t.test('clear removes everything or one account, and seq keeps increasing', asyn
   t.equal(journal.clear(A), 2)
   t.same(journal.list().map((e) => e.seq), [3, 5])
   t.equal(journal.size, 2)
-  t.equal(journal.record(entry(7, { account: A })).seq, 7)
+  t.equal(journal.record(entry(7, { account: A })), 7)
   journal.record(entry(8))
   journal.record(entry(9))
   t.same(journal.list().map((e) => e.seq), [5, 7, 8, 9], 'the ring still drops the oldest after a partial clear')
@@ -67,7 +79,7 @@ t.test('clear removes everything or one account, and seq keeps increasing', asyn
   t.equal(journal.clear(), 4)
   t.equal(journal.size, 0)
   t.same(journal.list(), [])
-  t.equal(journal.record(entry(10)).seq, 10)
+  t.equal(journal.record(entry(10)), 10)
 })
 
 t.test('redactCredentials masks every secret', async (t) => {
@@ -83,6 +95,17 @@ t.test('redactCredentials masks every secret', async (t) => {
   t.equal(redactCredentials({ 'x-auth-email': 'a'.repeat(1000) }), `X-Auth-Email ${'a'.repeat(254)}`, 'a huge header is cut')
   t.equal(redactCredentials({}), 'none')
   t.equal(redactCredentials({ 'x-auth-email': '', 'x-auth-key': [] }), 'none')
+})
+
+t.test('memoizedRedaction remembers the last Authorization, and only a non-blank one', async (t) => {
+  const redact = memoizedRedaction()
+  t.equal(redact({ authorization: 'Bearer abcdefgh1234' }), 'Bearer …1234')
+  t.equal(redact({ authorization: 'Bearer abcdefgh1234' }), 'Bearer …1234', 'the repeat')
+  t.equal(redact({ authorization: 'Bearer zzzzzzzz9876' }), 'Bearer …9876', 'another token is redacted anew')
+  t.equal(redact({ authorization: ' ', 'x-auth-email': 'a@example.com', 'x-auth-key': 'k' }), 'X-Auth-Email a@example.com + X-Auth-Key ****')
+  t.equal(redact({ authorization: ' ', 'x-auth-email': 'b@example.com' }), 'X-Auth-Email b@example.com', 'a blank Authorization is never remembered')
+  t.equal(redact({}), 'none')
+  t.equal(redact({ authorization: 'Bearer zzzzzzzz9876' }), 'Bearer …9876')
 })
 
 t.test('retryAfterMsOf reads retry-after-ms, else Retry-After in seconds', async (t) => {

@@ -60,8 +60,8 @@ async function build (t: TapLike, limit = 100): Promise<FastifyInstance> {
     request.raw.socket.destroy()
   })
   // Code that records a request with no note at all.
-  app.get('/unnoted', async (request) => {
-    recordRequest(app, request, 503, { 'retry-after': '1' })
+  app.get('/unnoted', async (request, reply) => {
+    recordRequest(app, request, 503, reply.header('retry-after', '1'))
     return ok({})
   })
   await app.register(journalAdminRoutes, { prefix: '/__mock' })
@@ -164,8 +164,17 @@ t.test('the journal keeps only the newest entries', async (t) => {
 t.test('GET /polling/:video reports polls, readiness and Retry-After over HTTP', async (t) => {
   const app = await build(t)
   // Wall times are set by recording entries directly: no sleeping.
-  const record = (wallMs: number, extra: Partial<JournalEntry>): JournalEntry => app.journal.record({
-    at: new Date(wallMs).toISOString(), wallMs, mockMs: 0, method: 'GET', path: `/cf/${A}/${V}`, status: 200, account: A, video: V, credentials: 'none', ...extra
+  const record = (wallMs: number, extra: { status?: number, retryAfterMs?: number, video?: string, downloads?: JournalEntry['downloads'] }): { seq: number } => ({
+    seq: app.journal.record({
+      wallMs,
+      mockMs: 0,
+      method: 'GET',
+      path: `/cf/${A}/${V}`,
+      status: extra.status ?? 200,
+      credentials: 'none',
+      note: { account: A, video: extra.video ?? V, downloads: extra.downloads },
+      retryAfterMs: extra.retryAfterMs
+    })
   })
   const asked = record(1000, { status: 429, retryAfterMs: 2000 })
   record(3500, { downloads: { default: 'inprogress' } })

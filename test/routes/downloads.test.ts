@@ -149,3 +149,48 @@ t.test('HEAD answers like GET without a body and does not count as a read', asyn
   const get = await api(t, app, { method: 'GET', url: downloadsPath(VIDEOS.ready), headers: AUTH })
   t.match(get.body.result.default, { percentComplete: 50 }, 'only the GET moved the polls download')
 })
+
+t.test('a settled video\'s answer is built once and sent again until the store changes', async (t) => {
+  const app = await build(t)
+  const get = async (headers: Record<string, string> = {}): Promise<{ body: string, type: unknown }> => {
+    const res = await app.inject({ method: 'GET', url: downloadsPath(VIDEOS.ready), headers: { ...AUTH, ...headers } })
+    t.equal(res.statusCode, 200)
+    return { body: res.body, type: res.headers['content-type'] }
+  }
+  const first = await get()
+  const again = await get()
+  t.equal(again.body, first.body, 'the same bytes')
+  t.equal(again.type, 'application/json; charset=utf-8', 'the same content type as a serialized answer')
+  t.same(JSON.parse(again.body).result.default, { status: 'ready', percentComplete: 100, url: mediaUrl(VIDEOS.ready) })
+  const polls = app.journal.list({ video: VIDEOS.ready })
+  t.same(polls.map((entry) => entry.downloads), [{ default: 'ready', audio: 'ready' }, { default: 'ready', audio: 'ready' }], 'each answer is journaled with what it showed')
+
+  const head = await app.inject({ method: 'HEAD', url: downloadsPath(VIDEOS.ready), headers: AUTH })
+  t.equal(head.statusCode, 200)
+  t.equal(head.body, '', 'HEAD sends no body, reused answer or not')
+
+  const elsewhere = await get({ host: 'mock:8787' })
+  t.equal(JSON.parse(elsewhere.body).result.default.url, `http://mock:8787/${VIDEOS.ready}/downloads/default.mp4`, 'another Host is another answer')
+  t.equal((await get()).body, first.body)
+
+  // Any change of the store is a new revision: the next answer is built again.
+  app.store.patchDownload(VIDEOS.ready, 'default', { status: 'inprogress', percentComplete: 40, model: 'manual' })
+  t.same(JSON.parse((await get()).body).result.default, { status: 'inprogress', percentComplete: 40, url: mediaUrl(VIDEOS.ready) })
+  const removed = await app.inject({ method: 'DELETE', url: downloadsPath(VIDEOS.ready, ACCOUNT, 'audio'), headers: AUTH })
+  t.equal(removed.statusCode, 200)
+  app.store.patchDownload(VIDEOS.ready, 'default', { status: 'ready' })
+  const settledAgain = JSON.parse((await get()).body).result
+  t.same(Object.keys(settledAgain), ['default'], 'the deleted download is gone from the answer')
+  t.equal((await get()).body, JSON.stringify({ result: settledAgain, success: true, errors: [], messages: [] }))
+})
+
+t.test('an answer in error is reused too; one in progress is built on every read', async (t) => {
+  const app = await build(t, { fixtures: { videos: [{ id: VIDEOS.inProgress, account: ACCOUNT, downloads: { default: { model: 'polls', step: 25 } } }, { id: VIDEOS.failed, account: ACCOUNT, downloads: { default: { status: 'error', percentComplete: 75 } } }] } })
+  const read = async (video: string): Promise<{ status: string, percentComplete: number }> =>
+    (await api(t, app, { method: 'GET', url: downloadsPath(video), headers: AUTH })).body.result.default
+  t.match(await read(VIDEOS.failed), { status: 'error', percentComplete: 75 })
+  t.match(await read(VIDEOS.failed), { status: 'error', percentComplete: 75 })
+  const percents: number[] = []
+  for (let i = 0; i < 5; i++) percents.push((await read(VIDEOS.inProgress)).percentComplete)
+  t.same(percents, [25, 50, 75, 100, 100], 'every read of a polls download moves it, until it is ready')
+})
