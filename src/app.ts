@@ -74,13 +74,27 @@ async function resolveFixtures (fixtures: string | FixtureDocument | FixtureDocu
   })
 }
 
+/** Fixtures for a reset: the files read again. */
+function rereading (path: string): () => Promise<NamedFixture[]> {
+  return async () => await readFixtures(path)
+}
+
+/** Fixtures for a reset: the ones given in memory (a function of its own, so it holds nothing more). */
+function keeping (fixtures: NamedFixture[]): () => Promise<NamedFixture[]> {
+  return async () => fixtures
+}
+
 /**
  * Builds the mock server: configuration, fixtures, store, clock, and the routes. Never listens;
  * `src/server.ts` and `startMock` do. Throws a FixtureError or ConfigError for bad input.
  */
 export async function buildApp (options: BuildOptions = {}): Promise<FastifyInstance> {
   const config = configWithDefaults(options.config)
-  const fixtures = await resolveFixtures(options.fixtures ?? config.fixtures)
+  const source = options.fixtures ?? config.fixtures
+  const fixtures = await resolveFixtures(source)
+  // A reset reads fixture files again rather than keeping their parsed copy for the life of the
+  // server (about 200 bytes a video); fixtures given in memory are the caller's and stay as given.
+  const reloadFixtures = typeof source === 'string' ? rereading(source) : keeping(fixtures)
   const defaults: Progression = { model: 'time', speed: config.speed, step: DEFAULT_POLL_STEP }
 
   const app = Fastify({
@@ -99,7 +113,7 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
   app.decorate('config', config)
   app.decorateRequest('mockNote', undefined)
   await app.register(envelopePlugin)
-  await app.register(storePlugin, { fixtures, defaults, dataFile: config.dataFile, flushDelayMs: options.flushDelayMs })
+  await app.register(storePlugin, { fixtures, reloadFixtures, defaults, dataFile: config.dataFile, flushDelayMs: options.flushDelayMs })
   await app.register(clockPlugin, { tickMs: config.tickMs, autoTick: options.autoTick })
   await app.register(journalPlugin, { limit: config.journalSize, mockNow: (account) => app.store.now(account) })
   await app.register(faultsPlugin, { maxRules: MAX_FAULT_RULES })

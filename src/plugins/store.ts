@@ -6,6 +6,7 @@ import { DownloadStore } from '../store/download-store.js'
 
 export interface StorePluginOptions {
   fixtures: NamedFixture[]
+  reloadFixtures?: () => Promise<NamedFixture[]>
   defaults: Progression
   dataFile?: string
   flushDelayMs?: number

@@ -166,3 +166,24 @@ t.test('close and flush without a data file do nothing', async (t) => {
   t.equal(store.writes, 0)
   t.equal(log.logged.length, 1, 'only the opening line')
 })
+
+t.test('videos share one empty onCreate and one string per account, and a change to one stays its own', async (t) => {
+  const { store } = await open()
+  const [first, second] = store.listVideos(ACCOUNT).filter((view) => Object.keys(view.onCreate).length === 0)
+  if (first === undefined || second === undefined) throw new Error('the fixtures have two videos without onCreate')
+  t.equal(video(store, first.id).onCreate, video(store, second.id).onCreate, 'one shared empty object')
+  t.ok(Object.isFrozen(video(store, first.id).onCreate), 'frozen, since it is shared')
+  store.setOnCreate(first.id, 'audio', { model: 'polls', step: 10 })
+  t.same(store.getVideo(first.id)?.onCreate, { audio: { model: 'polls', step: 10 } })
+  t.same(store.getVideo(second.id)?.onCreate, {}, 'the other video keeps none')
+  store.setOnCreate(first.id, 'audio', undefined)
+  t.same(store.getVideo(first.id)?.onCreate, {})
+  t.same(store.getVideo(second.id)?.onCreate, {})
+
+  // Loaded separately, the same account id is one string in the store: no way to see it but by
+  // identity, which strings do not expose; the store still finds each video by the account.
+  const before = store.listVideos(ACCOUNT).length
+  store.putVideos([{ id: 'abababababababababababababababab', account: `${ACCOUNT.slice(0, 16)}${ACCOUNT.slice(16)}` }])
+  t.equal(video(store, 'abababababababababababababababab').account, ACCOUNT)
+  t.equal(store.listVideos(ACCOUNT).length, before + 1)
+})

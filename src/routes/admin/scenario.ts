@@ -5,6 +5,7 @@ import { FailureEnvelopeSchema, SuccessEnvelopeSchema, ok } from '../../schemas/
 import { FixtureSchema, ProgressionSettingsSchema } from '../../schemas/fixture.js'
 import { checkFixture } from '../../seed/load-fixtures.js'
 import { FixtureError } from '../../seed/fixture-error.js'
+import { Errors } from '../../domain/errors.js'
 import { adminError, attempt } from './errors.js'
 
 const tags = ['scenario']
@@ -14,19 +15,30 @@ export const FIXTURE_BODY_LIMIT = 32 * 1024 * 1024
 const failures = { '4xx': FailureEnvelopeSchema }
 
 
+/** The 409 of a reset whose fixture files no longer load: the client's request is fine, the files are not. */
+function resetRefused (error: unknown): unknown {
+  /* c8 ignore next -- a reset throws nothing else; anything else is a bug, for the envelope's 500 */
+  if (!(error instanceof FixtureError)) return error
+  return Errors.forStatus(409, `reset refused, nothing changed: the fixtures no longer load: ${error.file}: ${error.jsonPath}: ${error.problem}`)
+}
+
 /** Whole-scenario operations: reset (all or one account), load a fixture document, the global defaults. */
 const scenarioAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/reset', {
     schema: {
       tags,
       summary: 'Reset to the fixtures',
-      description: 'Without `account`: every video back to the fixtures at mock time 0, the clocks back to one running global clock, default progression, no fault rules, an empty journal. With `account`: only that account\'s videos (at the current mock time), its own clock, its fault rules and its journal entries, so parallel test workers never see each other\'s reset.',
+      description: 'The fixture files are read again, so edits made since the start show up; if they no longer load, a 409 names the file and the problem and nothing changes. Without `account`: every video back to the fixtures at mock time 0, the clocks back to one running global clock, default progression, no fault rules, an empty journal. With `account`: only that account\'s videos (at the current mock time), its own clock, its fault rules and its journal entries, so parallel test workers never see each other\'s reset.',
       body: Type.Optional(AccountBodySchema),
       response: { 200: SuccessEnvelopeSchema(ResetResultSchema), ...failures }
     }
   }, async (request) => {
     const account = request.body?.account
-    app.store.reset(account)
+    try {
+      await app.store.reset(account)
+    } catch (error) {
+      throw resetRefused(error)
+    }
     app.faults.clear(account)
     app.journal.clear(account)
     return ok({ reset: account ?? 'all', videos: app.store.listVideos(account).length })

@@ -1,4 +1,6 @@
 import t from 'tap'
+import { rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import type { FastifyInstance, InjectOptions } from 'fastify'
 import { api } from '../../helpers/api.js'
 import { ACCOUNT, AUTH, OTHER_ACCOUNT, VIDEOS, build, downloadsPath } from '../../helpers/build.js'
@@ -105,4 +107,37 @@ t.test('an account reset takes back its fixture videos that were moved to anothe
   await app.inject({ method: 'POST', url: '/__mock/reset', payload: { account: ACCOUNT } })
   t.equal((await app.inject({ method: 'GET', url: `/__mock/videos/${VIDEOS.ready}` })).json().result.account, ACCOUNT)
   t.same((await app.inject({ method: 'GET', url: `/__mock/videos?account=${other}` })).json().result.videos, [], 'and the other account no longer lists it')
+})
+
+t.test('a reset reads the fixture files again; files that no longer load refuse it with a 409 and change nothing', async (t) => {
+  const dir = t.testdir({
+    'videos.json': JSON.stringify({ videos: [{ id: VIDEOS.ready, account: ACCOUNT, downloads: { default: { status: 'ready' } } }] })
+  })
+  const app = await build(t, { fixtures: dir })
+  const file = join(dir, 'videos.json')
+  const videoIds = async (): Promise<string[]> => (await admin(app, 'GET', '/videos')).body.result.videos.map((video: { id: string }) => video.id)
+
+  // Edited while the server runs: the reset shows the new content, no restart needed.
+  await writeFile(file, JSON.stringify({ videos: [{ id: VIDEOS.ready, account: ACCOUNT }, { id: NEW_VIDEO, account: ACCOUNT, downloads: { audio: { percentComplete: 40 } } }] }))
+  t.same(await videoIds(), [VIDEOS.ready], 'nothing changes before the reset')
+  const reset = await admin(app, 'POST', '/reset')
+  t.strictSame(reset.body, success({ reset: 'all', videos: 2 }))
+  t.same((await api(t, app, { method: 'GET', url: downloadsPath(NEW_VIDEO), headers: AUTH })).body.result, { audio: { status: 'inprogress', percentComplete: 40, url: `http://localhost:80/${NEW_VIDEO}/downloads/audio.m4a` } })
+
+  // Broken since: the reset is refused, and the videos, the fault rules and the journal stay.
+  t.equal((await admin(app, 'POST', '/faults', { status: 503, match: { video: VIDEOS.ready } })).statusCode, 200)
+  await writeFile(file, '{"videos": [')
+  for (const body of [undefined, { account: ACCOUNT }]) {
+    const refused = await admin(app, 'POST', '/reset', body)
+    t.equal(refused.statusCode, 409)
+    t.match(refused.body.errors[0].message, /^reset refused, nothing changed: the fixtures no longer load: .*videos\.json: \$: /)
+    t.same(await videoIds(), [VIDEOS.ready, NEW_VIDEO])
+    t.equal((await admin(app, 'GET', '/faults')).body.result.rules.length, 1)
+  }
+  t.equal((await admin(app, 'GET', '/journal')).body.result.size, 1, 'the journal keeps the GET')
+
+  await rm(file)
+  const gone = await admin(app, 'POST', '/reset')
+  t.equal(gone.statusCode, 409)
+  t.match(gone.body.errors[0].message, /holds no \.json fixture file/)
 })
