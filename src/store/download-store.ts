@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises'
 import { Low, Memory } from 'lowdb'
-import { JSONFile } from 'lowdb/node'
 import { ClockBook, GLOBAL_CLOCK, newClock, type ClockState } from '../domain/clock-book.js'
 import { RefusedChange } from '../domain/errors.js'
 import { DOWNLOAD_TYPES, type DownloadType } from '../domain/ids.js'
@@ -12,6 +11,7 @@ import {
 import { downloadFromFixture, resolveProgression, videosFromFixtures, type NamedFixture } from '../seed/load-fixtures.js'
 import { assertMatches } from '../seed/validate.js'
 import { DATA_FORMAT, StoreDataSchema, type StoreData, type VideoRecord } from '../schemas/store.js'
+import { DataFile } from './data-file.js'
 import type { DownloadFixture, ProgressionSettings, VideoFixture } from '../schemas/fixture.js'
 
 /** The least a store needs of a logger (pino's interface). */
@@ -30,7 +30,7 @@ export interface StoreOptions {
   reloadFixtures?: () => Promise<NamedFixture[]>
   /** Progression of downloads whose fixture or video says nothing of it. */
   defaults: Progression
-  /** When set, state is kept in this file (lowdb JSONFile) and survives restarts. */
+  /** When set, state is kept in this file (lowdb, through DataFile) and survives restarts. */
   dataFile?: string
   /** How long changes may wait before they are written together (ms). */
   flushDelayMs?: number
@@ -166,7 +166,7 @@ export class DownloadStore {
     if (options.dataFile === undefined) {
       db = new Low<StoreData>(new Memory<StoreData>(), seed)
     } else {
-      db = new Low<StoreData>(new JSONFile<StoreData>(options.dataFile), seed)
+      db = new Low<StoreData>(new DataFile(options.dataFile), seed)
       // Read here rather than through the adapter, which takes a file holding `null` for none.
       const stored = await readDataFile(options.dataFile)
       if (stored !== undefined) {

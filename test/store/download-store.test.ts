@@ -187,3 +187,14 @@ t.test('videos share one empty onCreate and one string per account, and a change
   t.equal(video(store, 'abababababababababababababababab').account, ACCOUNT)
   t.equal(store.listVideos(ACCOUNT).length, before + 1)
 })
+
+t.test('reset without reloadFixtures goes back to the fixtures the store was opened with', async (t) => {
+  const { store } = await open()
+  const before = store.listVideos()
+  store.deleteVideo(V.ready)
+  store.advance(5000)
+  t.equal(store.videoCount, 5)
+  await store.reset()
+  t.equal(store.nowMs, 0)
+  t.same(store.listVideos(), before)
+})

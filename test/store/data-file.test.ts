@@ -1,0 +1,239 @@
+import t from 'tap'
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { DATA_FORMAT, type StoreData, type VideoRecord } from '../../src/schemas/store.js'
+import { DataFile } from '../../src/store/data-file.js'
+import { DownloadStore } from '../../src/store/download-store.js'
+
+const ACCOUNT = '023e105f4ecef8ad9ca31a8372d0c353'
+
+/** A 32-hex-character video id. */
+const videoId = (index: number): string => `f11e${index.toString(16).padStart(28, '0')}`
+
+/** A video with a `time` download in progress, and sometimes more. */
+function video (index: number): VideoRecord {
+  const record: VideoRecord = {
+    account: ACCOUNT,
+    downloads: { default: { status: 'inprogress', percent: index % 100, since: index * 10, model: 'time', speed: 10 + index % 7, step: 25 } },
+    onCreate: {}
+  }
+  if (index % 3 === 0) record.downloads.audio = { status: 'ready', percent: 100, since: 0, model: 'polls', speed: 10, step: 12.5, failAt: 80 }
+  if (index % 5 === 0) record.onCreate.default = { model: 'manual', holdAt: 40 }
+  return record
+}
+
+/** Store data with `count` videos; `extra` adds or replaces top-level fields. */
+function storeData (count: number, extra: Partial<StoreData> = {}): StoreData {
+  const videos: StoreData['videos'] = {}
+  for (let index = 0; index < count; index++) videos[videoId(index)] = video(index)
+  return { format: DATA_FORMAT, clock: { nowMs: 1234, frozen: false, rate: 1 }, ...extra, videos }
+}
+
+const parse = (file: string): unknown => JSON.parse(readFileSync(file, 'utf8'))
+
+async function rejection (promise: Promise<unknown>): Promise<NodeJS.ErrnoException> {
+  return await promise.then(() => new Error('did not reject'), (error: unknown) => error as NodeJS.ErrnoException)
+}
+
+t.test('what is written parses to exactly the data given', async (t) => {
+  const dir = t.testdir({})
+  const shapes: Array<[string, StoreData]> = [
+    ['no videos', storeData(0)],
+    ['no videos, every top-level field', storeData(0, { accountClocks: {}, defaults: {} })],
+    ['videos', storeData(7)],
+    ['account clocks', storeData(3, { accountClocks: { [ACCOUNT]: { nowMs: 99, frozen: true, rate: 0.5 } } })],
+    ['defaults', storeData(3, { defaults: { model: 'polls', step: 5, failAt: 90 } })],
+    ['everything, clock fields left out', storeData(4, { clock: { nowMs: 0 }, accountClocks: { [ACCOUNT]: { nowMs: 5 } }, defaults: { speed: 3 } })]
+  ]
+  for (const sliceMs of [0, 2]) {
+    const file = join(dir, `data-${sliceMs}.json`)
+    const adapter = new DataFile(file, { sliceMs })
+    for (const [name, data] of shapes) {
+      await adapter.write(data)
+      t.strictSame(parse(file), data, `${name}, slices of ${sliceMs} ms`)
+      t.strictSame(await adapter.read(), data, `${name}: read() gives it back`)
+    }
+  }
+  t.same(readdirSync(dir).sort(), ['data-0.json', 'data-2.json'], 'no temporary file left behind')
+})
+
+t.test('compact JSON, one video per line, smaller than pretty JSON', async (t) => {
+  const file = join(t.testdir({}), 'data.json')
+  const data = storeData(3, { accountClocks: {} })
+  await new DataFile(file, { sliceMs: 0 }).write(data)
+  const text = readFileSync(file, 'utf8')
+  const line = (index: number): string => `"${videoId(index)}":${JSON.stringify(video(index))}`
+  t.equal(text, [
+    `{"format":"${DATA_FORMAT}","clock":{"nowMs":1234,"frozen":false,"rate":1},"accountClocks":{},"videos":{`,
+    `${line(0)},`,
+    `${line(1)},`,
+    line(2),
+    '}}',
+    ''
+  ].join('\n'))
+  t.ok(text.length < JSON.stringify(data, null, 2).length * 0.7, `${text.length} bytes, pretty JSON ${JSON.stringify(data, null, 2).length}`)
+
+  await new DataFile(file).write(storeData(0))
+  t.equal(readFileSync(file, 'utf8'), `{"format":"${DATA_FORMAT}","clock":{"nowMs":1234,"frozen":false,"rate":1},"videos":{\n}}\n`, 'no videos')
+})
+
+t.test('the store writes its data file through it', async (t) => {
+  const dataFile = join(t.testdir({}), 'data.json')
+  const store = await DownloadStore.open({
+    fixtures: [{ source: 'inline', document: { videos: [{ id: videoId(1), account: ACCOUNT }, { id: videoId(2), account: ACCOUNT }] } }],
+    defaults: { model: 'time', speed: 10, step: 25 },
+    dataFile,
+    log: { info: () => {}, error: () => {} }
+  })
+  await store.close()
+  const lines = readFileSync(dataFile, 'utf8').split('\n')
+  t.equal(lines.length, 5, 'the head, two videos, the end, and the final newline')
+  t.match(lines[1], new RegExp(`^"${videoId(1)}":\\{"account":"${ACCOUNT}"`))
+})
+
+t.test('read: null when there is no file, an error when it cannot be read or parsed', async (t) => {
+  const dir = t.testdir({ folder: {}, 'corrupt.json': '{"format"', 'null.json': 'null' })
+  t.equal(await new DataFile(join(dir, 'missing.json')).read(), null, 'no file')
+  t.equal(await new DataFile(join(dir, 'null.json')).read(), null, 'a file holding null, as lowdb\'s JSONFile')
+  t.equal((await rejection(new DataFile(join(dir, 'folder')).read())).code, 'EISDIR')
+  t.type(await rejection(new DataFile(join(dir, 'corrupt.json')).read()), SyntaxError)
+})
+
+t.test('a failed write rejects, leaves the old file as it was and no temporary file', async (t) => {
+  const dir = t.testdir({ 'data.json': 'the old content', folder: { 'data.json': {} } })
+  const file = join(dir, 'data.json')
+  const adapter = new DataFile(file, { sliceMs: 0 })
+
+  // Failing in the middle of the serialization, after some slices went to the temporary file.
+  const data = storeData(50)
+  ;(data.videos[videoId(40)] as unknown as { downloads: { default: { since: unknown } } }).downloads.default.since = 10n
+  const failed = await rejection(adapter.write(data))
+  t.type(failed, TypeError, `the serialization's error (${failed.message})`)
+  t.equal(readFileSync(file, 'utf8'), 'the old content', 'the old file is intact')
+  t.same(readdirSync(dir).sort(), ['data.json', 'folder'], 'no temporary file left')
+
+  // Failing at the rename: the target is a folder.
+  const target = join(dir, 'folder', 'data.json')
+  t.equal((await rejection(new DataFile(target).write(storeData(2)))).code, 'EISDIR')
+  t.ok(statSync(target).isDirectory(), 'the folder is still there')
+  t.same(readdirSync(join(dir, 'folder')), ['data.json'], 'no temporary file left')
+
+  // Failing at the start: no folder to write in.
+  t.equal((await rejection(new DataFile(join(dir, 'missing', 'data.json')).write(storeData(2)))).code, 'ENOENT')
+  t.notOk(existsSync(join(dir, 'missing')))
+
+  // The next write after a failure goes through.
+  await adapter.write(storeData(2))
+  t.strictSame(parse(file), storeData(2))
+})
+
+t.test('a temporary file left by a killed process is replaced by the next write', async (t) => {
+  const dir = t.testdir({ '.data.json.tmp': 'x'.repeat(100_000) })
+  const file = join(dir, 'data.json')
+  await new DataFile(file).write(storeData(1))
+  t.strictSame(parse(file), storeData(1))
+  t.same(readdirSync(dir), ['data.json'])
+})
+
+t.test('writes called together run one at a time, in order: the last one wins', async (t) => {
+  const dir = t.testdir({})
+  const file = join(dir, 'data.json')
+  const adapter = new DataFile(file, { sliceMs: 0 })
+  const datas = [1, 2, 3].map((nowMs) => storeData(300, { clock: { nowMs } }))
+  const settled: number[] = []
+  // One temporary file for all of them: two writes at once would mix their slices in it.
+  const writes = datas.map(async (data, index) => {
+    await adapter.write(data)
+    settled.push(index)
+    // Each write is the file's content when it resolves: the next has not renamed its file yet.
+    t.strictSame(parse(file), data, `write ${index + 1} is the file when it resolves`)
+  })
+  // A failing write in the middle does not stop the ones after it.
+  const failing = adapter.write({ ...storeData(0), videos: { [videoId(0)]: 1n as unknown as VideoRecord } })
+  const last = adapter.write(datas[2]!)
+  await Promise.all(writes)
+  t.type(await rejection(failing), TypeError)
+  await last
+  t.same(settled, [0, 1, 2])
+  t.strictSame(parse(file), datas[2])
+  t.same(readdirSync(dir), ['data.json'])
+})
+
+t.test('the event loop keeps turning during a large write', async (t) => {
+  const file = join(t.testdir({}), 'data.json')
+  const data = storeData(50_000)
+  const adapter = new DataFile(file)
+  // The reference: what one whole JSON.stringify of the same data blocks the loop for.
+  const stringifyMs = (): number => {
+    const start = performance.now()
+    JSON.stringify(data)
+    return performance.now() - start
+  }
+  /** The longest gap between turns of a setImmediate loop during one write, and the turns. */
+  const measure = async (): Promise<{ gapMs: number, turns: number }> => {
+    let gapMs = 0
+    let turns = 0
+    let last = performance.now()
+    let writing = true
+    const turn = (): void => {
+      const now = performance.now()
+      gapMs = Math.max(gapMs, now - last)
+      last = now
+      turns++
+      if (writing) setImmediate(turn)
+    }
+    setImmediate(turn)
+    await adapter.write(data)
+    writing = false
+    return { gapMs, turns }
+  }
+  // A first write, unmeasured: it compiles the writer and moves the data, just built, out of the
+  // young generation (copying it there is a long pause the store, whose data is old, never has).
+  await adapter.write(data)
+  // The machine is shared: a ratio, never an absolute time, and a few tries before failing, as
+  // another process can stall this one at any moment; the writer stalling would fail every try.
+  let ratio = Number.POSITIVE_INFINITY
+  for (let attempt = 1; attempt <= 3 && ratio >= 0.5; attempt++) {
+    const reference = [stringifyMs(), stringifyMs(), stringifyMs()].sort((a, b) => a - b)[1] as number
+    const { gapMs, turns } = await measure()
+    ratio = gapMs / reference
+    t.comment(`try ${attempt}: longest gap ${gapMs.toFixed(1)} ms over ${turns} turns; JSON.stringify ${reference.toFixed(1)} ms`)
+    t.ok(turns > 10, 'the loop turned during the write')
+  }
+  t.ok(ratio < 0.5, `the longest gap is ${(ratio * 100).toFixed(0)} % of one JSON.stringify of the same data`)
+  t.strictSame(parse(file), data)
+})
+
+t.test('a write still ends on a busy event loop: it keeps about a third of it', async (t) => {
+  const file = join(t.testdir({}), 'data.json')
+  const data = storeData(20_000)
+  const adapter = new DataFile(file)
+  await adapter.write(data)
+  /** How long one write takes while every other turn of the event loop spins for `busyMs`. */
+  const timeWrite = async (busyMs: number): Promise<number> => {
+    let writing = true
+    const hog = (): void => {
+      const until = performance.now() + busyMs
+      while (performance.now() < until);
+      if (writing) setImmediate(hog)
+    }
+    if (busyMs > 0) setImmediate(hog)
+    const start = performance.now()
+    await adapter.write(data)
+    writing = false
+    return performance.now() - start
+  }
+  // With slices of a fixed 0.5 ms (and a file write of a fraction of a ms each), turns of 8 ms
+  // between them would make the write about nine times as long; taking half the time the loop
+  // was away keeps it within two or three times.
+  let ratio = Number.POSITIVE_INFINITY
+  for (let attempt = 1; attempt <= 3 && ratio >= 4; attempt++) {
+    const idle = await timeWrite(0)
+    const busy = await timeWrite(8)
+    ratio = busy / idle
+    t.comment(`try ${attempt}: ${busy.toFixed(0)} ms with a busy loop, ${idle.toFixed(0)} ms without`)
+  }
+  t.ok(ratio < 4, `a write on a busy loop takes ${ratio.toFixed(1)} times as long`)
+  t.strictSame(parse(file), data)
+})
