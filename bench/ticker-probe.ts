@@ -14,7 +14,7 @@
  *
  * argv[2]: JSON { dist: absolute path of dist/index.js, tmpDir }. Prints one JSON line (ProbeResult).
  */
-import { statSync } from 'node:fs'
+import { mkdirSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -86,7 +86,7 @@ function timeTick (app: { clock: { tick: () => number } }): TickSample {
 async function main (): Promise<void> {
   const { dist, tmpDir } = JSON.parse(process.argv[2] ?? '') as { dist: string, tmpDir: string }
   const mock = await import(pathToFileURL(dist).href) as MockModule
-  const build = async (fixtures: FixtureDocument, dataFile?: string) => await mock.buildApp({
+  const build = async (fixtures: FixtureDocument | string, dataFile?: string) => await mock.buildApp({
     fixtures,
     logger: false,
     autoTick: false,
@@ -94,10 +94,15 @@ async function main (): Promise<void> {
     config: { tickMs: TICK_MS, logLevel: 'silent', ...(dataFile === undefined ? {} : { dataFile }) }
   })
 
-  // Staged: the cost of a tick against the transitions it records.
+  // Staged: the cost of a tick against the transitions it records. From a fixture file, as the
+  // server loads them: the heap held afterwards is the store's (fixtures given in memory to
+  // buildApp or startMock stay held for reset, as the caller's documents).
+  const stagedFolder = join(tmpDir, 'staged-fixtures')
+  mkdirSync(stagedFolder, { recursive: true })
+  writeFileSync(join(stagedFolder, 'staged.json'), JSON.stringify(fixtureFinishingAt(stagedFinishTimes())))
   gc()
   const heapBefore = process.memoryUsage().heapUsed
-  let app = await build(fixtureFinishingAt(stagedFinishTimes()))
+  let app = await build(stagedFolder)
   await app.ready()
   gc()
   const heapPerDownload = (process.memoryUsage().heapUsed - heapBefore) / DOWNLOADS

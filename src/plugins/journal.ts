@@ -42,10 +42,15 @@ function retryAfterOf (reply: FastifyReply | undefined): number | undefined {
 export function recordRequest (app: FastifyInstance, request: FastifyRequest, status: number, reply?: FastifyReply): number {
   const recorder = recorders.get(app.journal)
   if (recorder === undefined) throw new Error('recordRequest needs the journal plugin registered')
+  return record(app.journal, recorder, request, status, reply)
+}
+
+/** `recordRequest` once the journal's recorder is known. */
+function record (journal: Journal, recorder: Recorder, request: FastifyRequest, status: number, reply?: FastifyReply): number {
   // Mutated in place, so the dropping code's own reference to the note sees the mark too.
   if (status === 0) request.mockNote = Object.assign(request.mockNote ?? {}, { dropped: true })
   const note = request.mockNote ?? {}
-  return app.journal.record({
+  return journal.record({
     wallMs: Date.now(),
     mockMs: recorder.mockNow(note.account),
     method: request.method,
@@ -53,7 +58,8 @@ export function recordRequest (app: FastifyInstance, request: FastifyRequest, st
     status,
     credentials: recorder.redact(request.headers as HeaderBag),
     note,
-    retryAfterMs: retryAfterOf(reply)
+    // Only errors ask for a wait: fault rules and Prefer answer 4xx and 5xx alone.
+    retryAfterMs: status >= 400 ? retryAfterOf(reply) : undefined
   })
 }
 
@@ -63,13 +69,14 @@ export function recordRequest (app: FastifyInstance, request: FastifyRequest, st
  */
 export default fp(async function journalPlugin (app: FastifyInstance, options: JournalPluginOptions) {
   const journal = new Journal(options.limit)
-  recorders.set(journal, { mockNow: options.mockNow, redact: memoizedRedaction() })
+  const recorder: Recorder = { mockNow: options.mockNow, redact: memoizedRedaction() }
+  recorders.set(journal, recorder)
   app.decorate('journal', journal)
   // A callback hook rather than an async one: it runs on every request, and needs no promise.
   app.addHook('onResponse', (request, reply, done) => {
     const note = request.mockNote
     // A dropped request was recorded, with status 0, by the code that dropped it.
-    if (note !== undefined && note.dropped !== true) recordRequest(app, request, reply.statusCode, reply)
+    if (note !== undefined && note.dropped !== true) record(journal, recorder, request, reply.statusCode, reply)
     done()
   })
 }, { name: 'journal' })
