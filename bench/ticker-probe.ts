@@ -83,6 +83,17 @@ function timeTick (app: { clock: { tick: () => number } }): TickSample {
   return { transitions, ms: performance.now() - start }
 }
 
+/**
+ * Writes the staged fixture file and returns its folder. A function of its own, not inline in
+ * `main`: a suspended async function may keep a dead temporary (the 100,000-video document)
+ * reachable, which would count it in the heap before the build.
+ */
+function writeStagedFixture (folder: string): string {
+  mkdirSync(folder, { recursive: true })
+  writeFileSync(join(folder, 'staged.json'), JSON.stringify(fixtureFinishingAt(stagedFinishTimes())))
+  return folder
+}
+
 async function main (): Promise<void> {
   const { dist, tmpDir } = JSON.parse(process.argv[2] ?? '') as { dist: string, tmpDir: string }
   const mock = await import(pathToFileURL(dist).href) as MockModule
@@ -97,9 +108,7 @@ async function main (): Promise<void> {
   // Staged: the cost of a tick against the transitions it records. From a fixture file, as the
   // server loads them: the heap held afterwards is the store's (fixtures given in memory to
   // buildApp or startMock stay held for reset, as the caller's documents).
-  const stagedFolder = join(tmpDir, 'staged-fixtures')
-  mkdirSync(stagedFolder, { recursive: true })
-  writeFileSync(join(stagedFolder, 'staged.json'), JSON.stringify(fixtureFinishingAt(stagedFinishTimes())))
+  const stagedFolder = writeStagedFixture(join(tmpDir, 'staged-fixtures'))
   gc()
   const heapBefore = process.memoryUsage().heapUsed
   let app = await build(stagedFolder)
