@@ -53,6 +53,9 @@ function sendSerialized (reply: FastifyReply, body: string): void {
   reply.type(JSON_TYPE).send(body)
 }
 
+/** The validator of path parameters that `admit` has checked already: it accepts them as they are. */
+const checkedByAdmit = (): true => true
+
 /** Host headers that are safe to echo into a download url. */
 const SAFE_HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/
 
@@ -69,6 +72,14 @@ export interface DownloadsRoutesOptions {
 }
 
 const downloadsRoutes: FastifyPluginAsyncTypebox<DownloadsRoutesOptions> = async (app, options) => {
+  // The path's ids and type are checked by `admit`, first, as Cloudflare answers a bad one with
+  // its 404 before anything else; the params schemas (kept for their types and documentation)
+  // would check the same again on every request. The other parts go to the app's validators.
+  const appValidator = app.validatorCompiler
+  /* c8 ignore next -- the app always sets its validator compiler before registering routes */
+  if (appValidator === undefined) throw new Error('the downloads routes need the app\'s validator compiler')
+  app.setValidatorCompiler((route) => route.httpPart === 'params' ? checkedByAdmit : appValidator(route))
+
   /**
    * Cloudflare's checks, in its order; throws the MockError to answer with. Returns the fault
    * rule's action when one applies to the request.
@@ -120,6 +131,7 @@ const downloadsRoutes: FastifyPluginAsyncTypebox<DownloadsRoutesOptions> = async
   }
 
   const credentialsFailure = credentialCheck(app.config)
+
 
   /** The video named by the path, or the 404 for an unknown account or video. */
   function videoFor (account: string, videoId: string): VideoRecord {
