@@ -80,6 +80,8 @@ const downloadsRoutes: FastifyPluginAsyncTypebox<DownloadsRoutesOptions> = async
   if (appValidator === undefined) throw new Error('the downloads routes need the app\'s validator compiler')
   app.setValidatorCompiler((route) => route.httpPart === 'params' ? checkedByAdmit : appValidator(route))
 
+  const credentialsFailure = credentialCheck(app.config)
+
   /**
    * Cloudflare's checks, in its order; throws the MockError to answer with. Returns the fault
    * rule's action when one applies to the request.
@@ -130,9 +132,6 @@ const downloadsRoutes: FastifyPluginAsyncTypebox<DownloadsRoutesOptions> = async
     })
   }
 
-  const credentialsFailure = credentialCheck(app.config)
-
-
   /** The video named by the path, or the 404 for an unknown account or video. */
   function videoFor (account: string, videoId: string): VideoRecord {
     const known = app.store.videoIn(account, videoId)
@@ -141,6 +140,9 @@ const downloadsRoutes: FastifyPluginAsyncTypebox<DownloadsRoutesOptions> = async
     if (lookup.found) return lookup.video
     throw lookup.reason === 'account' ? Errors.accountNotFound() : Errors.videoNotFound()
   }
+
+  /** The last url base built, and the Host and protocol it was built from. */
+  let lastBase = { host: '', protocol: '', base: '' }
 
   /** The base of download urls: MOCK_PUBLIC_URL, else the request's own host when it is safe. */
   function publicBase (request: FastifyRequest): string {
@@ -152,7 +154,6 @@ const downloadsRoutes: FastifyPluginAsyncTypebox<DownloadsRoutesOptions> = async
     lastBase = { host, protocol, base: `${protocol}://${shown}` }
     return lastBase.base
   }
-  let lastBase = { host: '', protocol: '', base: '' }
 
   /** The downloads object of a video: only the types that exist, each with its url. */
   function downloadsOf (base: string, videoId: string, video: VideoRecord): DownloadsResult {

@@ -10,6 +10,39 @@ import { performance } from 'node:perf_hooks'
 import type { Adapter } from 'lowdb'
 import type { StoreData } from '../schemas/store.js'
 
+/** A data file that exists but cannot be used. */
+export class DataFileError extends Error {
+  constructor (file: string, problem: string) {
+    super(`${file}: ${problem}`)
+    this.name = 'DataFileError'
+  }
+}
+
+/** The code of a file-system error (ENOENT, EISDIR...): every fs error has one. */
+export function errorCode (error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException).code
+}
+
+/**
+ * The parsed content of the data file, unchecked, or undefined when there is none yet. ENOTDIR
+ * (a path under a regular file) also means "none": the write at start then reports why it cannot be.
+ */
+export async function readDataFile (file: string): Promise<unknown> {
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (error) {
+    const code = errorCode(error)
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined
+    throw new DataFileError(file, `cannot be read (${code}); fix or remove it to start from the fixtures`)
+  }
+  try {
+    return JSON.parse(text) as unknown
+  } catch (error) {
+    throw new DataFileError(file, `is not valid JSON (${(error as Error).message}); fix or remove it to start from the fixtures`)
+  }
+}
+
 /** The longest slice of a write, however busy the event loop is between slices (ms). */
 const MAX_SLICE_MS = 10
 
@@ -46,19 +79,12 @@ export class DataFile implements Adapter<StoreData> {
   }
 
   /**
-   * The data in the file, or null when there is none (as lowdb's JSONFile). A file that cannot
-   * be read or parsed rejects: never taken for an empty one. (The store reads the file itself,
-   * to tell those cases apart in its message, and does not call this.)
+   * The data in the file, or null when there is none (as lowdb's JSONFile), unchecked. A file
+   * that cannot be read or parsed is a DataFileError: never taken for an empty one. (The store
+   * calls `readDataFile` itself, which tells a missing file from one holding `null`.)
    */
   async read (): Promise<StoreData | null> {
-    let text: string
-    try {
-      text = await readFile(this.file, 'utf8')
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
-      throw error
-    }
-    return JSON.parse(text) as StoreData
+    return (await readDataFile(this.file) ?? null) as StoreData | null
   }
 
   /** Writes `data` once every write called before it has settled; rejects with the error that stopped it. */

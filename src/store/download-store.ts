@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises'
 import { Low, Memory } from 'lowdb'
 import { ClockBook, GLOBAL_CLOCK, newClock, type ClockState } from '../domain/clock-book.js'
 import { RefusedChange } from '../domain/errors.js'
@@ -11,8 +10,10 @@ import {
 import { downloadFromFixture, resolveProgression, videosFromFixtures, type NamedFixture } from '../seed/load-fixtures.js'
 import { assertMatches } from '../seed/validate.js'
 import { DATA_FORMAT, StoreDataSchema, type StoreData, type VideoRecord } from '../schemas/store.js'
-import { DataFile } from './data-file.js'
+import { DataFile, DataFileError, errorCode, readDataFile } from './data-file.js'
 import type { DownloadFixture, ProgressionSettings, VideoFixture } from '../schemas/fixture.js'
+
+export { DataFileError }
 
 /** The least a store needs of a logger (pino's interface). */
 export interface StoreLogger {
@@ -39,45 +40,12 @@ export interface StoreOptions {
   wallClock?: () => number
 }
 
-/** A data file that exists but cannot be used. */
-export class DataFileError extends Error {
-  constructor (file: string, problem: string) {
-    super(`${file}: ${problem}`)
-    this.name = 'DataFileError'
-  }
-}
-
 /** Where a video lookup ended. */
 export type VideoLookup =
   | { found: true, video: VideoRecord }
   | { found: false, reason: 'account' | 'video' }
 
 interface DueTransition { at: number, videoId: string, type: DownloadType }
-
-/** The code of a file-system error (ENOENT, EISDIR...): every fs and steno error has one. */
-function errorCode (error: unknown): string | undefined {
-  return (error as NodeJS.ErrnoException).code
-}
-
-/**
- * The parsed content of the data file, or undefined when there is none yet. ENOTDIR (a path
- * under a regular file) also means "none": the write at start then reports why it cannot be.
- */
-async function readDataFile (file: string): Promise<unknown> {
-  let text: string
-  try {
-    text = await readFile(file, 'utf8')
-  } catch (error) {
-    const code = errorCode(error)
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined
-    throw new DataFileError(file, `cannot be read (${code}); fix or remove it to start from the fixtures`)
-  }
-  try {
-    return JSON.parse(text) as unknown
-  } catch (error) {
-    throw new DataFileError(file, `is not valid JSON (${(error as Error).message}); fix or remove it to start from the fixtures`)
-  }
-}
 
 /** How often (real ms) the ticker asks for mock time to be saved when nothing else changes. */
 const CLOCK_SAVE_INTERVAL_MS = 1000
@@ -272,9 +240,9 @@ export class DownloadStore {
    * unknown id (not used by another account) comes into being, with no downloads.
    */
   lookup (account: string, videoId: string, autoCreate = false): VideoLookup {
-    const video = this.videoById(videoId)
-    if (video !== undefined && video.account === account) return { found: true, video }
-    if (autoCreate && video === undefined) {
+    const known = this.videoIn(account, videoId)
+    if (known !== undefined) return { found: true, video: known }
+    if (autoCreate && this.videoById(videoId) === undefined) {
       const created: VideoRecord = { account, downloads: {}, onCreate: {} }
       this.db.data.videos[videoId] = created
       this.indexVideo(videoId, created)

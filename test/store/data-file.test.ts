@@ -3,7 +3,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { DATA_FORMAT, type StoreData, type VideoRecord } from '../../src/schemas/store.js'
-import { DataFile } from '../../src/store/data-file.js'
+import { DataFile, DataFileError } from '../../src/store/data-file.js'
 import { DownloadStore } from '../../src/store/download-store.js'
 
 const ACCOUNT = '023e105f4ecef8ad9ca31a8372d0c353'
@@ -96,8 +96,10 @@ t.test('read: null when there is no file, an error when it cannot be read or par
   const dir = t.testdir({ folder: {}, 'corrupt.json': '{"format"', 'null.json': 'null' })
   t.equal(await new DataFile(join(dir, 'missing.json')).read(), null, 'no file')
   t.equal(await new DataFile(join(dir, 'null.json')).read(), null, 'a file holding null, as lowdb\'s JSONFile')
-  t.equal((await rejection(new DataFile(join(dir, 'folder')).read())).code, 'EISDIR')
-  t.type(await rejection(new DataFile(join(dir, 'corrupt.json')).read()), SyntaxError)
+  t.equal((await rejection(new DataFile(join(dir, 'folder')).read())).message, `${join(dir, 'folder')}: cannot be read (EISDIR); fix or remove it to start from the fixtures`)
+  const corrupt = await rejection(new DataFile(join(dir, 'corrupt.json')).read())
+  t.type(corrupt, DataFileError)
+  t.match(corrupt.message, /corrupt\.json: is not valid JSON \(/)
 })
 
 t.test('a failed write rejects, leaves the old file as it was and no temporary file', async (t) => {
