@@ -35,7 +35,7 @@ export interface JournalEntry {
 /**
  * What the Cloudflare routes learn about a request while handling it: which account, video and
  * type it named, whether its answer was forced, and (for a 2xx GET) the statuses the client was
- * shown. The journal keeps it by reference and reads it only when listed.
+ * shown. The journal copies what it needs when the request is recorded.
  */
 export interface RequestNote {
   account?: string
@@ -49,12 +49,11 @@ export interface RequestNote {
   dropped?: boolean
   /** The download statuses a successful GET showed (may be shared between requests: never mutated). */
   downloads?: Readonly<Partial<Record<DownloadType, DownloadStatus>>>
+  /** The journal's number for the request, once recorded. */
+  seq?: number
 }
 
-/**
- * What the journal keeps of a request: the raw facts, nothing formatted or copied, so recording
- * costs one small object per request. `Journal.list` turns records into entries.
- */
+/** A request to record: its facts, and the note the routes made of it (read, never kept). */
 export interface JournalRecord {
   wallMs: number
   mockMs: number
@@ -63,32 +62,72 @@ export interface JournalRecord {
   status: number
   /** Already redacted (see `redactCredentials`): no secret is ever held. */
   credentials: string
-  /** The request's note; read when listed, never written by the journal. */
   note: Readonly<RequestNote>
   retryAfterMs: number | undefined
 }
 
-/** The entry a record reads as: only the keys that have a value, so none shows `undefined`. */
-function entryOf (seq: number, record: JournalRecord): JournalEntry {
-  const { note } = record
-  const entry: JournalEntry = {
-    seq,
-    at: new Date(record.wallMs).toISOString(),
-    wallMs: record.wallMs,
-    mockMs: record.mockMs,
-    method: record.method,
-    path: record.path,
-    status: record.status,
-    credentials: record.credentials
+/**
+ * One place in the ring, written over when the ring comes round: recording allocates nothing, and
+ * holds no object of the request's, so a request's objects die young instead of being copied
+ * and promoted by the garbage collector.
+ */
+class Slot {
+  seq = 0
+  wallMs = 0
+  mockMs = 0
+  method = ''
+  path = ''
+  status = 0
+  credentials = ''
+  account: string | undefined = undefined
+  video: string | undefined = undefined
+  type: DownloadType | undefined = undefined
+  forced: RequestNote['forced'] = undefined
+  faultId: string | undefined = undefined
+  dropped: boolean | undefined = undefined
+  /** Shared with the note (never mutated there); copied when listed. */
+  downloads: RequestNote['downloads'] = undefined
+  retryAfterMs: number | undefined = undefined
+}
+
+/**
+ * The last string kept of one field. A client repeats its path, account and video, but each
+ * request brings new copies of them: keeping the copy already held lets the new one die young.
+ */
+class LastString {
+  private value = ''
+
+  /** `text`, or the equal string already held. */
+  keep (text: string): string {
+    return text === this.value ? this.value : (this.value = text)
   }
-  if (note.account !== undefined) entry.account = note.account
-  if (note.video !== undefined) entry.video = note.video
-  if (note.type !== undefined) entry.type = note.type
-  if (note.forced !== undefined) entry.forced = note.forced
-  if (note.faultId !== undefined) entry.faultId = note.faultId
-  if (note.dropped !== undefined) entry.dropped = note.dropped
-  if (note.downloads !== undefined) entry.downloads = { ...note.downloads }
-  if (record.retryAfterMs !== undefined) entry.retryAfterMs = record.retryAfterMs
+
+  /** `keep` for a field that may be absent. */
+  keepMaybe (text: string | undefined): string | undefined {
+    return text === undefined ? undefined : this.keep(text)
+  }
+}
+
+/** The entry a slot reads as: only the keys that have a value, so none shows `undefined`. */
+function entryOf (slot: Slot): JournalEntry {
+  const entry: JournalEntry = {
+    seq: slot.seq,
+    at: new Date(slot.wallMs).toISOString(),
+    wallMs: slot.wallMs,
+    mockMs: slot.mockMs,
+    method: slot.method,
+    path: slot.path,
+    status: slot.status,
+    credentials: slot.credentials
+  }
+  if (slot.account !== undefined) entry.account = slot.account
+  if (slot.video !== undefined) entry.video = slot.video
+  if (slot.type !== undefined) entry.type = slot.type
+  if (slot.forced !== undefined) entry.forced = slot.forced
+  if (slot.faultId !== undefined) entry.faultId = slot.faultId
+  if (slot.dropped !== undefined) entry.dropped = slot.dropped
+  if (slot.downloads !== undefined) entry.downloads = { ...slot.downloads }
+  if (slot.retryAfterMs !== undefined) entry.retryAfterMs = slot.retryAfterMs
   return entry
 }
 
@@ -171,24 +210,25 @@ export function retryAfterMsOf (headers: HeaderBag): number | undefined {
 }
 
 /**
- * A bounded ring buffer of journal records: recording is O(1) and formats nothing; once `limit`
- * records are held each new one drops the oldest. Entries are built when listed.
+ * A bounded ring buffer of journal records: recording is O(1), formats nothing and allocates
+ * nothing once the ring is full; each new record then drops the oldest. Entries are built when
+ * listed.
  */
 export class Journal {
   readonly limit: number
-  private readonly slots: Array<JournalRecord | undefined>
-  /** Each slot's sequence number. */
-  private readonly seqs: number[]
+  /** Made as the ring fills, then reused. */
+  private slots: Slot[] = []
   /** Index of the oldest entry. */
   private head = 0
   private count = 0
   private nextSeq = 1
+  private readonly paths = new LastString()
+  private readonly accounts = new LastString()
+  private readonly videos = new LastString()
 
   constructor (limit: number) {
     if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`journal limit must be a positive integer, got ${limit}`)
     this.limit = limit
-    this.slots = new Array<JournalRecord | undefined>(limit).fill(undefined)
-    this.seqs = new Array<number>(limit).fill(0)
   }
 
   /** How many entries are held. */
@@ -198,45 +238,72 @@ export class Journal {
 
   /** Numbers the record and stores it, dropping the oldest when full; returns its number. */
   record (record: JournalRecord): number {
-    const slot = (this.head + this.count) % this.limit
-    const seq = this.nextSeq++
-    this.slots[slot] = record
-    this.seqs[slot] = seq
+    const index = (this.head + this.count) % this.limit
+    const slot = this.slots[index] ?? (this.slots[index] = new Slot())
+    const { note } = record
+    slot.seq = this.nextSeq++
+    slot.wallMs = record.wallMs
+    slot.mockMs = record.mockMs
+    slot.method = record.method
+    slot.path = this.paths.keep(record.path)
+    slot.status = record.status
+    slot.credentials = record.credentials
+    slot.account = this.accounts.keepMaybe(note.account)
+    slot.video = this.videos.keepMaybe(note.video)
+    slot.type = note.type
+    slot.forced = note.forced
+    slot.faultId = note.faultId
+    slot.dropped = note.dropped
+    slot.downloads = note.downloads
+    slot.retryAfterMs = record.retryAfterMs
     if (this.count < this.limit) this.count++
     else this.head = (this.head + 1) % this.limit
-    return seq
+    return slot.seq
+  }
+
+  /**
+   * Corrects the status (and wait) of a recorded entry, while it is held: for an answer that
+   * failed after it was recorded as a success. Returns false when the entry is gone.
+   */
+  amend (seq: number, status: number, retryAfterMs: number | undefined): boolean {
+    // Numbers increase along the ring (a clear keeps their order): search from the newest, where
+    // an amended entry is, and stop at the first older one.
+    for (let i = this.count - 1; i >= 0; i--) {
+      const slot = this.slots[(this.head + i) % this.limit] as Slot
+      if (slot.seq === seq) {
+        slot.status = status
+        slot.retryAfterMs = retryAfterMs
+        return true
+      }
+      if (slot.seq < seq) break
+    }
+    return false
   }
 
   /** The slots held, oldest first. */
-  private held (): number[] {
-    const out: number[] = []
-    for (let i = 0; i < this.count; i++) out.push((this.head + i) % this.limit)
+  private held (): Slot[] {
+    const out: Slot[] = []
+    for (let i = 0; i < this.count; i++) out.push(this.slots[(this.head + i) % this.limit] as Slot)
     return out
   }
 
   /** The entries matching the filter, oldest first; `limit` keeps the last N. */
   list (filter: JournalFilter = {}): JournalEntry[] {
-    const matching = this.held().filter((slot) => {
-      const note = (this.slots[slot] as JournalRecord).note
-      return (filter.account === undefined || note.account === filter.account) &&
-        (filter.video === undefined || note.video === filter.video)
-    })
+    const matching = this.held().filter((slot) =>
+      (filter.account === undefined || slot.account === filter.account) &&
+      (filter.video === undefined || slot.video === filter.video))
     const shown = filter.limit === undefined ? matching : matching.slice(Math.max(0, matching.length - filter.limit))
-    return shown.map((slot) => entryOf(this.seqs[slot] as number, this.slots[slot] as JournalRecord))
+    return shown.map(entryOf)
   }
 
   /** Removes every entry, or only one account's; returns how many were removed. */
   clear (account?: string): number {
-    const kept = account === undefined
-      ? []
-      : this.held().filter((slot) => (this.slots[slot] as JournalRecord).note.account !== account)
-        .map((slot) => ({ record: this.slots[slot] as JournalRecord, seq: this.seqs[slot] as number }))
+    const kept = account === undefined ? [] : this.held().filter((slot) => slot.account !== account)
     const removed = this.count - kept.length
-    this.slots.fill(undefined)
-    kept.forEach(({ record, seq }, index) => {
-      this.slots[index] = record
-      this.seqs[index] = seq
-    })
+    // The kept slots move to the front in order; the others stay made, for reuse.
+    const keeping = new Set(kept)
+    const others = this.slots.filter((slot) => !keeping.has(slot))
+    this.slots = [...kept, ...others]
     this.head = 0
     this.count = kept.length
     return removed

@@ -69,6 +69,16 @@ export function toMockError (error: FastifyError | MockError | Error, bodyLimit:
   return Errors.internal()
 }
 
+/** The failure to answer a request's error with, logged: at error level when it is a bug. */
+export function failureFor (error: FastifyError | MockError, request: FastifyRequest): MockError {
+  // The route's own limit when it has one (the admin API's fixture upload takes larger bodies).
+  const mockError = toMockError(error, request.routeOptions.bodyLimit, request.headers['content-type'])
+  // A MockError is an answer the mock chose (a fault rule, Prefer): only other errors are bugs.
+  if (mockError.statusCode >= 500 && !(error instanceof MockError)) request.log.error({ err: error }, 'internal error')
+  else request.log.info({ code: mockError.errors[0]?.code, status: mockError.statusCode }, mockError.errors[0]?.message)
+  return mockError
+}
+
 /**
  * Answers a connection-level client error (headers too large, a request line Node cannot parse)
  * with an envelope; these never reach Fastify's routing.
@@ -121,14 +131,7 @@ export default fp(async function envelope (app: FastifyInstance) {
   // The Cloudflare routes never read their bodies' content, so nothing more is checked here.
   app.addContentTypeParser('application/json', { parseAs: 'string' }, jsonObjectParser())
 
-  app.setErrorHandler((error: FastifyError | MockError, request: FastifyRequest, reply: FastifyReply) => {
-    // The route's own limit when it has one (the admin API's fixture upload takes larger bodies).
-    const mockError = toMockError(error, request.routeOptions.bodyLimit, request.headers['content-type'])
-    // A MockError is an answer the mock chose (a fault rule, Prefer): only other errors are bugs.
-    if (mockError.statusCode >= 500 && !(error instanceof MockError)) request.log.error({ err: error }, 'internal error')
-    else request.log.info({ code: mockError.errors[0]?.code, status: mockError.statusCode }, mockError.errors[0]?.message)
-    return sendFailure(reply, mockError)
-  })
+  app.setErrorHandler((error: FastifyError | MockError, request: FastifyRequest, reply: FastifyReply) => sendFailure(reply, failureFor(error, request)))
 
   app.setNotFoundHandler((request, reply) => sendFailure(reply, Errors.routeNotFound(apiPath(request.url))))
 }, { name: 'envelope' })

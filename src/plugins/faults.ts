@@ -36,7 +36,8 @@ async function wait (ms: number, reply: FastifyReply): Promise<boolean> {
 }
 
 /**
- * Applies a fault rule's action to a request, from an onRequest hook: waits `latencyMs`, then
+ * Applies a fault rule's action to a request before the route's work (from the onRequest hook,
+ * or the list route's handler, which has none): waits `latencyMs`, then
  * drops the connection or throws the MockError the envelope plugin answers with. With neither,
  * it returns and the request proceeds normally.
  */
@@ -51,7 +52,7 @@ export async function applyFault (action: FaultAction, request: FastifyRequest, 
   }
   if (action.drop === true) {
     note.forced = 'fault'
-    // Journaled here, with status 0: no answer will reach the onResponse hook's record.
+    // Journaled here, with status 0: there will be no answer to journal.
     recordRequest(request.server, request, 0)
     // Hijacked first, so Fastify neither answers nor reports the closed socket as an error.
     reply.hijack()

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyError, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
 import { Type } from '@sinclair/typebox'
 import { Errors } from '../domain/errors.js'
 import { DOWNLOAD_TYPES, MEDIA_FILE_NAMES, isCloudflareId, isDownloadType, type DownloadType } from '../domain/ids.js'
@@ -7,8 +7,9 @@ import { preferredStatus, forcedError, type FaultAction } from '../domain/faults
 import type { DownloadStatus } from '../domain/progress.js'
 import { credentialCheck } from '../plugins/auth.js'
 import { applyFault } from '../plugins/faults.js'
-import { apiPath } from '../plugins/envelope.js'
-import { CreateBodySchema, DownloadsParamsSchema, DownloadsResultSchema, TypedDownloadParamsSchema, type DownloadsResult } from '../schemas/download.js'
+import { apiPath, failureFor, sendFailure } from '../plugins/envelope.js'
+import { recordRequest } from '../plugins/journal.js'
+import { CreateBodySchema, DownloadsParamsSchema, DownloadsResultSchema, TypedDownloadParamsSchema, type DownloadsParams, type DownloadsResult } from '../schemas/download.js'
 import { FailureEnvelopeSchema, SuccessEnvelopeSchema, ok } from '../schemas/envelope.js'
 import type { VideoRecord } from '../schemas/store.js'
 import type { MockNote } from '../types.js'
@@ -113,12 +114,24 @@ const downloadsRoutes: FastifyPluginAsyncTypebox<DownloadsRoutesOptions> = async
     return app.faults.take({ method: request.method, path: request.url, account, video, type: note.type })?.action
   }
 
-  // A callback hook rather than an async one: it runs on every request, and only a fault rule
-  // (a delay) ever needs to wait. Fastify answers what the hook throws through the error handler.
-  app.addHook('onRequest', (request, reply, done) => {
+  /**
+   * `admit` as the onRequest hook of the routes that take a body, so that a bad path is answered
+   * before the body is read. A callback hook: only a fault rule (a delay) ever needs to wait.
+   * Fastify answers what it throws through the error handler. The list route has no body, and
+   * no hook: its handler admits the request itself, which saves the hook runs on the hot path.
+   */
+  const admitFirst: onRequestHookHandler = (request, reply, done) => {
     const fault = admit(request)
     if (fault === undefined) return done()
     applyFault(fault, request, reply).then(() => done(), done)
+  }
+
+  // Every failure of this surface is journaled as it is answered; successes are journaled by
+  // their routes, drops by the fault that drops them.
+  app.setErrorHandler<FastifyError>((error, request, reply) => {
+    const failure = failureFor(error, request)
+    if (request.mockNote !== undefined) recordRequest(app, request, failure.statusCode, failure.headers)
+    return sendFailure(reply, failure)
   })
 
   for (const [url, allowed] of Object.entries(ALLOWED)) {
@@ -126,6 +139,7 @@ const downloadsRoutes: FastifyPluginAsyncTypebox<DownloadsRoutesOptions> = async
     app.route({
       method: others,
       url,
+      onRequest: admitFirst,
       schema: { params: Type.Object({}, { additionalProperties: true }) },
       /* c8 ignore next 2 -- unreachable: the onRequest hook answers 405 first; Fastify requires a handler */
       handler: async (request) => { throw Errors.methodNotAllowed(request.method, allowed) }
@@ -172,7 +186,14 @@ const downloadsRoutes: FastifyPluginAsyncTypebox<DownloadsRoutesOptions> = async
   app.get(DOWNLOADS_PATH, {
     schema: { summary: 'List downloads', params: DownloadsParamsSchema, response: downloadsResponse }
   }, (request, reply) => {
-    const { account_id: account, identifier } = request.params
+    const fault = admit(request)
+    if (fault === undefined) return listDownloads(request, reply)
+    return applyFault(fault, request, reply).then(() => reply.sent ? undefined : listDownloads(request, reply))
+  })
+
+  /** The list route's answer: sent here (and undefined returned) when it was serialized before. */
+  function listDownloads (request: FastifyRequest, reply: FastifyReply): ReturnType<typeof ok<DownloadsResult>> | undefined {
+    const { account_id: account, identifier } = request.params as DownloadsParams
     const video = videoFor(account, identifier)
     const base = publicBase(request)
     const note = request.mockNote as MockNote
@@ -180,6 +201,7 @@ const downloadsRoutes: FastifyPluginAsyncTypebox<DownloadsRoutesOptions> = async
     const settled = settledAnswers.get(video)
     if (settled !== undefined && settled.revision === app.store.revision && settled.base === base) {
       note.downloads = settled.shown
+      recordRequest(app, request, 200)
       sendSerialized(reply, settled.body)
       return
     }
@@ -193,41 +215,49 @@ const downloadsRoutes: FastifyPluginAsyncTypebox<DownloadsRoutesOptions> = async
       if (status !== undefined) shown[type] = status
     }
     note.downloads = shown
+    recordRequest(app, request, 200)
     const envelope = ok(result)
     if (Object.values(shown).includes('inprogress')) return envelope
     // Serialized through the route's response schema, exactly as Fastify would.
     const body = reply.serialize(envelope) as string
     settledAnswers.set(video, { revision: app.store.revision, base, body, shown })
     sendSerialized(reply, body)
-  })
+  }
 
   function create (request: FastifyRequest, account: string, identifier: string, type: DownloadType): ReturnType<typeof ok<DownloadsResult>> {
     const video = videoFor(account, identifier)
     if (app.store.create(identifier, video, type)) request.log.info({ video: identifier, type }, 'download created')
-    return ok(downloadsOf(publicBase(request), identifier, video))
+    const envelope = ok(downloadsOf(publicBase(request), identifier, video))
+    recordRequest(app, request, 200)
+    return envelope
   }
 
-  function remove (account: string, identifier: string, type: DownloadType): ReturnType<typeof ok<'ok'>> {
+  function remove (request: FastifyRequest, account: string, identifier: string, type: DownloadType): ReturnType<typeof ok<'ok'>> {
     const video = videoFor(account, identifier)
     if (!app.store.remove(video, type)) throw Errors.downloadNotFound(type)
+    recordRequest(app, request, 200)
     return ok('ok' as const)
   }
 
   app.post(DOWNLOADS_PATH, {
+    onRequest: admitFirst,
     schema: { summary: 'Create the default download', params: DownloadsParamsSchema, body: CreateBodySchema, response: downloadsResponse }
   }, async (request) => create(request, request.params.account_id, request.params.identifier, 'default'))
 
   app.post(TYPED_PATH, {
+    onRequest: admitFirst,
     schema: { summary: 'Create a download of a type', params: TypedDownloadParamsSchema, body: CreateBodySchema, response: downloadsResponse }
   }, async (request) => create(request, request.params.account_id, request.params.identifier, request.params.download_type))
 
   app.delete(DOWNLOADS_PATH, {
+    onRequest: admitFirst,
     schema: { summary: 'Delete the default download', params: DownloadsParamsSchema, response: deletedResponse }
-  }, async (request) => remove(request.params.account_id, request.params.identifier, 'default'))
+  }, async (request) => remove(request, request.params.account_id, request.params.identifier, 'default'))
 
   app.delete(TYPED_PATH, {
+    onRequest: admitFirst,
     schema: { summary: 'Delete a download of a type', params: TypedDownloadParamsSchema, response: deletedResponse }
-  }, async (request) => remove(request.params.account_id, request.params.identifier, request.params.download_type))
+  }, async (request) => remove(request, request.params.account_id, request.params.identifier, request.params.download_type))
 }
 
 export default downloadsRoutes

@@ -27,7 +27,7 @@ t.test('record numbers entries from 1 and lists them oldest first', async (t) =>
   t.strictSame(journal.list()[0], { seq: 1, at: new Date(1).toISOString(), wallMs: 1, mockMs: 1, method: 'GET', path: '/p/1', status: 200, credentials: 'none' }, 'no key shows undefined')
 })
 
-t.test('an entry shows what the note and the record hold, read when listed', async (t) => {
+t.test('an entry shows what the note and the record held when recorded', async (t) => {
   const journal = new Journal(10)
   const shown = { default: 'ready' as const }
   const note: RequestNote = { account: A, video: V, type: 'audio', forced: 'fault', faultId: 'f1', dropped: true, downloads: shown }
@@ -38,6 +38,40 @@ t.test('an entry shows what the note and the record hold, read when listed', asy
     account: A, video: V, type: 'audio', forced: 'fault', faultId: 'f1', dropped: true, downloads: { default: 'ready' }, retryAfterMs: 1500
   })
   t.not(listed?.downloads, shown, 'the statuses are copied, so an entry never shares the note\'s object')
+})
+
+t.test('a note changed after its request is recorded does not change the entry', async (t) => {
+  const journal = new Journal(10)
+  const note: RequestNote = { account: A, video: V }
+  journal.record(entry(1, note))
+  Object.assign(note, { account: B, type: 'audio', forced: 'prefer' })
+  t.match(journal.list()[0], { account: A, video: V })
+  t.notOk('type' in (journal.list()[0] as object))
+})
+
+t.test('amend corrects a held entry\'s status and wait, and only a held one', async (t) => {
+  const journal = new Journal(3)
+  for (let n = 1; n <= 4; n++) journal.record(entry(n, { account: n === 3 ? B : A }))
+  t.ok(journal.amend(3, 500, 2000), 'the ring has come round: found all the same')
+  t.match(journal.list().find((e) => e.seq === 3), { status: 500, retryAfterMs: 2000 })
+  t.ok(journal.amend(4, 503, undefined))
+  t.notOk('retryAfterMs' in (journal.list().find((e) => e.seq === 4) as object))
+  t.notOk(journal.amend(1, 500, undefined), 'dropped already')
+  t.notOk(journal.amend(9, 500, undefined), 'never recorded')
+  journal.clear(B)
+  t.ok(journal.amend(2, 404, undefined), 'found after a clear compacted the ring')
+  t.notOk(journal.amend(3, 404, undefined), 'cleared')
+  t.same(journal.list().map((e) => [e.seq, e.status]), [[2, 404], [4, 503]])
+})
+
+t.test('slots are reused once the ring is full; a clear keeps them', async (t) => {
+  const journal = new Journal(2)
+  for (let n = 1; n <= 5; n++) journal.record(entry(n, { account: A, video: V, downloads: { default: 'ready' } }))
+  t.same(journal.list().map((e) => [e.seq, e.path]), [[4, '/p/4'], [5, '/p/5']])
+  t.equal(journal.clear(), 2)
+  journal.record(entry(6))
+  t.strictSame(journal.list(), [{ seq: 6, at: new Date(6).toISOString(), wallMs: 6, mockMs: 6, method: 'GET', path: '/p/6', status: 200, credentials: 'none' }],
+    'a reused slot shows nothing of the entry it held before')
 })
 
 t.test('the oldest entries drop first once the limit is reached', async (t) => {

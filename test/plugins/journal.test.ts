@@ -20,7 +20,8 @@ interface RouteQuery { code?: string, ra?: string, ram?: string, state?: Downloa
 
 /**
  * An app with the journal and its admin routes, and stand-ins for the Cloudflare routes: they
- * set `request.mockNote` as the real ones do. Mock time is 42 ms for account A, 777 for others.
+ * set `request.mockNote` and record their answers as the real ones do. Mock time is 42 ms for
+ * account A, 777 for others.
  */
 async function build (t: TapLike, limit = 100): Promise<FastifyInstance> {
   const app = Fastify({ ajv: { customOptions: { removeAdditional: false, allErrors: true } } })
@@ -41,17 +42,20 @@ async function build (t: TapLike, limit = 100): Promise<FastifyInstance> {
     handler: async (request, reply) => {
       const query = request.query as RouteQuery
       const code = Number(query.code ?? 200)
-      if (query.ra !== undefined) reply.header('retry-after', query.ra)
-      if (query.ram !== undefined) reply.header('retry-after-ms', query.ram)
+      const headers: Record<string, string> = {}
+      if (query.ra !== undefined) headers['retry-after'] = query.ra
+      if (query.ram !== undefined) headers['retry-after-ms'] = query.ram
       const note = request.mockNote
       if (note !== undefined && request.method === 'GET' && code < 300) note.downloads = { default: query.state ?? 'inprogress' }
-      return await reply.code(code).send(ok({}))
+      recordRequest(app, request, code, headers)
+      return await reply.code(code).headers(headers).send(ok({}))
     }
   })
-  // A fault that records the drop itself, then answers anyway: the onResponse hook surely fires.
-  app.get('/drop-answered/:account/:video', { onRequest: noteOf }, async (request) => {
-    recordRequest(app, request, 0)
-    return ok({})
+  // A success recorded, whose answer then fails: the entry is amended to the failure.
+  app.get('/amended/:account/:video', { onRequest: noteOf }, async (request, reply) => {
+    recordRequest(app, request, 200)
+    recordRequest(app, request, 500, { 'retry-after': '3' })
+    return await reply.code(500).send(ok({}))
   })
   // A fault that really drops the connection.
   app.get('/drop/:account/:video', { onRequest: noteOf }, async (request, reply) => {
@@ -60,8 +64,8 @@ async function build (t: TapLike, limit = 100): Promise<FastifyInstance> {
     request.raw.socket.destroy()
   })
   // Code that records a request with no note at all.
-  app.get('/unnoted', async (request, reply) => {
-    recordRequest(app, request, 503, reply.header('retry-after', '1'))
+  app.get('/unnoted', async (request) => {
+    recordRequest(app, request, 503, { 'retry-after': '1' })
     return ok({})
   })
   await app.register(journalAdminRoutes, { prefix: '/__mock' })
@@ -208,7 +212,7 @@ t.test('GET /polling/:video reports polls, readiness and Retry-After over HTTP',
   const other = (await app.inject({ method: 'GET', url: `/__mock/polling/${W}` })).json().result
   t.match(other, { polls: 1, minIntervalMs: null, meanIntervalMs: null, firstReadyAtPoll: 1, pollsAfterReady: 0, retryAfter: [], honouredRetryAfter: null })
 
-  // A Retry-After answered by the real hook, honoured by the (recorded) next request.
+  // A Retry-After answered by a route, honoured by the (recorded) next request.
   app.journal.clear()
   await app.inject({ method: 'GET', url: `/cf/${A}/${V}?code=429&ra=1`, headers: AUTH })
   const waited = ((await entriesOf(app))[0] as JournalEntry).wallMs + 1000
@@ -221,18 +225,26 @@ t.test('GET /polling/:video reports polls, readiness and Retry-After over HTTP',
   t.equal(bad.json().success, false)
 })
 
-t.test('a dropped request is recorded once, with status 0', async (t) => {
+t.test('a request recorded twice is one entry, amended', async (t) => {
   const app = await build(t)
-  await app.inject({ method: 'GET', url: `/drop-answered/${A}/${V}`, headers: AUTH })
+  await app.inject({ method: 'GET', url: `/amended/${A}/${V}`, headers: AUTH })
   const [entry, ...rest] = await entriesOf(app)
-  t.same(rest, [], 'the onResponse hook did not record it again')
-  t.match(entry, { status: 0, dropped: true, account: A, video: V, credentials: 'Bearer …1234' })
+  t.same(rest, [], 'not recorded again')
+  t.match(entry, { seq: 1, status: 500, retryAfterMs: 3000, account: A, video: V })
+})
 
+t.test('Retry-After is read from failures only', async (t) => {
+  const app = await build(t)
+  await app.inject({ method: 'GET', url: `/cf/${A}/${V}?code=200&ra=5`, headers: AUTH })
+  t.notOk('retryAfterMs' in (app.journal.list()[0] as object))
+})
+
+t.test('a dropped request is recorded with status 0', async (t) => {
+  const app = await build(t)
   // Over a real socket that the route destroys.
-  app.journal.clear()
   const address = await app.listen({ port: 0, host: '127.0.0.1' })
   await t.rejects(fetch(`${address}/drop/${A}/${V}`, { headers: AUTH }), 'the client sees the connection drop')
-  // Let any late hook run before looking.
+  // Let anything late run before looking.
   await new Promise((resolve) => setTimeout(resolve, 50))
   t.same(app.journal.list().map((e) => [e.status, e.dropped]), [[0, true]])
 })
@@ -250,6 +262,6 @@ t.test('recordRequest without a note, and without the plugin', async (t) => {
   t.throws(() => recordRequest(bare, {} as FastifyRequest, 0), /journal plugin/)
   // Status 0 with no note: the request is marked dropped all the same.
   const request = { method: 'GET', url: '/x', headers: {} } as unknown as FastifyRequest
-  recordRequest(app, request, 0)
-  t.same(request.mockNote, { dropped: true })
+  const seq = recordRequest(app, request, 0)
+  t.same(request.mockNote, { dropped: true, seq }, 'marked dropped, and numbered')
 })

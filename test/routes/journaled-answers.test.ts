@@ -1,0 +1,101 @@
+import t from 'tap'
+import type { FastifyInstance } from 'fastify'
+import type { JournalEntry } from '../../src/domain/journal.js'
+import { AUTH, VIDEOS, build, downloadsPath } from '../helpers/build.js'
+
+/**
+ * Every answer of the Cloudflare routes is journaled once, by the code that makes it: the routes
+ * for successes, the error handler for failures, a dropping fault with status 0. The list route
+ * admits its requests in its handler (no hooks); the others in an onRequest hook. Both paths,
+ * with the fault rules that act before the route's work.
+ */
+
+async function addRule (app: FastifyInstance, rule: object): Promise<void> {
+  const res = await app.inject({ method: 'POST', url: '/__mock/faults', payload: rule })
+  if (res.statusCode !== 200) throw new Error(`rule refused: ${res.body}`)
+}
+
+const fields = (entries: JournalEntry[]): unknown[] =>
+  entries.map(({ method, status, type, forced, faultId, dropped, retryAfterMs }) => ({ method, status, type, forced, faultId, dropped, retryAfterMs }))
+
+t.test('successes and failures of every route, each journaled once', async (t) => {
+  const app = await build(t)
+  const requests = [
+    { method: 'GET', url: downloadsPath(VIDEOS.ready) },
+    { method: 'HEAD', url: downloadsPath(VIDEOS.ready) },
+    { method: 'POST', url: downloadsPath(VIDEOS.empty) },
+    { method: 'POST', url: downloadsPath(VIDEOS.empty, undefined, 'audio') },
+    { method: 'DELETE', url: downloadsPath(VIDEOS.empty, undefined, 'audio') },
+    { method: 'DELETE', url: downloadsPath(VIDEOS.empty, undefined, 'audio') },
+    { method: 'PUT', url: downloadsPath(VIDEOS.empty) },
+    { method: 'POST', url: downloadsPath(VIDEOS.empty), payload: '{"bad', headers: { 'content-type': 'application/json' } }
+  ] as const
+  const statuses: number[] = []
+  for (const request of requests) statuses.push((await app.inject({ ...request, headers: { ...AUTH, ...('headers' in request ? request.headers : {}) } })).statusCode)
+  t.same(statuses, [200, 200, 200, 200, 200, 404, 405, 400])
+  t.same(fields(app.journal.list()), [
+    { method: 'GET', status: 200, type: undefined, forced: undefined, faultId: undefined, dropped: undefined, retryAfterMs: undefined },
+    { method: 'HEAD', status: 200, type: undefined, forced: undefined, faultId: undefined, dropped: undefined, retryAfterMs: undefined },
+    { method: 'POST', status: 200, type: 'default', forced: undefined, faultId: undefined, dropped: undefined, retryAfterMs: undefined },
+    { method: 'POST', status: 200, type: 'audio', forced: undefined, faultId: undefined, dropped: undefined, retryAfterMs: undefined },
+    { method: 'DELETE', status: 200, type: 'audio', forced: undefined, faultId: undefined, dropped: undefined, retryAfterMs: undefined },
+    { method: 'DELETE', status: 404, type: 'audio', forced: undefined, faultId: undefined, dropped: undefined, retryAfterMs: undefined },
+    { method: 'PUT', status: 405, type: undefined, forced: undefined, faultId: undefined, dropped: undefined, retryAfterMs: undefined },
+    { method: 'POST', status: 400, type: 'default', forced: undefined, faultId: undefined, dropped: undefined, retryAfterMs: undefined }
+  ])
+})
+
+t.test('fault rules on the routes with a hook: a delay, then the route; a forced failure', async (t) => {
+  const app = await build(t)
+  await addRule(app, { match: { method: 'POST' }, latencyMs: 40, times: 1 })
+  await addRule(app, { match: { method: 'DELETE' }, status: 503, retryAfter: 2, times: 1 })
+  const started = performance.now()
+  const created = await app.inject({ method: 'POST', url: downloadsPath(VIDEOS.empty), headers: AUTH })
+  t.equal(created.statusCode, 200)
+  t.ok(performance.now() - started >= 39, 'the POST waited')
+  t.equal(created.json().result.default.status, 'inprogress', 'then the route ran')
+  const refused = await app.inject({ method: 'DELETE', url: downloadsPath(VIDEOS.empty), headers: AUTH })
+  t.equal(refused.statusCode, 503)
+  t.equal(refused.headers['retry-after'], '2')
+  t.match(fields(app.journal.list()), [
+    { method: 'POST', status: 200, forced: undefined, faultId: 'f1' },
+    { method: 'DELETE', status: 503, forced: 'fault', faultId: 'f2', retryAfterMs: 2000 }
+  ])
+  t.equal((await app.inject({ method: 'GET', url: downloadsPath(VIDEOS.empty), headers: AUTH })).json().result.default.status, 'inprogress', 'the refused DELETE removed nothing')
+})
+
+t.test('fault rules on the list route: a delay, a forced failure, Prefer', async (t) => {
+  const app = await build(t)
+  await addRule(app, { match: { method: 'GET' }, latencyMs: 40, times: 1 })
+  await addRule(app, { match: { method: 'GET' }, status: 429, retryAfterMs: 250, times: 1 })
+  const started = performance.now()
+  const delayed = await app.inject({ method: 'GET', url: downloadsPath(VIDEOS.ready), headers: AUTH })
+  t.equal(delayed.statusCode, 200)
+  t.ok(performance.now() - started >= 39, 'the GET waited')
+  t.equal(delayed.json().result.default.status, 'ready')
+  const limited = await app.inject({ method: 'GET', url: downloadsPath(VIDEOS.ready), headers: AUTH })
+  t.equal(limited.statusCode, 429)
+  const preferred = await app.inject({ method: 'GET', url: downloadsPath(VIDEOS.ready), headers: { ...AUTH, prefer: 'code=500' } })
+  t.equal(preferred.statusCode, 500)
+  t.match(fields(app.journal.list()), [
+    { method: 'GET', status: 200, forced: undefined, faultId: 'f1' },
+    { method: 'GET', status: 429, forced: 'fault', faultId: 'f2', retryAfterMs: 250 },
+    { method: 'GET', status: 500, forced: 'prefer' }
+  ])
+  t.match(app.journal.list()[0], { downloads: { default: 'ready', audio: 'ready' } }, 'the delayed answer shows what it listed')
+})
+
+t.test('over a socket: a dropped GET is journaled with status 0; a client gone during a delay is not journaled', async (t) => {
+  const app = await build(t)
+  const base = await app.listen({ port: 0, host: '127.0.0.1' })
+  await addRule(app, { match: { method: 'GET' }, drop: true, times: 1 })
+  await t.rejects(fetch(`${base}${downloadsPath(VIDEOS.ready)}`, { headers: AUTH }), 'the client sees the connection drop')
+  await addRule(app, { match: { method: 'GET' }, latencyMs: 100, times: 1 })
+  await t.rejects(fetch(`${base}${downloadsPath(VIDEOS.ready)}`, { headers: AUTH, signal: AbortSignal.timeout(20) }))
+  await new Promise((resolve) => setTimeout(resolve, 150))
+  t.equal((await fetch(`${base}${downloadsPath(VIDEOS.ready)}`, { headers: AUTH })).status, 200, 'the server keeps answering')
+  t.match(fields(app.journal.list()), [
+    { method: 'GET', status: 0, forced: 'fault', faultId: 'f1', dropped: true },
+    { method: 'GET', status: 200, forced: undefined, faultId: undefined }
+  ])
+})
