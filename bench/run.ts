@@ -7,8 +7,8 @@
  * the shipped server's. The baseline (bench/bare-fastify.ts) and the bench's other child scripts
  * are transpiled to plain JavaScript too (node_modules/.cache/), so both sides start alike.
  *
- * Settings (environment): BENCH_ROUNDS (3), BENCH_SECONDS (10: one measurement), BENCH_WARMUP
- * (2), BENCH_STARTS (5: starts for the start-up median), SOAK_SECONDS (60), BENCH_OUT (the
+ * Settings (environment): BENCH_ROUNDS (6), BENCH_SECONDS (5: one measurement), BENCH_WARMUP
+ * (1), BENCH_STARTS (5: starts for the start-up median), SOAK_SECONDS (60), BENCH_OUT (the
  * results file, default bench/RESULTS.md), BENCH_ONLY (some of: throughput, startup, ticker,
  * ticking, soak), PRISM_CLI (Prism's dist/index.js, when installed outside node_modules).
  */
@@ -40,9 +40,12 @@ function setting (name: string, fallback: number, least: number, most: number): 
   return value
 }
 
-const ROUNDS = setting('BENCH_ROUNDS', 3, 1, 20)
-const SECONDS = setting('BENCH_SECONDS', 10, 1, 120)
-const WARMUP = setting('BENCH_WARMUP', 2, 0, 60)
+// Many short rounds rather than a few long ones: the machine's speed drifts over tens of
+// seconds, and each round's pair (mock, bare Fastify) runs back to back, so shorter pairs are
+// measured under more nearly the same conditions.
+const ROUNDS = setting('BENCH_ROUNDS', 6, 1, 20)
+const SECONDS = setting('BENCH_SECONDS', 5, 1, 120)
+const WARMUP = setting('BENCH_WARMUP', 1, 0, 60)
 const STARTS = setting('BENCH_STARTS', 5, 1, 30)
 const SOAK_SECONDS = setting('SOAK_SECONDS', 60, 6, 3600)
 const OUT = process.env.BENCH_OUT ?? join(BENCH, 'RESULTS.md')
@@ -445,15 +448,17 @@ async function soak (out: string[], dirs: { soak: string }, soakVideos: string[]
     await server.proc.stop()
   }
   // RSS saws up and down by a fifth as V8's heap grows and is collected: compare the medians of
-  // two windows (after the warm-up, and at the end), not two single samples.
-  const warmupS = Math.max(5, SOAK_SECONDS / 6)
+  // two windows (after the warm-up, and at the end), not two single samples. The warm-up is a
+  // quarter of the run: V8 sizes its heap for the load in the first seconds, then often gives
+  // memory back. A soak looks for a leak, so RSS must not grow past the bound; a fall is reported.
+  const warmupS = Math.max(5, SOAK_SECONDS / 4)
   const windowS = Math.max(5, SOAK_SECONDS / 6)
   const endS = samples[samples.length - 1]?.atS ?? 0
   const early = samples.filter((s) => s.atS >= warmupS && s.atS < warmupS + windowS).map((s) => s.rss)
   const late = samples.filter((s) => s.atS > endS - windowS).map((s) => s.rss)
   const growth = (median(late) - median(early)) / median(early)
   const errors = errorsOf(measured.load)
-  const pass = errors === 0 && Math.abs(growth) <= TARGETS.soakRss
+  const pass = errors === 0 && growth <= TARGETS.soakRss
   const codes = Object.entries(measured.load.statusCodes).map(([code, count]) => `${code}: ${int(count)}`).join(', ')
   out.push('## Soak',
     '',
@@ -467,7 +472,7 @@ async function soak (out: string[], dirs: { soak: string }, soakVideos: string[]
     '',
     `RSS samples (s: MiB): ${samples.filter((_, i) => i % 2 === 1).map((s) => `${fmt(s.atS, 0)}: ${fmt(s.rss / 1024 / 1024, 0)}`).join(', ')} (every other one shown)`,
     '',
-    `- ${verdict(pass)} soak: ${errors} errors (target 0); median RSS at the end ${growth >= 0 ? '+' : ''}${fmt(growth * 100, 1)} % against the median after warm-up (target within ±${TARGETS.soakRss * 100} %)`,
+    `- ${verdict(pass)} soak: ${errors} errors (target 0); median RSS at the end ${growth >= 0 ? '+' : ''}${fmt(growth * 100, 1)} % against the median after warm-up (target: at most +${TARGETS.soakRss * 100} %; a fall is memory given back, not a leak)`,
     '')
   return pass
 }
