@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import swagger from '@fastify/swagger'
 import type { FastifyRequest } from 'fastify'
 import { Type } from '@sinclair/typebox'
+import { isSecret } from '../../domain/credentials.js'
 import { Errors, MockError } from '../../domain/errors.js'
 import { jsonObjectParser, sendFailure } from '../../plugins/envelope.js'
 import { pointerToJsonPath } from '../../seed/fixture-error.js'
@@ -31,7 +32,7 @@ function unauthorized (): MockError {
  */
 const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, options) => {
   const guard = async (request: FastifyRequest): Promise<void> => {
-    if (options.token !== undefined && request.headers['x-mock-admin-token'] !== options.token) throw unauthorized()
+    if (options.token !== undefined && !isSecret(request.headers['x-mock-admin-token'], options.token)) throw unauthorized()
   }
   app.addHook('onRequest', guard)
 
