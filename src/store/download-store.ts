@@ -86,8 +86,11 @@ export class DownloadStore {
   private readonly db: Low<StoreData>
   private readonly reloadFixtures: () => Promise<NamedFixture[]>
   private readonly configDefaults: Progression
-  /** Each account holding videos: its id (the one string all its videos share) and its video ids. */
-  private readonly accounts = new Map<string, { id: string, videos: Set<string> }>()
+  /**
+   * Each account holding videos: its id (the one string all its videos share) and its videos by
+   * id (the same records as the data's, kept in step by indexVideo and unindexVideo).
+   */
+  private readonly accounts = new Map<string, { id: string, videos: Map<string, VideoRecord> }>()
   private readonly schedules = new Map<string, MinHeap<DueTransition>>()
   private readonly flushDelayMs: number
   private readonly log: StoreLogger
@@ -130,11 +133,13 @@ export class DownloadStore {
   static async open (options: StoreOptions): Promise<DownloadStore> {
     let seeded = true
     let db: Low<StoreData>
+    let opened: DownloadStore | undefined
     const seed = DownloadStore.seed(options.fixtures, options.defaults)
     if (options.dataFile === undefined) {
       db = new Low<StoreData>(new Memory<StoreData>(), seed)
     } else {
-      db = new Low<StoreData>(new DataFile(options.dataFile), seed)
+      // The writer lists the videos from the store's index once the store exists.
+      db = new Low<StoreData>(new DataFile(options.dataFile, { videosOf: (data) => opened?.videosOf(data) }), seed)
       // Read here rather than through the adapter, which takes a file holding `null` for none.
       const stored = await readDataFile(options.dataFile)
       if (stored !== undefined) {
@@ -152,6 +157,7 @@ export class DownloadStore {
     const store = new DownloadStore(db, options)
     if (options.dataFile !== undefined) store.writes++
     store.reindex()
+    opened = store
     options.log.info({ videos: store.videoCount, dataFile: options.dataFile, seeded }, seeded ? 'store seeded from fixtures' : 'store loaded from the data file')
     return store
   }
@@ -187,10 +193,10 @@ export class DownloadStore {
    */
   private indexVideo (videoId: string, video: VideoRecord): void {
     let account = this.accounts.get(video.account)
-    if (account === undefined) this.accounts.set(video.account, account = { id: video.account, videos: new Set() })
+    if (account === undefined) this.accounts.set(video.account, account = { id: video.account, videos: new Map() })
     video.account = account.id
     if (video.onCreate !== NO_SETTINGS && Object.keys(video.onCreate).length === 0) video.onCreate = NO_SETTINGS
-    account.videos.add(videoId)
+    account.videos.set(videoId, video)
     for (const type of DOWNLOAD_TYPES) this.scheduleDownload(videoId, video, type)
   }
 
@@ -224,9 +230,23 @@ export class DownloadStore {
     return this.clocks.now(account)
   }
 
-  /** How many videos the store holds. */
+  /** How many videos the store holds (counted in the index: /healthz asks often). */
   get videoCount (): number {
-    return Object.keys(this.db.data.videos).length
+    let count = 0
+    for (const account of this.accounts.values()) count += account.videos.size
+    return count
+  }
+
+  /**
+   * The data's videos with their ids, for the data file's writer: copied from the index, which
+   * is much quicker than listing the keys of the data's one big object. Undefined for data that
+   * is no longer the store's (a reset replaced it): the writer then lists that data itself.
+   */
+  videosOf (data: StoreData): Array<[string, VideoRecord]> | undefined {
+    if (data !== this.db.data) return undefined
+    const listed: Array<[string, VideoRecord]> = []
+    for (const account of this.accounts.values()) for (const entry of account.videos) listed.push(entry)
+    return listed
   }
 
   /** The video of that id when `account` holds it; the fast path of `lookup`. */
@@ -386,7 +406,7 @@ export class DownloadStore {
   }
 
   private rescheduleAccount (account: string): void {
-    for (const videoId of this.accounts.get(account)?.videos ?? []) {
+    for (const videoId of this.accounts.get(account)?.videos.keys() ?? []) {
       const video = this.db.data.videos[videoId] as VideoRecord
       for (const type of DOWNLOAD_TYPES) this.scheduleDownload(videoId, video, type)
     }
@@ -396,7 +416,7 @@ export class DownloadStore {
 
   /** Every video (of one account, when given), with its downloads' state and settings. */
   listVideos (account?: string): VideoView[] {
-    const ids = account === undefined ? Object.keys(this.db.data.videos) : [...this.accounts.get(account)?.videos ?? []]
+    const ids = account === undefined ? Object.keys(this.db.data.videos) : [...this.accounts.get(account)?.videos.keys() ?? []]
     return ids.map((id) => this.view(id, this.db.data.videos[id] as VideoRecord))
   }
 
@@ -539,7 +559,7 @@ export class DownloadStore {
       this.defaults = this.configDefaults
       this.reindex()
     } else {
-      for (const videoId of [...this.accounts.get(account)?.videos ?? []]) this.deleteVideo(videoId)
+      for (const videoId of [...this.accounts.get(account)?.videos.keys() ?? []]) this.deleteVideo(videoId)
       this.clocks.attach(account)
       const records = videosFromFixtures(fixtures, this.configDefaults, this.clocks.global.nowMs)
       for (const [videoId, record] of records) {

@@ -7,6 +7,7 @@ import { DataFile, DataFileError } from '../../src/store/data-file.js'
 import { DownloadStore } from '../../src/store/download-store.js'
 
 const ACCOUNT = '023e105f4ecef8ad9ca31a8372d0c353'
+const OTHER = 'ffffffffffffffffffffffffffffffff'
 
 /** A 32-hex-character video id. */
 const videoId = (index: number): string => `f11e${index.toString(16).padStart(28, '0')}`
@@ -90,6 +91,47 @@ t.test('the store writes its data file through it', async (t) => {
   const lines = readFileSync(dataFile, 'utf8').split('\n')
   t.equal(lines.length, 5, 'the head, two videos, the end, and the final newline')
   t.match(lines[1], new RegExp(`^"${videoId(1)}":\\{"account":"${ACCOUNT}"`))
+})
+
+t.test('a writer given the videos writes those, in their order; given none, lists the data', async (t) => {
+  const dir = t.testdir({})
+  const data = storeData(3)
+  const given = join(dir, 'given.json')
+  const listing = [2, 0].map((index) => [videoId(index), data.videos[videoId(index)] as VideoRecord] as const)
+  await new DataFile(given, { videosOf: (of) => of === data ? listing : undefined }).write(data)
+  const lines = readFileSync(given, 'utf8').split('\n')
+  t.same(lines.slice(1, 3).map((line) => line.slice(1, 33)), [videoId(2), videoId(0)], 'the listing decides, in its order')
+  t.same(Object.keys((parse(given) as StoreData).videos), [videoId(2), videoId(0)])
+  const listed = join(dir, 'listed.json')
+  await new DataFile(listed, { videosOf: () => undefined }).write(data)
+  t.same(parse(listed), data, 'no listing: every video of the data')
+})
+
+t.test('the store lists its videos for the writer from its index, in step with every change', async (t) => {
+  const dataFile = join(t.testdir({}), 'data.json')
+  const fixtures = [{ source: 'inline', document: { videos: [{ id: videoId(1), account: ACCOUNT }, { id: videoId(2), account: ACCOUNT }, { id: videoId(3), account: OTHER }] } }]
+  const store = await DownloadStore.open({ fixtures, defaults: { model: 'time', speed: 10, step: 25 }, dataFile, log: { info: () => {}, error: () => {} } })
+  t.teardown(async () => { await store.close() })
+  const saved = async (): Promise<StoreData['videos']> => {
+    await store.flush()
+    return (parse(dataFile) as StoreData).videos
+  }
+  const ids = (): string[] => store.listVideos().map((view) => view.id).sort()
+  t.equal(store.videoCount, 3)
+  t.ok(store.lookup(OTHER, videoId(4), true).found, 'a video made on first use')
+  store.putVideos([{ id: videoId(1), account: ACCOUNT, downloads: { default: { status: 'ready' } } }, { id: videoId(5), account: ACCOUNT }])
+  t.ok(store.deleteVideo(videoId(2)))
+  t.same(Object.keys(await saved()).sort(), ids())
+  t.equal(store.videoCount, 4)
+  t.match((await saved())[videoId(1)], { downloads: { default: { status: 'ready' } } }, 'the replaced record, not the old one')
+  await store.reset(OTHER)
+  t.same(Object.keys(await saved()).sort(), ids(), 'after a reset of one account')
+  t.same(ids(), [videoId(1), videoId(3), videoId(5)])
+  t.equal(store.videoCount, 3)
+  await store.reset()
+  t.same(Object.keys(await saved()).sort(), [videoId(1), videoId(2), videoId(3)], 'after a reset of all')
+  t.equal(store.videoCount, 3)
+  t.equal(store.videosOf(storeData(1)), undefined, 'data that is not the store\'s: the writer lists it itself')
 })
 
 t.test('read: null when there is no file, an error when it cannot be read or parsed', async (t) => {
