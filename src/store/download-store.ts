@@ -251,8 +251,7 @@ export class DownloadStore {
 
   /** The video of that id when `account` holds it; the fast path of `lookup`. */
   videoIn (account: string, videoId: string): VideoRecord | undefined {
-    const video = this.videoById(videoId)
-    return video !== undefined && video.account === account ? video : undefined
+    return this.accounts.get(account)?.videos.get(videoId)
   }
 
   /**
@@ -406,8 +405,7 @@ export class DownloadStore {
   }
 
   private rescheduleAccount (account: string): void {
-    for (const videoId of this.accounts.get(account)?.videos.keys() ?? []) {
-      const video = this.db.data.videos[videoId] as VideoRecord
+    for (const [videoId, video] of this.accounts.get(account)?.videos ?? []) {
       for (const type of DOWNLOAD_TYPES) this.scheduleDownload(videoId, video, type)
     }
   }
@@ -416,8 +414,8 @@ export class DownloadStore {
 
   /** Every video (of one account, when given), with its downloads' state and settings. */
   listVideos (account?: string): VideoView[] {
-    const ids = account === undefined ? Object.keys(this.db.data.videos) : [...this.accounts.get(account)?.videos.keys() ?? []]
-    return ids.map((id) => this.view(id, this.db.data.videos[id] as VideoRecord))
+    const videos = account === undefined ? Object.entries(this.db.data.videos) : [...this.accounts.get(account)?.videos ?? []]
+    return videos.map(([id, video]) => this.view(id, video))
   }
 
   /** One video as the admin API shows it, or undefined. */
