@@ -76,6 +76,38 @@ t.test('official SDK, X-Auth-Email + X-Auth-Key: the ready video', async (t) => 
   })
 })
 
+t.test('official SDK: DELETE is idempotent, twice in a row and in parallel, typed and untyped', async (t) => {
+  const mock = await startTestMock(t, { autoTick: false })
+  const client = sdkClient(mock, { apiToken: 'test-token' })
+  await client.stream.downloads.create(VIDEOS.empty, { account_id: ACCOUNT })
+  t.equal(await client.stream.downloads.delete(VIDEOS.empty, { account_id: ACCOUNT }), 'ok')
+  t.equal(await client.stream.downloads.delete(VIDEOS.empty, { account_id: ACCOUNT }), 'ok', 'deleted already')
+  const audio = `/accounts/${ACCOUNT}/stream/${VIDEOS.empty}/downloads/audio`
+  t.same(await client.delete(audio), { result: 'ok', success: true, errors: [], messages: [] }, 'never created, through the typed url')
+  await client.stream.downloads.create(VIDEOS.empty, { account_id: ACCOUNT })
+  const parallel = await Promise.all(Array.from({ length: 8 }, async () => await client.stream.downloads.delete(VIDEOS.empty, { account_id: ACCOUNT })))
+  t.same(parallel, Array(8).fill('ok'), 'parallel workers deleting the same download all get ok')
+  t.same(await client.stream.downloads.get(VIDEOS.empty, { account_id: ACCOUNT }), {})
+})
+
+t.test('official SDK: a client that polls with create alone ends on error, and its next create retries', async (t) => {
+  const mock = await startTestMock(t, { autoTick: false })
+  const client = sdkClient(mock, { apiToken: 'test-token' })
+  const seen: string[] = []
+  for (let poll = 0; poll < 20; poll++) {
+    const downloads = await client.stream.downloads.create(VIDEOS.failsOnCreate, { account_id: ACCOUNT })
+    const status = downloads.default?.status ?? 'none'
+    seen.push(`${status} ${downloads.default?.percentComplete ?? '-'}`)
+    if (status !== 'inprogress') break
+    mock.app.clock.advance(2000)
+  }
+  t.same(seen, ['inprogress 0', 'inprogress 20', 'inprogress 40', 'error 60'], 'the poll loop sees the failure at 60 %')
+  const retried = await client.stream.downloads.create(VIDEOS.failsOnCreate, { account_id: ACCOUNT })
+  t.match(retried.default, { status: 'inprogress', percentComplete: 0 }, 'the error was shown: this create starts over')
+  const report = await mock.admin.pollingReport(VIDEOS.failsOnCreate)
+  t.match(report, { polls: 5, pollsByMethod: { GET: 0, POST: 5 }, firstErrorAtPoll: 4, pollsAfterError: 0 })
+})
+
 t.test('official SDK error classes', async (t) => {
   const mock = await startTestMock(t, { autoTick: false, config: { apiTokens: ['good-token'] } })
   const good = sdkClient(mock, { apiToken: 'good-token' })
@@ -113,8 +145,8 @@ t.test('official SDK error classes', async (t) => {
     }
   })
 
-  t.test('deleting a download that does not exist: NotFoundError', async (t) => {
-    const error = await apiErrorOf(good.stream.downloads.delete(VIDEOS.empty, { account_id: ACCOUNT }))
+  t.test('deleting a download of an unknown video: NotFoundError', async (t) => {
+    const error = await apiErrorOf(good.stream.downloads.delete(UNKNOWN_VIDEO, { account_id: ACCOUNT }))
     t.type(error, Cloudflare.NotFoundError)
     t.same(errorCodes(error), [10003])
   })

@@ -110,9 +110,6 @@ export const Errors = {
   videoNotFound (): MockError {
     return new MockError(404, [{ code: 10003, message: 'Video not found' }])
   },
-  downloadNotFound (type: string): MockError {
-    return new MockError(404, [{ code: 10003, message: `Download not found: no ${type} download exists for this video` }])
-  },
   mediaNotReady (): MockError {
     return new MockError(404, [{ code: 10003, message: 'Download not found or not ready' }])
   },

@@ -28,6 +28,11 @@ export interface DownloadRecord extends Progression {
   status: DownloadStatus
   percent: number
   since: number
+  /**
+   * True once a client was shown this download in `error` (in a 200 answer of the downloads
+   * paths). Cleared by starting over: a new record has none.
+   */
+  errorShown?: boolean
 }
 
 /** What a client sees of a download. */
@@ -107,6 +112,25 @@ export function nextStopAt (record: DownloadRecord): number | undefined {
   // Already at its stop: a hold has nothing more to do; a ready or error point is due at once.
   if (record.percent + EPSILON >= stop.percent) return stop.status === 'inprogress' ? undefined : record.since
   return record.since + Math.ceil((stop.percent - record.percent) * 1000 / record.speed - EPSILON)
+}
+
+/**
+ * The record after a client was shown it at `nowMs`: a download in `error` is marked as shown
+ * (its derived state written down first), so that the next create starts it over. Any other
+ * record is returned as it is.
+ */
+export function markShown (record: DownloadRecord, nowMs: number): DownloadRecord {
+  if (record.errorShown === true || stateAt(record, nowMs).status !== 'error') return record
+  return { ...materialize(record, nowMs), errorShown: true }
+}
+
+/**
+ * Whether a client's create starts the download over: only one in `error` that a client has
+ * been shown. An error nobody saw is answered as it stands, so a client that polls with POST
+ * sees the failure before its next POST retries.
+ */
+export function restartsOnCreate (record: DownloadRecord, nowMs: number): boolean {
+  return record.errorShown === true && stateAt(record, nowMs).status === 'error'
 }
 
 /** A new download, created at `nowMs`, with the given progression. */

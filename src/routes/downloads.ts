@@ -146,11 +146,14 @@ const downloadsRoutes: FastifyPluginAsyncTypebox<DownloadsRoutesOptions> = async
     })
   }
 
-  /** The video named by the path, or the 404 for an unknown account or video. */
-  function videoFor (account: string, videoId: string): VideoRecord {
+  /**
+   * The video named by the path, or the 404 for an unknown account or video. `autoCreate` is
+   * off for a DELETE, which never brings a video into being.
+   */
+  function videoFor (account: string, videoId: string, autoCreate = options.autoCreate): VideoRecord {
     const known = app.store.videoIn(account, videoId)
     if (known !== undefined) return known
-    const lookup = app.store.lookup(account, videoId, options.autoCreate)
+    const lookup = app.store.lookup(account, videoId, autoCreate)
     if (lookup.found) return lookup.video
     throw lookup.reason === 'account' ? Errors.accountNotFound() : Errors.videoNotFound()
   }
@@ -206,14 +209,9 @@ const downloadsRoutes: FastifyPluginAsyncTypebox<DownloadsRoutesOptions> = async
       return
     }
     // A read moves `polls` downloads on before the answer is built; HEAD is not a read.
-    if (request.method === 'GET') app.store.poll(video)
+    if (request.method === 'GET') app.store.poll(identifier, video)
     const result = downloadsOf(base, identifier, video)
-    // What the client was shown, for the polling report ("polls after ready").
-    const shown: Partial<Record<DownloadType, DownloadStatus>> = {}
-    for (const type of DOWNLOAD_TYPES) {
-      const status = result[type]?.status
-      if (status !== undefined) shown[type] = status
-    }
+    const shown = showing(video, result)
     note.downloads = shown
     recordRequest(app, request, 200)
     const envelope = ok(result)
@@ -224,17 +222,40 @@ const downloadsRoutes: FastifyPluginAsyncTypebox<DownloadsRoutesOptions> = async
     sendSerialized(reply, body)
   }
 
+  /**
+   * What an answer shows the client of the video's downloads, for the journal and the polling
+   * report; a download shown in `error` is marked so (the next create then starts it over).
+   */
+  function showing (video: VideoRecord, result: DownloadsResult): Partial<Record<DownloadType, DownloadStatus>> {
+    const shown: Partial<Record<DownloadType, DownloadStatus>> = {}
+    let error = false
+    for (const type of DOWNLOAD_TYPES) {
+      const status = result[type]?.status
+      if (status === undefined) continue
+      shown[type] = status
+      if (status === 'error') error = true
+    }
+    if (error) app.store.shown(video)
+    return shown
+  }
+
+  /** A create: a new download, a retry of a failed one, or a read of the existing one. */
   function create (request: FastifyRequest, account: string, identifier: string, type: DownloadType): ReturnType<typeof ok<DownloadsResult>> {
     const video = videoFor(account, identifier)
     if (app.store.create(identifier, video, type)) request.log.info({ video: identifier, type }, 'download created')
-    const envelope = ok(downloadsOf(publicBase(request), identifier, video))
+    const result = downloadsOf(publicBase(request), identifier, video)
+    ;(request.mockNote as MockNote).downloads = showing(video, result)
     recordRequest(app, request, 200)
-    return envelope
+    return ok(result)
   }
 
+  /**
+   * A delete is idempotent (the mock's choice; Cloudflare does not document it): a download that
+   * does not exist, never created or deleted already, answers "ok" as well, as the official SDKs'
+   * tests expect. An unknown video or account is still a 404.
+   */
   function remove (request: FastifyRequest, account: string, identifier: string, type: DownloadType): ReturnType<typeof ok<'ok'>> {
-    const video = videoFor(account, identifier)
-    if (!app.store.remove(video, type)) throw Errors.downloadNotFound(type)
+    app.store.remove(videoFor(account, identifier, false), type)
     recordRequest(app, request, 200)
     return ok('ok' as const)
   }

@@ -45,15 +45,33 @@ export const RetryAfterCheckSchema = Type.Object({
   honoured: Type.Union([Type.Boolean(), Type.Null()], { description: 'waitedMs >= askedMs; null while there is no next request' })
 })
 
+const firstAtPoll = (state: string) => Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], { description: `1-based index of the first poll that showed ${state}; null while none has` })
+const pollsAfter = (state: string) => Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], { description: `Polls after that one that showed ${state} again; null while none has` })
+
+/** When polls first showed a settled state, and how many showed it again after. */
+export const SettledPollsSchema = Type.Object({
+  firstReadyAtPoll: firstAtPoll('ready'),
+  pollsAfterReady: pollsAfter('ready'),
+  firstErrorAtPoll: firstAtPoll('error'),
+  pollsAfterError: pollsAfter('error')
+})
+
 /** How a client polled one video. */
 export const PollingReportSchema = Type.Object({
   video: CloudflareIdSchema,
-  polls: Type.Integer({ minimum: 0, description: '2xx GETs of the downloads list' }),
+  polls: Type.Integer({ minimum: 0, description: '2xx GETs and POSTs that showed the video\'s downloads (HEAD is not a read)' }),
+  pollsByMethod: Type.Object({ GET: Type.Integer({ minimum: 0 }), POST: Type.Integer({ minimum: 0 }) }, { description: 'Those polls by method' }),
   intervalsMs: Type.Array(Type.Number(), { description: 'Wall ms between consecutive polls' }),
   minIntervalMs: Type.Union([Type.Number(), Type.Null()], { description: 'Null with fewer than 2 polls' }),
   meanIntervalMs: Type.Union([Type.Number(), Type.Null()], { description: 'Null with fewer than 2 polls' }),
-  firstReadyAtPoll: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], { description: '1-based index of the first poll that showed every download ready or error' }),
-  pollsAfterReady: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], { description: 'Polls after that one; null when it never came' }),
+  firstReadyAtPoll: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], { description: '1-based index of the first poll that showed every download ready' }),
+  pollsAfterReady: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], { description: 'Polls after that one that showed every download ready again; null when it never came' }),
+  firstErrorAtPoll: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], { description: '1-based index of the first poll that showed every download finished, one at least in error' }),
+  pollsAfterError: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], { description: 'Polls after that one that showed the same again; null when it never came' }),
+  downloads: Type.Object({
+    default: Type.Optional(SettledPollsSchema),
+    audio: Type.Optional(SettledPollsSchema)
+  }, { description: 'The same, for each download type the polls showed' }),
   retryAfter: Type.Array(RetryAfterCheckSchema),
   honouredRetryAfter: Type.Union([Type.Boolean(), Type.Null()], { description: 'Null when no wait was asked or none has been followed by a request yet; true when every followed one was honoured' })
 })

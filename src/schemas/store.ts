@@ -12,7 +12,9 @@ export const DownloadRecordSchema = Type.Object({
   speed: Type.Number({ minimum: 0 }),
   step: Type.Number({ minimum: 0 }),
   failAt: Type.Optional(PercentSchema),
-  holdAt: Type.Optional(PercentSchema)
+  holdAt: Type.Optional(PercentSchema),
+  /** True once a client was shown it in `error`: the next create starts it over. */
+  errorShown: Type.Optional(Type.Boolean())
 }, { additionalProperties: false })
 
 /** A stored video, keyed by its id in the store. */

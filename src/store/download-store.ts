@@ -4,8 +4,8 @@ import { RefusedChange } from '../domain/errors.js'
 import { DOWNLOAD_TYPES, type DownloadType } from '../domain/ids.js'
 import { MinHeap } from '../domain/min-heap.js'
 import {
-  applyPoll, materialize, newDownload, nextStopAt, stateAt,
-  type DownloadRecord, type DownloadState, type Progression
+  applyPoll, markShown, materialize, newDownload, nextStopAt, restartsOnCreate, stateAt,
+  type DownloadRecord, type DownloadState, type DownloadStatus, type Progression
 } from '../domain/progress.js'
 import { downloadFromFixture, resolveProgression, videosFromFixtures, type NamedFixture } from '../seed/load-fixtures.js'
 import { assertMatches } from '../seed/validate.js'
@@ -46,6 +46,15 @@ export type VideoLookup =
   | { found: false, reason: 'account' | 'video' }
 
 interface DueTransition { at: number, videoId: string, type: DownloadType }
+
+/**
+ * Most transitions logged one by one for one batch (a tick, a clock step, a read); past it, one
+ * line counts the rest, so a step that settles 100,000 downloads does not write 100,000 lines.
+ */
+export const MAX_TRANSITION_LOGS = 20
+
+/** A download that reached `ready` or `error`, for the log. */
+interface Transition { video: string, type: DownloadType, status: DownloadStatus, percentComplete: number, mockMs: number }
 
 /** How often (real ms) the ticker asks for mock time to be saved when nothing else changes. */
 const CLOCK_SAVE_INTERVAL_MS = 1000
@@ -290,31 +299,68 @@ export class DownloadStore {
   }
 
   /** Records a client's read of the video's downloads: `polls` downloads take their step. */
-  poll (video: VideoRecord): void {
+  poll (videoId: string, video: VideoRecord): void {
     const now = this.now(video.account)
+    const transitions: Transition[] = []
     for (const type of DOWNLOAD_TYPES) {
       const record = video.downloads[type]
       if (record === undefined) continue
       const next = applyPoll(record, now)
       if (next === record) continue
       video.downloads[type] = next
-      if (next.status !== 'inprogress') this.transitionsRecorded++
+      if (next.status !== 'inprogress') transitions.push({ video: videoId, type, status: next.status, percentComplete: next.percent, mockMs: now })
+      this.changed()
+    }
+    this.recordTransitions(transitions)
+  }
+
+  /**
+   * Records that a client was shown the video's downloads as they stand now: a download in
+   * `error` is marked as shown, so that the next create starts it over (see restartsOnCreate).
+   */
+  shown (video: VideoRecord): void {
+    const now = this.now(video.account)
+    for (const type of DOWNLOAD_TYPES) {
+      const record = video.downloads[type]
+      if (record === undefined) continue
+      const next = markShown(record, now)
+      if (next === record) continue
+      video.downloads[type] = next
       this.changed()
     }
   }
 
   /**
-   * Creates a download of `type` unless one exists; one in `error` starts over, as a retry
-   * would. Returns true when a download was (re)created.
+   * A client's create of a download of `type`. A new one is made when the video has none, or
+   * when its one is in an `error` a client has been shown (a retry starts over). Otherwise the
+   * create is a read, as a GET is: `polls` downloads take their step. Returns true when a
+   * download was (re)created.
    */
   create (videoId: string, video: VideoRecord, type: DownloadType): boolean {
     const now = this.now(video.account)
     const existing = video.downloads[type]
-    if (existing !== undefined && stateAt(existing, now).status !== 'error') return false
-    video.downloads[type] = newDownload(resolveProgression(video.onCreate[type], this.defaults), now)
+    if (existing !== undefined && !restartsOnCreate(existing, now)) {
+      this.poll(videoId, video)
+      return false
+    }
+    const created = newDownload(resolveProgression(video.onCreate[type], this.defaults), now)
+    video.downloads[type] = created
     this.scheduleDownload(videoId, video, type)
     this.changed()
+    if (created.status !== 'inprogress') this.recordTransitions([{ video: videoId, type, status: created.status, percentComplete: created.percent, mockMs: now }])
     return true
+  }
+
+  /**
+   * Counts and logs transitions to `ready` or `error`, at info: each one, up to
+   * MAX_TRANSITION_LOGS for the batch, then one line for the rest (`total` counts them all;
+   * `transitions` need hold no more than the ones logged).
+   */
+  private recordTransitions (transitions: readonly Transition[], total = transitions.length): void {
+    this.transitionsRecorded += total
+    for (const transition of transitions.slice(0, MAX_TRANSITION_LOGS)) this.log.info(transition, `download ${transition.status}`)
+    const rest = total - MAX_TRANSITION_LOGS
+    if (rest > 0) this.log.info({ more: rest }, `${rest} more downloads reached ready or error`)
   }
 
   /** Deletes the download of `type`; false when the video has none. */
@@ -332,6 +378,8 @@ export class DownloadStore {
    */
   settleDue (keys: Iterable<string> = [...this.schedules.keys()]): number {
     let recorded = 0
+    let statusChanges = 0
+    const transitions: Transition[] = []
     for (const key of keys) {
       const schedule = this.schedules.get(key)
       if (schedule === undefined) continue
@@ -343,12 +391,20 @@ export class DownloadStore {
         // An entry is stale when its download was deleted or rewritten after it was scheduled,
         // or when its account moved to another clock (the new clock has its own entry).
         if (video === undefined || record === undefined || nextStopAt(record) !== entry.at || this.clocks.keyOf(video.account) !== key) continue
-        video.downloads[entry.type] = materialize(record, entry.at)
+        const settled = materialize(record, entry.at)
+        video.downloads[entry.type] = settled
         recorded++
+        // A hold is a stop too, but not a change of status: only ready and error are logged.
+        if (settled.status === 'inprogress') continue
+        if (++statusChanges <= MAX_TRANSITION_LOGS) {
+          transitions.push({ video: entry.videoId, type: entry.type, status: settled.status, percentComplete: settled.percent, mockMs: entry.at })
+        }
       }
     }
     if (recorded > 0) {
-      this.transitionsRecorded += recorded
+      // Holds count as transitions written down, though they are not logged.
+      this.transitionsRecorded += recorded - statusChanges
+      this.recordTransitions(transitions, statusChanges)
       this.changed()
     }
     return recorded

@@ -16,11 +16,15 @@ t.test('no entries: an empty report', async (t) => {
   t.same(pollingReport([], V), {
     video: V,
     polls: 0,
+    pollsByMethod: { GET: 0, POST: 0 },
     intervalsMs: [],
     minIntervalMs: null,
     meanIntervalMs: null,
     firstReadyAtPoll: null,
     pollsAfterReady: null,
+    firstErrorAtPoll: null,
+    pollsAfterError: null,
+    downloads: {},
     retryAfter: [],
     honouredRetryAfter: null
   })
@@ -34,24 +38,26 @@ t.test('one poll: no intervals yet', async (t) => {
   t.equal(report.meanIntervalMs, null)
 })
 
-t.test('counts only 2xx GETs that showed the downloads list, of that video', async (t) => {
+t.test('counts only 2xx GETs and POSTs that showed the downloads, of that video', async (t) => {
   const entries = [
     at(1000),
     at(1100, { method: 'POST' }),
     at(1200, { status: 404, downloads: undefined }),
     at(1300, { status: 429, downloads: undefined }),
     at(1400, { status: 304 }),
-    at(1500, { method: 'HEAD', downloads: undefined }),
+    at(1500, { method: 'HEAD' }),
+    at(1550, { method: 'DELETE', downloads: undefined }),
     at(1600, { video: OTHER }),
     at(1700, { downloads: undefined }),
     at(2000, { status: 204 }),
     at(4500)
   ]
   const report = pollingReport(entries, V)
-  t.equal(report.polls, 3)
-  t.same(report.intervalsMs, [1000, 2500])
-  t.equal(report.minIntervalMs, 1000)
-  t.equal(report.meanIntervalMs, 1750)
+  t.equal(report.polls, 4)
+  t.same(report.pollsByMethod, { GET: 3, POST: 1 })
+  t.same(report.intervalsMs, [100, 900, 2500])
+  t.equal(report.minIntervalMs, 100)
+  t.equal(report.meanIntervalMs, 3500 / 3)
 })
 
 t.test('entries out of order are taken in seq order', async (t) => {
@@ -60,23 +66,33 @@ t.test('entries out of order are taken in seq order', async (t) => {
   t.same(pollingReport([second, first], V).intervalsMs, [2000])
 })
 
-t.test('the first poll that showed every download finished, and the polls after it', async (t) => {
+t.test('ready and error apart: the first poll that showed each, and the polls that showed it again', async (t) => {
   const entries = [
     at(1000, { downloads: {} }),
     at(2000, { downloads: { default: 'ready', audio: 'inprogress' } }),
     at(3000, { downloads: { default: 'ready', audio: 'error' } }),
-    at(4000, { downloads: { default: 'ready', audio: 'error' } }),
-    at(5000, { downloads: { default: 'ready', audio: 'error' } })
+    at(4000, { method: 'POST', downloads: { default: 'ready', audio: 'error' } }),
+    at(5000, { method: 'POST', downloads: { default: 'ready', audio: 'inprogress' } }),
+    at(6000, { downloads: { default: 'ready', audio: 'ready' } }),
+    at(7000, { downloads: { default: 'ready', audio: 'ready' } })
   ]
   const report = pollingReport(entries, V)
-  t.equal(report.firstReadyAtPoll, 3, 'no downloads at all is not finished; ready and error both are')
-  t.equal(report.pollsAfterReady, 2)
+  t.equal(report.firstErrorAtPoll, 3, 'every download finished, one in error')
+  t.equal(report.pollsAfterError, 1, 'the retry\'s answer is not a poll after the error')
+  t.equal(report.firstReadyAtPoll, 6, 'an error is not ready; no downloads at all is neither')
+  t.equal(report.pollsAfterReady, 1)
+  t.same(report.downloads, {
+    default: { firstReadyAtPoll: 2, pollsAfterReady: 5, firstErrorAtPoll: null, pollsAfterError: null },
+    audio: { firstReadyAtPoll: 6, pollsAfterReady: 1, firstErrorAtPoll: 3, pollsAfterError: 1 }
+  })
   const stopped = pollingReport(entries.slice(0, 3), V)
-  t.equal(stopped.firstReadyAtPoll, 3)
-  t.equal(stopped.pollsAfterReady, 0, 'a client that stops when done')
+  t.equal(stopped.firstErrorAtPoll, 3)
+  t.equal(stopped.pollsAfterError, 0, 'a client that stops when it fails')
   const never = pollingReport(entries.slice(0, 2), V)
   t.equal(never.firstReadyAtPoll, null)
   t.equal(never.pollsAfterReady, null)
+  t.equal(never.firstErrorAtPoll, null)
+  t.same(never.downloads.audio, { firstReadyAtPoll: null, pollsAfterReady: null, firstErrorAtPoll: null, pollsAfterError: null })
 })
 
 t.test('Retry-After: honoured, not honoured, and not yet followed', async (t) => {

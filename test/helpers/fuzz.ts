@@ -801,7 +801,7 @@ export class FuzzHarness {
 
   /** What may change between two snapshots, given what the request did. */
   private checkTransition (before: Snapshot, after: Snapshot, effect: Effect, where: string): void {
-    if (effect.kind !== 'poll' && effect.kind !== 'none') this.stalls.clear()
+    if (effect.kind !== 'poll' && effect.kind !== 'create' && effect.kind !== 'none') this.stalls.clear()
     if (effect.kind === 'any') return
     const ids = new Set([...before.keys(), ...after.keys()])
     for (const id of ids) {
@@ -820,28 +820,31 @@ export class FuzzHarness {
         const name = `${id}/${type}: ${JSON.stringify(x)} -> ${JSON.stringify(y)}`
         const acted = (effect.kind === 'create' || effect.kind === 'delete') && effect.type === type
         if (effect.kind === 'delete' && acted) {
-          if (x === undefined || y !== undefined) throw this.fail(`${name}: a 200 delete must remove an existing download, ${where}`)
+          // Idempotent: a 200 delete leaves no download, whether there was one or not.
+          if (y !== undefined) throw this.fail(`${name}: a 200 delete must leave no download, ${where}`)
           continue
         }
         if (effect.kind === 'create' && acted) {
           if (y === undefined) throw this.fail(`${name}: a 200 create left no download, ${where}`)
-          if (x !== undefined && x.status !== 'error' && !sameJson(x, y)) throw this.fail(`${name}: creating an existing download changed it, ${where}`)
-          continue
+          // New, or one in error (answered as it stands, or started over); any other is read.
+          if (x === undefined || x.status === 'error') continue
         }
         if ((x === undefined) !== (y === undefined)) throw this.fail(`${name}: a download appeared or vanished, ${where}`)
         if (x === undefined || y === undefined) continue
-        if (effect.kind === 'forward' || (effect.kind === 'poll' && x.model === 'polls')) {
+        // A create of an existing download is a read, as a GET is: polls downloads move.
+        const reads = effect.kind === 'poll' || effect.kind === 'create'
+        if (effect.kind === 'forward' || (reads && x.model === 'polls')) {
           if (y.percentComplete < x.percentComplete) throw this.fail(`${name}: percent moved backwards, ${where}`)
           if (x.status !== 'inprogress' && (y.status !== x.status || y.percentComplete !== x.percentComplete)) throw this.fail(`${name}: a finished download changed, ${where}`)
-          if (effect.kind === 'poll' && (x.model !== y.model || x.step !== y.step)) throw this.fail(`${name}: a poll changed the settings, ${where}`)
+          if (reads && (x.model !== y.model || x.step !== y.step)) throw this.fail(`${name}: a poll changed the settings, ${where}`)
           // A poll is progress: an inprogress `polls` download that is not held moves on by its
           // step (shown to a tenth), so that a client polling long enough always sees it finish.
           const held = x.holdAt !== undefined && x.percentComplete === x.holdAt
-          if (effect.kind === 'poll' && x.status === 'inprogress' && !held && y.status === 'inprogress' && y.percentComplete === x.percentComplete) {
+          if (reads && x.status === 'inprogress' && !held && y.status === 'inprogress' && y.percentComplete === x.percentComplete) {
             const stalled = (this.stalls.get(`${id}/${type}`) ?? 0) + 1
             this.stalls.set(`${id}/${type}`, stalled)
             if (stalled >= Math.ceil(0.1 / x.step) + 2) throw this.fail(`${name}: ${stalled} polls in a row with step ${x.step} did not move it, ${where}`)
-          } else if (effect.kind === 'poll') {
+          } else if (reads) {
             this.stalls.delete(`${id}/${type}`)
           }
         } else if (!sameJson(x, y)) {

@@ -193,11 +193,15 @@ t.test('GET /polling/:video reports polls, readiness and Retry-After over HTTP',
     result: {
       video: V,
       polls: 3,
+      pollsByMethod: { GET: 3, POST: 0 },
       intervalsMs: [700, 1000],
       minIntervalMs: 700,
       meanIntervalMs: 850,
       firstReadyAtPoll: 2,
       pollsAfterReady: 1,
+      firstErrorAtPoll: null,
+      pollsAfterError: null,
+      downloads: { default: { firstReadyAtPoll: 2, pollsAfterReady: 1, firstErrorAtPoll: null, pollsAfterError: null } },
       retryAfter: [
         { seq: asked.seq, status: 429, askedMs: 2000, waitedMs: 2500, honoured: true },
         { seq: ignored.seq, status: 503, askedMs: 1000, waitedMs: 200, honoured: false }

@@ -92,17 +92,54 @@ t.test('POST accepts no body, an empty JSON body and any JSON object', async (t)
   t.equal(({} as Record<string, unknown>).polluted, undefined, 'no prototype pollution')
 })
 
-t.test('POST on a download in error starts it over; fixtures decide how created downloads progress', async (t) => {
+t.test('POST on a download in error answers the error until a client was shown it, then starts it over', async (t) => {
   const app = await build(t)
+  const shown = await api(t, app, { method: 'POST', url: downloadsPath(VIDEOS.failed), headers: AUTH })
+  t.match(shown.body.result.default, { status: 'error', percentComplete: 75 }, 'a failure nobody saw is answered as it stands')
   const retried = await api(t, app, { method: 'POST', url: downloadsPath(VIDEOS.failed), headers: AUTH })
-  t.match(retried.body.result.default, { status: 'inprogress', percentComplete: 0 })
+  t.match(retried.body.result.default, { status: 'inprogress', percentComplete: 0 }, 'the next POST is a retry')
+
   const created = await api(t, app, { method: 'POST', url: downloadsPath(VIDEOS.failsOnCreate), headers: AUTH })
   t.match(created.body.result.default, { status: 'inprogress', percentComplete: 0 })
   app.clock.advance(6000)
   const failed = await api(t, app, { method: 'GET', url: downloadsPath(VIDEOS.failsOnCreate), headers: AUTH })
   t.match(failed.body.result.default, { status: 'error', percentComplete: 60 }, 'onCreate.default.failAt 60')
   const restarted = await api(t, app, { method: 'POST', url: downloadsPath(VIDEOS.failsOnCreate), headers: AUTH })
-  t.match(restarted.body.result.default, { status: 'inprogress', percentComplete: 0 })
+  t.match(restarted.body.result.default, { status: 'inprogress', percentComplete: 0 }, 'shown by a GET: the POST starts it over')
+
+  // Any type's answer shows every type: a GET shows the audio error, so a POST of audio retries.
+  await api(t, app, { method: 'POST', url: downloadsPath(VIDEOS.failsOnCreate, ACCOUNT, 'audio'), headers: AUTH })
+  app.clock.advance(6000)
+  const both = await api(t, app, { method: 'POST', url: downloadsPath(VIDEOS.failsOnCreate), headers: AUTH })
+  t.match(both.body.result, { default: { status: 'error' }, audio: { status: 'error' } }, 'a POST of default shows both errors')
+  const audio = await api(t, app, { method: 'POST', url: downloadsPath(VIDEOS.failsOnCreate, ACCOUNT, 'audio'), headers: AUTH })
+  t.match(audio.body.result, { default: { status: 'error' }, audio: { status: 'inprogress', percentComplete: 0 } })
+})
+
+t.test('a client that polls with POST alone sees the error, and its next POST retries', async (t) => {
+  const app = await build(t)
+  const statuses: string[] = []
+  for (let poll = 0; poll < 20; poll++) {
+    const res = await api(t, app, { method: 'POST', url: downloadsPath(VIDEOS.failsOnCreate), headers: AUTH })
+    const { status } = res.body.result.default
+    statuses.push(status)
+    if (status !== 'inprogress') break
+    app.clock.advance(1000)
+  }
+  t.same(statuses, ['inprogress', 'inprogress', 'inprogress', 'inprogress', 'inprogress', 'inprogress', 'error'], 'the loop ends on error, at 60 % after 6 s')
+  const retry = await api(t, app, { method: 'POST', url: downloadsPath(VIDEOS.failsOnCreate), headers: AUTH })
+  t.match(retry.body.result.default, { status: 'inprogress', percentComplete: 0 })
+  const saved = app.store.getVideo(VIDEOS.failsOnCreate)?.downloads.default
+  t.match(saved, { status: 'inprogress', percentComplete: 0 }, 'the retry is stored')
+})
+
+t.test('a POST on an existing download is a read: it moves polls downloads', async (t) => {
+  const app = await build(t, { fixtures: { videos: [{ id: VIDEOS.inProgress, account: ACCOUNT, downloads: { default: { model: 'polls', step: 50 } } }] } })
+  const first = await api(t, app, { method: 'POST', url: downloadsPath(VIDEOS.inProgress), headers: AUTH })
+  t.match(first.body.result.default, { status: 'inprogress', percentComplete: 50 })
+  const second = await api(t, app, { method: 'POST', url: downloadsPath(VIDEOS.inProgress), headers: AUTH })
+  t.match(second.body.result.default, { status: 'ready', percentComplete: 100 })
+  t.same(app.journal.list({ video: VIDEOS.inProgress }).map((entry) => entry.downloads), [{ default: 'inprogress' }, { default: 'ready' }], 'journaled with what each POST showed')
 })
 
 t.test('the global default speed comes from configuration', async (t) => {
@@ -113,7 +150,7 @@ t.test('the global default speed comes from configuration', async (t) => {
   t.match(res.body.result.default, { status: 'inprogress', percentComplete: 50 })
 })
 
-t.test('DELETE removes one type; deleting one that does not exist is a 404', async (t) => {
+t.test('DELETE removes one type, and is idempotent: a download that does not exist answers ok', async (t) => {
   const app = await build(t)
   const deleted = await api(t, app, { method: 'DELETE', url: downloadsPath(VIDEOS.ready), headers: AUTH })
   t.same(deleted.body, { result: 'ok', success: true, errors: [], messages: [] })
@@ -121,10 +158,31 @@ t.test('DELETE removes one type; deleting one that does not exist is a 404', asy
   t.same(Object.keys(left.body.result), ['audio'])
   const audio = await api(t, app, { method: 'DELETE', url: downloadsPath(VIDEOS.ready, ACCOUNT, 'audio'), headers: AUTH })
   t.equal(audio.body.result, 'ok')
-  const missing = await api(t, app, { method: 'DELETE', url: downloadsPath(VIDEOS.ready, ACCOUNT, 'audio'), headers: AUTH })
-  t.equal(missing.statusCode, 404)
-  t.equal(missing.body.errors[0].code, 10003)
-  t.match(missing.body.errors[0].message, /no audio download/)
+  for (const url of [downloadsPath(VIDEOS.ready, ACCOUNT, 'audio'), downloadsPath(VIDEOS.ready), downloadsPath(VIDEOS.empty, ACCOUNT, 'audio')]) {
+    const again = await api(t, app, { method: 'DELETE', url, headers: AUTH })
+    t.equal(again.statusCode, 200, `${url}: deleted already, or never created`)
+    t.same(again.body, { result: 'ok', success: true, errors: [], messages: [] })
+  }
+  const unknown = await api(t, app, { method: 'DELETE', url: downloadsPath(UNKNOWN_VIDEO), headers: AUTH })
+  t.equal(unknown.statusCode, 404, 'an unknown video keeps its 404')
+  t.same(unknown.body.errors, [{ code: 10003, message: 'Video not found' }])
+  const account = await api(t, app, { method: 'DELETE', url: downloadsPath(VIDEOS.ready, OTHER_ACCOUNT, 'audio'), headers: AUTH })
+  t.same(account.body.errors, [{ code: 10003, message: 'Account not found' }])
+  const forced = await api(t, app, { method: 'DELETE', url: downloadsPath(VIDEOS.ready), headers: { ...AUTH, prefer: 'code=404' } })
+  t.equal(forced.statusCode, 404, 'Prefer can still force a 404')
+})
+
+t.test('with auto-create, a DELETE on an unknown video is a 404 and stores nothing', async (t) => {
+  const app = await build(t, { config: { autoCreate: 'on' } })
+  const before = app.store.videoCount
+  const res = await api(t, app, { method: 'DELETE', url: downloadsPath(UNKNOWN_VIDEO), headers: AUTH })
+  t.equal(res.statusCode, 404)
+  t.equal(app.store.videoCount, before)
+  t.equal(app.store.getVideo(UNKNOWN_VIDEO), undefined)
+  const created = await api(t, app, { method: 'GET', url: downloadsPath(UNKNOWN_VIDEO), headers: AUTH })
+  t.equal(created.statusCode, 200, 'a GET still brings it into being')
+  const deleted = await api(t, app, { method: 'DELETE', url: downloadsPath(UNKNOWN_VIDEO), headers: AUTH })
+  t.equal(deleted.statusCode, 200, 'then a DELETE of its (absent) download is ok')
 })
 
 t.test('unknown account and unknown video are 404s', async (t) => {

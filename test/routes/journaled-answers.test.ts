@@ -1,7 +1,7 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import type { JournalEntry } from '../../src/domain/journal.js'
-import { AUTH, VIDEOS, build, downloadsPath } from '../helpers/build.js'
+import { AUTH, UNKNOWN_VIDEO, VIDEOS, build, downloadsPath } from '../helpers/build.js'
 
 /**
  * Every answer of the Cloudflare routes is journaled once, by the code that makes it: the routes
@@ -26,7 +26,7 @@ t.test('successes and failures of every route, each journaled once', async (t) =
     { method: 'POST', url: downloadsPath(VIDEOS.empty) },
     { method: 'POST', url: downloadsPath(VIDEOS.empty, undefined, 'audio') },
     { method: 'DELETE', url: downloadsPath(VIDEOS.empty, undefined, 'audio') },
-    { method: 'DELETE', url: downloadsPath(VIDEOS.empty, undefined, 'audio') },
+    { method: 'DELETE', url: downloadsPath(UNKNOWN_VIDEO, undefined, 'audio') },
     { method: 'PUT', url: downloadsPath(VIDEOS.empty) },
     { method: 'POST', url: downloadsPath(VIDEOS.empty), payload: '{"bad', headers: { 'content-type': 'application/json' } }
   ] as const

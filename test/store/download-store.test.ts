@@ -1,7 +1,7 @@
 import t from 'tap'
 import type { Progression } from '../../src/domain/progress.js'
 import type { FixtureDocument } from '../../src/schemas/fixture.js'
-import { DownloadStore, type StoreLogger } from '../../src/store/download-store.js'
+import { DownloadStore, MAX_TRANSITION_LOGS, type StoreLogger } from '../../src/store/download-store.js'
 
 const ACCOUNT = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'
 const OTHER_ACCOUNT = 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb'
@@ -112,14 +112,21 @@ t.test('stale schedule entries are skipped', async (t) => {
   t.equal(store.transitionsRecorded, 2)
 })
 
-t.test('create: only when there is none, or it failed', async (t) => {
+t.test('create: only when there is none, or it failed and a client was shown the error', async (t) => {
   const { store } = await open()
   store.clocks.global.nowMs = 1000
   t.notOk(store.create(V.ready, video(store, V.ready), 'default'), 'a ready download stays')
   t.notOk(store.create(V.timed, video(store, V.timed), 'default'), 'a running download stays')
   const failing = video(store, V.failing)
-  t.ok(store.create(V.failing, failing, 'default'), 'a failed one starts over')
-  t.same(failing.downloads.default, { ...DEFAULTS, status: 'inprogress', percent: 0, since: 1000 })
+  t.notOk(store.create(V.failing, failing, 'default'), 'an error nobody was shown stays as it stands')
+  t.same(store.stateOf(V.failing, 'default'), { status: 'error', percentComplete: 75 })
+  store.shown(failing)
+  t.equal(failing.downloads.default?.errorShown, true, 'marked as shown')
+  const marked = failing.downloads.default
+  store.shown(failing)
+  t.equal(failing.downloads.default, marked, 'marking again changes nothing')
+  t.ok(store.create(V.failing, failing, 'default'), 'a failed one that was shown starts over')
+  t.same(failing.downloads.default, { ...DEFAULTS, status: 'inprogress', percent: 0, since: 1000 }, 'starting over clears the mark')
 
   const empty = video(store, V.empty)
   t.ok(store.create(V.empty, empty, 'audio'))
@@ -145,17 +152,68 @@ t.test('poll: polls downloads take a step per read; others do not move', async (
   const { store } = await open()
   const polled = video(store, V.polled)
   store.clocks.global.nowMs = 500
-  store.poll(polled)
+  store.poll(V.polled, polled)
   t.same(store.states(polled), { default: { status: 'inprogress', percentComplete: 50 }, audio: { status: 'inprogress', percentComplete: 10 } })
   t.equal(store.transitionsRecorded, 0)
-  store.poll(polled)
+  store.poll(V.polled, polled)
   t.same(store.stateOf(V.polled, 'default'), { status: 'ready', percentComplete: 100 })
   t.equal(store.transitionsRecorded, 1, 'reaching ready is a transition')
-  store.poll(polled)
+  store.poll(V.polled, polled)
   t.equal(store.transitionsRecorded, 1, 'a ready download does not move')
-  store.poll(video(store, V.empty))
-  store.poll(video(store, V.timed))
+  store.poll(V.empty, video(store, V.empty))
+  store.poll(V.timed, video(store, V.timed))
   t.same(store.stateOf(V.timed, 'default'), { status: 'inprogress', percentComplete: 45 }, 'time downloads ignore reads')
+})
+
+t.test('create on an existing download is a read: polls downloads take their step', async (t) => {
+  const { store } = await open()
+  const polled = video(store, V.polled)
+  t.notOk(store.create(V.polled, polled, 'default'))
+  t.same(store.stateOf(V.polled, 'default'), { status: 'inprogress', percentComplete: 50 })
+  t.notOk(store.create(V.polled, polled, 'audio'), 'a create of the other type reads the whole video too')
+  t.same(store.stateOf(V.polled, 'default'), { status: 'ready', percentComplete: 100 })
+})
+
+t.test('shown: only downloads in error are marked, a derived error is written down first', async (t) => {
+  const { store } = await open()
+  const empty = video(store, V.empty)
+  store.create(V.empty, empty, 'audio')
+  const timed = video(store, V.timed)
+  const before = store.revision
+  store.shown(timed)
+  store.shown(empty)
+  t.equal(store.revision, before, 'nothing in error: no change')
+  store.clocks.global.nowMs = 2000
+  store.shown(empty)
+  t.same(empty.downloads.audio, { ...DEFAULTS, failAt: 20, status: 'error', percent: 20, since: 2000, errorShown: true }, 'the error at its fail point, before the ticker wrote it down')
+  t.ok(store.create(V.empty, empty, 'audio'), 'the next create starts over')
+})
+
+t.test('transitions to ready or error are logged, bounded per batch', async (t) => {
+  const { store, log } = await open()
+  store.defaults = { model: 'time', speed: 50, step: 25 }
+  const many = Array.from({ length: MAX_TRANSITION_LOGS + 5 }, (_, index) => ({ id: index.toString(16).padStart(32, 'c'), account: ACCOUNT }))
+  store.putVideos(many)
+  for (const { id } of many) store.create(id, video(store, id), 'default')
+  const failing = video(store, V.empty)
+  store.create(V.empty, failing, 'audio')
+  log.logged.length = 0
+  t.equal(store.advance(1000), 1, 'the failing download reaches its error')
+  t.same(log.logged.map((line) => line.msg), ['download error'])
+  t.same(log.logged[0]?.obj, { video: V.empty, type: 'audio', status: 'error', percentComplete: 20, mockMs: 400 })
+  log.logged.length = 0
+  t.equal(store.advance(1000), many.length)
+  t.equal(log.logged.length, MAX_TRANSITION_LOGS + 1, 'one line each up to the bound, then one for the rest')
+  t.same(log.logged.at(-1), { level: 'info', obj: { more: 5 }, msg: '5 more downloads reached ready or error' })
+
+  log.logged.length = 0
+  store.poll(V.polled, video(store, V.polled))
+  store.poll(V.polled, video(store, V.polled))
+  t.same(log.logged.map((line) => line.msg), ['download ready'], 'a read that makes a download ready is logged')
+  store.defaults = { model: 'immediate', speed: 10, step: 25 }
+  store.remove(video(store, V.ready), 'audio')
+  store.create(V.ready, video(store, V.ready), 'audio')
+  t.same(log.logged.map((line) => line.msg), ['download ready', 'download ready'], 'so is an immediate create')
 })
 
 t.test('close and flush without a data file do nothing', async (t) => {

@@ -146,5 +146,19 @@ t.test('GET /__mock/polling/:video reports how a client polled', async (t) => {
   t.equal(report.statusCode, 200)
   t.match(report.body.result, { video: VIDEOS.empty, polls: 3, firstReadyAtPoll: 2, pollsAfterReady: 1, retryAfter: [], honouredRetryAfter: null })
   t.equal(report.body.result.intervalsMs.length, 2)
+
+  // A POST-poller's failure is counted apart from ready.
+  await admin(app, 'PUT', `/videos/${VIDEOS.empty}/downloads/audio`, { model: 'polls', step: 50, failAt: 50 })
+  for (let i = 0; i < 2; i++) await api(t, app, { method: 'POST', url: downloadsPath(VIDEOS.empty, ACCOUNT, 'audio'), headers: AUTH })
+  const failed = await admin(app, 'GET', `/polling/${VIDEOS.empty}`)
+  t.match(failed.body.result, {
+    polls: 5,
+    pollsByMethod: { GET: 3, POST: 2 },
+    firstReadyAtPoll: 2,
+    pollsAfterReady: 1,
+    firstErrorAtPoll: 4,
+    pollsAfterError: 0,
+    downloads: { default: { firstReadyAtPoll: 2, pollsAfterReady: 3 }, audio: { firstErrorAtPoll: 4, pollsAfterError: 0 } }
+  })
   t.strictSame((await admin(app, 'GET', '/polling/nope')).body, failure(10400, 'params.video: must match pattern "^[0-9a-f]{32}$"'))
 })
