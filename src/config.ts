@@ -52,6 +52,11 @@ export const SETTINGS = {
 
 type Parse = (typeof SETTINGS)[keyof typeof SETTINGS]['parse']
 
+/** How messages name a setting: `PORT (--port)`. */
+export function settingName (setting: { env: string, flag: string }): string {
+  return `${setting.env} (--${setting.flag})`
+}
+
 /** A decimal number as people write one; `Number()` alone would also take `0x10`, `1_0` or `Infinity`. */
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/
 
@@ -90,8 +95,10 @@ export function loadConfig (env: NodeJS.ProcessEnv, flags: Partial<Record<string
   for (const [key, setting] of Object.entries(SETTINGS)) {
     const flagValue = flags[setting.flag]
     const envValue = env[setting.env]
-    if (flagValue !== undefined) raw[key] = parseText(flagValue, setting.parse, `--${setting.flag}`)
-    else if (envValue !== undefined && envValue !== '') raw[key] = parseText(envValue, setting.parse, setting.env)
+    // Named as the schema's errors name a setting: its variable and its flag, whichever was used.
+    const name = settingName(setting)
+    if (flagValue !== undefined) raw[key] = parseText(flagValue, setting.parse, name)
+    else if (envValue !== undefined && envValue !== '') raw[key] = parseText(envValue, setting.parse, name)
   }
   const config = Value.Default(ConfigSchema, raw) as Config
   const first = Value.Errors(ConfigSchema, config).First()
@@ -99,7 +106,7 @@ export function loadConfig (env: NodeJS.ProcessEnv, flags: Partial<Record<string
     // Every key of `raw` is a setting (additional properties cannot arise), so the first
     // segment of the error path always names one.
     const setting = SETTINGS[first.path.split('/')[1] as keyof Config]
-    throw new ConfigError(`${setting.env} (--${setting.flag}): ${describe(first)}`)
+    throw new ConfigError(`${settingName(setting)}: ${describe(first)}`)
   }
   return config
 }

@@ -3,10 +3,10 @@
  * The command-line entry point: load the configuration, start the server, and close gracefully
  * on SIGTERM or SIGINT (stop the ticker, finish requests, flush the store, exit 0).
  */
-import { helpText, parseCli } from './cli.js'
-import { ConfigError, loadConfig } from './config.js'
+import { helpText, parseCli, versionText } from './cli.js'
+import { ConfigError, SETTINGS, loadConfig, settingName } from './config.js'
 import { startMock } from './index.js'
-import { FixtureError } from './seed/fixture-error.js'
+import { FixtureError, FixturePathError } from './seed/fixture-error.js'
 import { DataFileError } from './store/download-store.js'
 
 /** Errors that are the user's input, shown as one line without a stack. */
@@ -14,10 +14,21 @@ function isInputError (error: unknown): error is Error {
   return error instanceof ConfigError || error instanceof FixtureError || error instanceof DataFileError
 }
 
+/** The one line for an input error: a path that names no fixtures, or no usable data file, names its setting too. */
+function inputErrorLine (error: Error): string {
+  if (error instanceof FixturePathError) return `${settingName(SETTINGS.fixtures)}: ${error.message}`
+  if (error instanceof DataFileError) return `${settingName(SETTINGS.dataFile)}: ${error.message}`
+  return error.message
+}
+
 async function main (): Promise<void> {
   const request = parseCli(process.argv.slice(2))
-  if (request.help) {
+  if (request.kind === 'help') {
     process.stdout.write(helpText())
+    return
+  }
+  if (request.kind === 'version') {
+    process.stdout.write(versionText())
     return
   }
   const config = loadConfig(process.env, request.flags)
@@ -45,7 +56,7 @@ async function main (): Promise<void> {
 
 main().catch((error: unknown) => {
   if (isInputError(error)) {
-    process.stderr.write(`stream-downloads-mock: ${error.message}\n`)
+    process.stderr.write(`stream-downloads-mock: ${inputErrorLine(error)}\n`)
   } else {
     // Anything else (a port in use, an interface that does not exist) is still one line.
     process.stderr.write(`stream-downloads-mock: cannot start: ${(error as Error).message}\n`)

@@ -1,5 +1,6 @@
 import t from 'tap'
-import { helpText, parseCli } from '../src/cli.js'
+import { readFileSync } from 'node:fs'
+import { helpText, parseCli, versionText } from '../src/cli.js'
 import { ConfigError, ConfigSchema, SETTINGS } from '../src/config.js'
 
 function cliError (argv: string[]): string {
@@ -12,23 +13,30 @@ function cliError (argv: string[]): string {
 }
 
 t.test('flags become values for loadConfig', async (t) => {
-  t.strictSame(parseCli([]), { help: false, flags: {} })
+  t.strictSame(parseCli([]), { kind: 'run', flags: {} })
   t.strictSame(parseCli(['--port', '9000', '--data-file=state.json', '--api-tokens', 'a,b']), {
-    help: false,
+    kind: 'run',
     flags: { port: '9000', 'data-file': 'state.json', 'api-tokens': 'a,b' }
   })
   const every = Object.values(SETTINGS).flatMap((setting) => [`--${setting.flag}`, `value-of-${setting.flag}`])
   t.strictSame(parseCli(every), {
-    help: false,
+    kind: 'run',
     flags: Object.fromEntries(Object.values(SETTINGS).map((setting) => [setting.flag, `value-of-${setting.flag}`]))
   }, 'every setting has a flag')
-  t.strictSame(parseCli(['--port', '1', '--port', '2']), { help: false, flags: { port: '2' } }, 'the last one wins')
-  t.strictSame(parseCli(['--port=']), { help: false, flags: { port: '' } }, 'an empty value is kept for loadConfig to judge')
+  t.strictSame(parseCli(['--port', '1', '--port', '2']), { kind: 'run', flags: { port: '2' } }, 'the last one wins')
+  t.strictSame(parseCli(['--port=']), { kind: 'run', flags: { port: '' } }, 'an empty value is kept for loadConfig to judge')
 })
 
 t.test('--help', async (t) => {
-  t.strictSame(parseCli(['--help']), { help: true })
-  t.strictSame(parseCli(['--port', '1', '--help']), { help: true }, 'help wins over other flags')
+  t.strictSame(parseCli(['--help']), { kind: 'help' })
+  t.strictSame(parseCli(['--port', '1', '--help']), { kind: 'help' }, 'help wins over other flags')
+})
+
+t.test('--version', async (t) => {
+  t.strictSame(parseCli(['--version']), { kind: 'version' })
+  t.strictSame(parseCli(['--version', '--help']), { kind: 'help' }, 'help wins')
+  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+  t.equal(versionText(), `${manifest.version}\n`, 'the package version, alone on its line')
 })
 
 t.test('command lines that cannot be used', async (t) => {
@@ -64,5 +72,5 @@ t.test('the help text names every flag and environment variable', async (t) => {
   })
   columns.push(lines.find((line) => line.startsWith('  --help'))!.indexOf('Print'))
   t.equal(new Set(columns).size, 1, 'descriptions line up')
-  t.equal(text.split('\n').filter((line) => line.startsWith('  --')).length, Object.keys(SETTINGS).length + 1)
+  t.equal(text.split('\n').filter((line) => line.startsWith('  --')).length, Object.keys(SETTINGS).length + 2, 'every setting, --help and --version')
 })

@@ -132,10 +132,10 @@ t.test('flags win over the environment', async (t) => {
 
 t.test('settings that cannot be used', async (t) => {
   const cases: Array<[NodeJS.ProcessEnv, string]> = [
-    [{ PORT: 'abc' }, 'PORT: expected a number, got "abc"'],
-    [{ PORT: '0x10' }, 'PORT: expected a number, got "0x10"'],
-    [{ PORT: 'Infinity' }, 'PORT: expected a number, got "Infinity"'],
-    [{ PORT: ' ' }, 'PORT: expected a number, got " "'],
+    [{ PORT: 'abc' }, 'PORT (--port): expected a number, got "abc"'],
+    [{ PORT: '0x10' }, 'PORT (--port): expected a number, got "0x10"'],
+    [{ PORT: 'Infinity' }, 'PORT (--port): expected a number, got "Infinity"'],
+    [{ PORT: ' ' }, 'PORT (--port): expected a number, got " "'],
     [{ PORT: '70000' }, 'PORT (--port): expected integer to be less or equal to 65535, got 70000'],
     [{ PORT: '-1' }, 'PORT (--port): expected integer to be greater or equal to 0, got -1'],
     [{ PORT: '80.5' }, 'PORT (--port): expected integer, got 80.5'],
@@ -143,8 +143,8 @@ t.test('settings that cannot be used', async (t) => {
     [{ MOCK_SPEED: '0' }, 'MOCK_SPEED (--speed): expected number to be greater than 0, got 0'],
     [{ MOCK_SPEED: '101' }, 'MOCK_SPEED (--speed): expected number to be less or equal to 100, got 101'],
     [{ MOCK_AUTH: 'maybe' }, 'MOCK_AUTH (--auth): expected one of on, off, got "maybe"'],
-    [{ MOCK_PUBLIC_URL: 'ftp://x' }, 'MOCK_PUBLIC_URL: expected an http or https URL, got "ftp://x"'],
-    [{ MOCK_PUBLIC_URL: 'not a url' }, 'MOCK_PUBLIC_URL: expected an absolute http(s) URL, got "not a url"'],
+    [{ MOCK_PUBLIC_URL: 'ftp://x' }, 'MOCK_PUBLIC_URL (--public-url): expected an http or https URL, got "ftp://x"'],
+    [{ MOCK_PUBLIC_URL: 'not a url' }, 'MOCK_PUBLIC_URL (--public-url): expected an absolute http(s) URL, got "not a url"'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL (--log-level): expected one of fatal, error, warn, info, debug, trace, silent, got "loud"'],
     [{ MOCK_ADMIN: 'yes' }, 'MOCK_ADMIN (--admin): expected one of on, off, got "yes"'],
     [{ MOCK_AUTO_CREATE: '1' }, 'MOCK_AUTO_CREATE (--auto-create): expected one of on, off, got "1"'],
@@ -152,10 +152,10 @@ t.test('settings that cannot be used', async (t) => {
   ]
   for (const [env, expected] of cases) t.equal(configError(t, () => loadConfig(env)), expected, JSON.stringify(env))
 
-  t.equal(configError(t, () => loadConfig({}, { port: 'abc' })), '--port: expected a number, got "abc"', 'a flag is named as a flag')
-  t.equal(configError(t, () => loadConfig({}, { port: '' })), '--port: expected a number, got ""', 'an empty flag is a value, not unset')
+  t.equal(configError(t, () => loadConfig({}, { port: 'abc' })), 'PORT (--port): expected a number, got "abc"', 'a flag is named with its variable, as every setting is')
+  t.equal(configError(t, () => loadConfig({}, { port: '' })), 'PORT (--port): expected a number, got ""', 'an empty flag is a value, not unset')
   t.equal(configError(t, () => loadConfig({}, { host: '' })), 'HOST (--host): expected string length greater or equal to 1, got ""')
-  t.equal(configError(t, () => loadConfig({}, { 'public-url': 'mailto:a@b.test' })), '--public-url: expected an http or https URL, got "mailto:a@b.test"')
+  t.equal(configError(t, () => loadConfig({}, { 'public-url': 'mailto:a@b.test' })), 'MOCK_PUBLIC_URL (--public-url): expected an http or https URL, got "mailto:a@b.test"')
 })
 
 t.test('configWithDefaults: a partial configuration for tests and the programmatic API', async (t) => {

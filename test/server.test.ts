@@ -61,12 +61,22 @@ t.test('--help prints the help and exits 0', async (t) => {
   t.equal(server.stderr(), '')
 })
 
+t.test('--version prints the package version and exits 0', async (t) => {
+  const server = run(t, ['--version'], {})
+  const { code } = await server.exited
+  t.equal(code, 0)
+  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+  t.equal(server.stdout(), `${manifest.version}\n`)
+  t.equal(server.stderr(), '')
+})
+
 t.test('bad input: exit code 1 and one line on stderr, no stack trace', async (t) => {
   const dir = t.testdir({ 'bad.json': '{"videos": [' })
   const cases: Array<[string, string[], NodeJS.ProcessEnv, string]> = [
-    ['a fixture path that does not exist', ['--fixtures', join(dir, 'missing')], {}, `stream-downloads-mock: ${relative(process.cwd(), join(dir, 'missing'))}: $: cannot read fixtures: ENOENT`],
-    ['a bad environment variable', [], { PORT: 'abc' }, 'stream-downloads-mock: PORT: expected a number, got "abc"'],
-    ['a data file that cannot be written', ['--port', '0'], { MOCK_DATA_FILE: join(dir, 'bad.json', 'data.json') }, `stream-downloads-mock: ${join(dir, 'bad.json', 'data.json')}: cannot be written (ENOTDIR)`]
+    ['a fixture path that does not exist', ['--fixtures', join(dir, 'missing')], {}, `stream-downloads-mock: MOCK_FIXTURES (--fixtures): ${relative(process.cwd(), join(dir, 'missing'))}: $: cannot read fixtures: ENOENT`],
+    ['a fixture variable that names nothing', [], { MOCK_FIXTURES: '/nope' }, 'stream-downloads-mock: MOCK_FIXTURES (--fixtures): /nope: $: cannot read fixtures: ENOENT'],
+    ['a bad environment variable', [], { PORT: 'abc' }, 'stream-downloads-mock: PORT (--port): expected a number, got "abc"'],
+    ['a data file that cannot be written', ['--port', '0'], { MOCK_DATA_FILE: join(dir, 'bad.json', 'data.json') }, `stream-downloads-mock: MOCK_DATA_FILE (--data-file): ${join(dir, 'bad.json', 'data.json')}: cannot be written (ENOTDIR)`]
   ]
   await Promise.all(cases.map(async ([name, args, env, expected]) => {
     const server = run(t, args, env)

@@ -13,6 +13,14 @@ export class FixtureError extends Error {
   }
 }
 
+/** A fixture path that names no fixtures: it cannot be read, or is a folder with none. */
+export class FixturePathError extends FixtureError {
+  constructor (file: string, problem: string) {
+    super(file, '$', problem)
+    this.name = 'FixturePathError'
+  }
+}
+
 /** Turns a JSON pointer (`/videos/0/id`) into a JSON path (`$.videos[0].id`). */
 export function pointerToJsonPath (pointer: string): string {
   if (pointer === '') return '$'

@@ -4,7 +4,7 @@ import { DOWNLOAD_TYPES } from '../domain/ids.js'
 import { newDownload, type DownloadRecord, type Progression } from '../domain/progress.js'
 import { FixtureSchema, type DownloadFixture, type FixtureDocument, type ProgressionSettings, type VideoFixture } from '../schemas/fixture.js'
 import type { VideoRecord } from '../schemas/store.js'
-import { FixtureError } from './fixture-error.js'
+import { FixtureError, FixturePathError } from './fixture-error.js'
 import { assertMatches } from './validate.js'
 
 /** A fixture document and the name of the file (or source) it came from. */
@@ -69,9 +69,9 @@ export async function readFixtures (path: string): Promise<NamedFixture[]> {
       : [path]
   } catch (error) {
     // fs errors always carry a code (ENOENT, EACCES...), which says more than the message.
-    throw new FixtureError(displayName(path), '$', `cannot read fixtures: ${(error as NodeJS.ErrnoException).code}`)
+    throw new FixturePathError(displayName(path), `cannot read fixtures: ${(error as NodeJS.ErrnoException).code}`)
   }
-  if (files.length === 0) throw new FixtureError(displayName(path), '$', 'the folder holds no .json fixture file')
+  if (files.length === 0) throw new FixturePathError(displayName(path), 'the folder holds no .json fixture file')
   const fixtures: NamedFixture[] = []
   for (const file of files) {
     const source = displayName(file)
