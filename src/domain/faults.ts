@@ -5,6 +5,7 @@
 import { Value } from '@sinclair/typebox/value'
 import { FaultRuleInputSchema, type FaultRule, type FaultRuleInput } from '../schemas/fault.js'
 import { Errors, MockError, RefusedChange, type CloudflareErrorItem } from './errors.js'
+import { jsonPreview } from './json-preview.js'
 
 /** The seed of a rule that names none, so runs without a seed are reproducible too. */
 const DEFAULT_SEED = 1
@@ -63,7 +64,7 @@ function schemaProblem (input: unknown): FaultRuleError | undefined {
   const field = first.path.split('/').slice(1).join('.')
   // A pattern means nothing to most readers; the schema's description says what is expected.
   const expected = first.schema.pattern !== undefined && first.schema.description !== undefined ? `expected ${first.schema.description as string}` : first.message
-  const got = first.value === undefined ? '' : ` (got ${JSON.stringify(first.value).slice(0, 80)})`
+  const got = first.value === undefined ? '' : ` (got ${jsonPreview(first.value)})`
   return new FaultRuleError(field, `${expected}${got}`)
 }
 

@@ -1,5 +1,6 @@
 import type { TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
+import { jsonPreview } from '../domain/json-preview.js'
 import { FixtureError, pointerToJsonPath } from './fixture-error.js'
 
 /** Keys that would reach an object's prototype if copied carelessly; refused in any input file. */
@@ -27,7 +28,7 @@ export function findForbiddenKey (value: unknown, pointer = ''): string | undefi
 
 /** Describes one TypeBox error in words a person editing the file understands. */
 function describe (error: { message: string, value: unknown, schema: TSchema }): string {
-  const got = error.value === undefined ? '' : ` (got ${JSON.stringify(error.value)?.slice(0, 80)})`
+  const got = error.value === undefined ? '' : ` (got ${jsonPreview(error.value)})`
   if (error.schema.pattern !== undefined && typeof error.value === 'string') {
     return `${error.schema.description ?? `must match ${error.schema.pattern}`}${got}`
   }
