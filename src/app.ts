@@ -113,7 +113,7 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
   app.decorate('config', config)
   app.decorateRequest('mockNote', undefined)
   await app.register(envelopePlugin)
-  await app.register(storePlugin, { fixtures, reloadFixtures, defaults, dataFile: config.dataFile, flushDelayMs: options.flushDelayMs })
+  await app.register(storePlugin, { fixtures, reloadFixtures, defaults, dataFile: config.dataFile, flushDelayMs: options.flushDelayMs, maxVideos: config.maxVideos })
   await app.register(clockPlugin, { tickMs: config.tickMs, autoTick: options.autoTick })
   await app.register(journalPlugin, { limit: config.journalSize, mockNow: (account) => app.store.now(account) })
   await app.register(faultsPlugin, { maxRules: MAX_FAULT_RULES })

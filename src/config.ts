@@ -20,7 +20,8 @@ export const ConfigSchema = Type.Object({
   admin: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'on', description: 'The admin API under /__mock and the Prefer override' }),
   adminToken: Type.Optional(Type.String({ minLength: 1, description: 'Token the admin API requires in X-Mock-Admin-Token' })),
   autoCreate: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'off', description: 'Any well-formed unknown video id exists on first use' }),
-  journalSize: Type.Integer({ minimum: 1, maximum: 100_000, default: 1000, description: 'Requests the journal keeps' })
+  journalSize: Type.Integer({ minimum: 1, maximum: 100_000, default: 1000, description: 'Requests the journal keeps' }),
+  maxVideos: Type.Integer({ minimum: 1, maximum: 100_000, default: 100_000, description: 'Most videos the store holds, however they come in' })
 }, { additionalProperties: false })
 export type Config = Static<typeof ConfigSchema>
 
@@ -47,7 +48,8 @@ export const SETTINGS = {
   admin: { env: 'MOCK_ADMIN', flag: 'admin', parse: 'string' },
   adminToken: { env: 'MOCK_ADMIN_TOKEN', flag: 'admin-token', parse: 'string' },
   autoCreate: { env: 'MOCK_AUTO_CREATE', flag: 'auto-create', parse: 'string' },
-  journalSize: { env: 'MOCK_JOURNAL_SIZE', flag: 'journal-size', parse: 'integer' }
+  journalSize: { env: 'MOCK_JOURNAL_SIZE', flag: 'journal-size', parse: 'integer' },
+  maxVideos: { env: 'MOCK_MAX_VIDEOS', flag: 'max-videos', parse: 'integer' }
 } as const satisfies Record<keyof Config, { env: string, flag: string, parse: string }>
 
 type Parse = (typeof SETTINGS)[keyof typeof SETTINGS]['parse']

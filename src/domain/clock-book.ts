@@ -23,10 +23,18 @@ export function newClock (nowMs = 0): ClockState {
 export class ClockBook {
   readonly global: ClockState
   readonly accounts: Record<string, ClockState>
+  /** How many accounts have a clock of their own (kept by detach and attach). */
+  private ownCount: number
 
   constructor (global: ClockState, accounts: Record<string, ClockState>) {
     this.global = global
     this.accounts = accounts
+    this.ownCount = Object.keys(accounts).length
+  }
+
+  /** How many accounts have a clock of their own. */
+  get accountClocks (): number {
+    return this.ownCount
   }
 
   /** The key of the clock that `account` follows: its own, or the global one. */
@@ -49,6 +57,7 @@ export class ClockBook {
   detach (account: string): boolean {
     if (Object.hasOwn(this.accounts, account)) return false
     this.accounts[account] = { ...this.global }
+    this.ownCount++
     return true
   }
 
@@ -56,6 +65,7 @@ export class ClockBook {
   attach (account: string): boolean {
     if (!Object.hasOwn(this.accounts, account)) return false
     delete this.accounts[account]
+    this.ownCount--
     return true
   }
 

@@ -110,6 +110,10 @@ export const Errors = {
   videoNotFound (): MockError {
     return new MockError(404, [{ code: 10003, message: 'Video not found' }])
   },
+  /** A video that would come into being (auto-create) past the store's bound *(mock's choice)*. */
+  videoLimitReached (limit: number): MockError {
+    return new MockError(409, [{ code: 10409, message: `The mock holds at most ${limit} videos; delete some or reset it` }])
+  },
   mediaNotReady (): MockError {
     return new MockError(404, [{ code: 10003, message: 'Download not found or not ready' }])
   },

@@ -36,8 +36,29 @@ export class MinHeap<T> {
     const top = items[0]
     const last = items.pop()
     if (items.length === 0 || last === undefined) return top
-    const key = this.keyOf(last)
-    let index = 0
+    this.siftDown(0, last)
+    return top
+  }
+
+  /**
+   * Keeps only the items `keep` accepts, and restores the heap order in O(n) (Floyd's method).
+   * Returns how many items were removed.
+   */
+  retain (keep: (item: T) => boolean): number {
+    const items = this.items
+    const before = items.length
+    let kept = 0
+    for (const item of items) if (keep(item)) items[kept++] = item
+    items.length = kept
+    for (let index = (kept >> 1) - 1; index >= 0; index--) this.siftDown(index, items[index] as T)
+    return before - kept
+  }
+
+  /** Puts `item` at `index` and moves it down until both its children have keys at least its own. */
+  private siftDown (start: number, item: T): void {
+    const items = this.items
+    const key = this.keyOf(item)
+    let index = start
     for (;;) {
       const left = index * 2 + 1
       if (left >= items.length) break
@@ -47,8 +68,7 @@ export class MinHeap<T> {
       items[index] = items[child] as T
       index = child
     }
-    items[index] = last
-    return top
+    items[index] = item
   }
 
   clear (): void {

@@ -10,6 +10,7 @@ export interface StorePluginOptions {
   defaults: Progression
   dataFile?: string
   flushDelayMs?: number
+  maxVideos?: number
 }
 
 /** Opens the store, decorates the app with it, and flushes it when the app closes. */

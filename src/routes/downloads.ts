@@ -155,6 +155,7 @@ const downloadsRoutes: FastifyPluginAsyncTypebox<DownloadsRoutesOptions> = async
     if (known !== undefined) return known
     const lookup = app.store.lookup(account, videoId, autoCreate)
     if (lookup.found) return lookup.video
+    if (lookup.reason === 'full') throw Errors.videoLimitReached(app.store.maxVideos)
     throw lookup.reason === 'account' ? Errors.accountNotFound() : Errors.videoNotFound()
   }
 

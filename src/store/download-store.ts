@@ -8,6 +8,7 @@ import {
   type DownloadRecord, type DownloadState, type DownloadStatus, type Progression
 } from '../domain/progress.js'
 import { downloadFromFixture, resolveProgression, videosFromFixtures, type NamedFixture } from '../seed/load-fixtures.js'
+import { FixtureError } from '../seed/fixture-error.js'
 import { assertMatches } from '../seed/validate.js'
 import { DATA_FORMAT, StoreDataSchema, type StoreData, type VideoRecord } from '../schemas/store.js'
 import { DataFile, DataFileError, errorCode, readDataFile } from './data-file.js'
@@ -38,14 +39,23 @@ export interface StoreOptions {
   log: StoreLogger
   /** Wall-clock time in ms (default Date.now); tests pass their own. */
   wallClock?: () => number
+  /** Most videos held (default and at most MAX_VIDEOS; MOCK_MAX_VIDEOS). */
+  maxVideos?: number
+  /** Most accounts with a clock of their own (default MAX_ACCOUNT_CLOCKS). */
+  maxAccountClocks?: number
 }
 
 /** Where a video lookup ended. */
 export type VideoLookup =
   | { found: true, video: VideoRecord }
-  | { found: false, reason: 'account' | 'video' }
+  | { found: false, reason: 'account' | 'video' | 'full' }
 
-interface DueTransition { at: number, videoId: string, type: DownloadType }
+/**
+ * A download's next stop on its clock's schedule. `record` is the record it was scheduled for:
+ * records are replaced, never changed in place, so an entry whose record is no longer the
+ * download's own is stale.
+ */
+interface DueTransition { at: number, videoId: string, type: DownloadType, record: DownloadRecord }
 
 /**
  * Most transitions logged one by one for one batch (a tick, a clock step, a read); past it, one
@@ -55,6 +65,24 @@ export const MAX_TRANSITION_LOGS = 20
 
 /** A download that reached `ready` or `error`, for the log. */
 interface Transition { video: string, type: DownloadType, status: DownloadStatus, percentComplete: number, mockMs: number }
+
+/**
+ * Most videos the store holds, however they come in (fixtures, the admin API, auto-create): a
+ * bound on memory, and a store the server can always start from again (opening 100,000 videos
+ * takes a few seconds of CPU on a small machine, well inside Fastify's plugin timeout).
+ */
+export const MAX_VIDEOS = 100_000
+
+/** Most accounts with a clock of their own (made by a freeze, advance or rate for the account). */
+export const MAX_ACCOUNT_CLOCKS = 100_000
+
+/**
+ * A clock's schedule is compacted (entries of deleted or rewritten downloads dropped) once it
+ * holds this many entries more than it held live at its last compaction: the cost stays O(1) per
+ * change amortized, and memory stays proportional to the live downloads however many come and
+ * go while a clock is frozen.
+ */
+const COMPACT_SLACK = 1024
 
 /** How often (real ms) the ticker asks for mock time to be saved when nothing else changes. */
 const CLOCK_SAVE_INTERVAL_MS = 1000
@@ -101,6 +129,10 @@ export class DownloadStore {
    */
   private readonly accounts = new Map<string, { id: string, videos: Map<string, VideoRecord> }>()
   private readonly schedules = new Map<string, MinHeap<DueTransition>>()
+  /** Per schedule, the size above which it is compacted next (see COMPACT_SLACK). */
+  private readonly compactAt = new Map<string, number>()
+  /** Videos in the account index (kept in step by indexVideo and unindexVideo). */
+  private videoTotal = 0
   private readonly flushDelayMs: number
   private readonly log: StoreLogger
   readonly dataFile: string | undefined
@@ -118,6 +150,9 @@ export class DownloadStore {
   /** Successful writes of the data file since start, the one at start included. */
   writes = 0
   private readonly wallClock: () => number
+  /** Most videos held, and most accounts with a clock of their own. */
+  readonly maxVideos: number
+  private readonly maxAccountClocks: number
   /** When (wall ms) a tick last asked for mock time to be saved. */
   private clockSavedAt: number
 
@@ -131,6 +166,8 @@ export class DownloadStore {
     this.flushDelayMs = options.flushDelayMs ?? 200
     this.log = options.log
     this.wallClock = options.wallClock ?? Date.now
+    this.maxVideos = Math.min(options.maxVideos ?? MAX_VIDEOS, MAX_VIDEOS)
+    this.maxAccountClocks = options.maxAccountClocks ?? MAX_ACCOUNT_CLOCKS
     this.clockSavedAt = this.wallClock()
     this.clocks = this.bindClocks()
   }
@@ -143,7 +180,7 @@ export class DownloadStore {
     let seeded = true
     let db: Low<StoreData>
     let opened: DownloadStore | undefined
-    const seed = DownloadStore.seed(options.fixtures, options.defaults)
+    const seed = DownloadStore.seed(options.fixtures, options.defaults, Math.min(options.maxVideos ?? MAX_VIDEOS, MAX_VIDEOS))
     if (options.dataFile === undefined) {
       db = new Low<StoreData>(new Memory<StoreData>(), seed)
     } else {
@@ -172,7 +209,12 @@ export class DownloadStore {
   }
 
   /** The data of a fresh start: the fixtures at mock time 0 on a running global clock. */
-  private static seed (fixtures: NamedFixture[], defaults: Progression): StoreData {
+  private static seed (fixtures: NamedFixture[], defaults: Progression, maxVideos: number): StoreData {
+    const count = fixtures.reduce((sum, fixture) => sum + fixture.document.videos.length, 0)
+    if (count > maxVideos) {
+      const source = fixtures.length === 1 ? (fixtures[0] as NamedFixture).source : `${fixtures.length} fixture files`
+      throw new FixtureError(source, '$.videos', `${count} videos; the store holds at most ${maxVideos} (MOCK_MAX_VIDEOS)`)
+    }
     return {
       format: DATA_FORMAT,
       clock: newClock(0),
@@ -193,6 +235,8 @@ export class DownloadStore {
   private reindex (): void {
     this.accounts.clear()
     this.schedules.clear()
+    this.compactAt.clear()
+    this.videoTotal = 0
     for (const [videoId, video] of Object.entries(this.db.data.videos)) this.indexVideo(videoId, video)
   }
 
@@ -205,13 +249,14 @@ export class DownloadStore {
     if (account === undefined) this.accounts.set(video.account, account = { id: video.account, videos: new Map() })
     video.account = account.id
     if (video.onCreate !== NO_SETTINGS && Object.keys(video.onCreate).length === 0) video.onCreate = NO_SETTINGS
+    if (!account.videos.has(videoId)) this.videoTotal++
     account.videos.set(videoId, video)
     for (const type of DOWNLOAD_TYPES) this.scheduleDownload(videoId, video, type)
   }
 
   private unindexVideo (videoId: string, video: VideoRecord): void {
     const account = this.accounts.get(video.account)
-    account?.videos.delete(videoId)
+    if (account?.videos.delete(videoId) === true) this.videoTotal--
     if (account?.videos.size === 0) this.accounts.delete(video.account)
   }
 
@@ -222,7 +267,23 @@ export class DownloadStore {
     const key = this.clocks.keyOf(video.account)
     let schedule = this.schedules.get(key)
     if (schedule === undefined) this.schedules.set(key, schedule = new MinHeap<DueTransition>((entry) => entry.at))
-    schedule.push({ at, videoId, type })
+    schedule.push({ at, videoId, type, record: record as DownloadRecord })
+    if (schedule.size > (this.compactAt.get(key) ?? COMPACT_SLACK)) this.compact(key, schedule)
+  }
+
+  /** Drops a schedule's stale entries (see settleDue), and sets when it is compacted next. */
+  private compact (key: string, schedule: MinHeap<DueTransition>): void {
+    schedule.retain((entry) => this.isLive(entry, key))
+    this.compactAt.set(key, schedule.size + COMPACT_SLACK)
+  }
+
+  /**
+   * Whether a schedule entry still stands: it is stale once its download was deleted or rewritten
+   * after it was scheduled, or its account moved to another clock (the new clock has its own).
+   */
+  private isLive (entry: DueTransition, key: string): boolean {
+    const video = this.videoById(entry.videoId)
+    return video !== undefined && video.downloads[entry.type] === entry.record && this.clocks.keyOf(video.account) === key
   }
 
   private videoById (videoId: string): VideoRecord | undefined {
@@ -239,11 +300,9 @@ export class DownloadStore {
     return this.clocks.now(account)
   }
 
-  /** How many videos the store holds (counted in the index: /healthz asks often). */
+  /** How many videos the store holds (kept by the index: /healthz asks often). */
   get videoCount (): number {
-    let count = 0
-    for (const account of this.accounts.values()) count += account.videos.size
-    return count
+    return this.videoTotal
   }
 
   /**
@@ -271,6 +330,7 @@ export class DownloadStore {
     const known = this.videoIn(account, videoId)
     if (known !== undefined) return { found: true, video: known }
     if (autoCreate && this.videoById(videoId) === undefined) {
+      if (this.videoTotal >= this.maxVideos) return { found: false, reason: 'full' }
       const created: VideoRecord = { account, downloads: {}, onCreate: {} }
       this.db.data.videos[videoId] = created
       this.indexVideo(videoId, created)
@@ -386,12 +446,9 @@ export class DownloadStore {
       const now = key === GLOBAL_CLOCK ? this.clocks.global.nowMs : this.clocks.now(key)
       for (let entry = schedule.peek(); entry !== undefined && entry.at <= now; entry = schedule.peek()) {
         schedule.pop()
-        const video = this.videoById(entry.videoId)
-        const record = video?.downloads[entry.type]
-        // An entry is stale when its download was deleted or rewritten after it was scheduled,
-        // or when its account moved to another clock (the new clock has its own entry).
-        if (video === undefined || record === undefined || nextStopAt(record) !== entry.at || this.clocks.keyOf(video.account) !== key) continue
-        const settled = materialize(record, entry.at)
+        if (!this.isLive(entry, key)) continue
+        const video = this.videoById(entry.videoId) as VideoRecord
+        const settled = materialize(entry.record, entry.at)
         video.downloads[entry.type] = settled
         recorded++
         // A hold is a stop too, but not a change of status: only ready and error are logged.
@@ -454,8 +511,14 @@ export class DownloadStore {
     return clock
   }
 
-  /** Gives `account` a clock of its own and moves its schedule there; returns the clock's key. */
+  /**
+   * Gives `account` a clock of its own and moves its schedule there; returns the clock's key.
+   * Refused, changing nothing, when MAX_ACCOUNT_CLOCKS accounts have one already.
+   */
   private detach (account: string): string {
+    if (this.clocks.keyOf(account) !== account && this.clocks.accountClocks >= this.maxAccountClocks) {
+      throw new StoreChangeError('account', `at most ${this.maxAccountClocks} accounts have a clock of their own; reset an account to give its clock back`, 'full')
+    }
     if (this.clocks.detach(account)) this.rescheduleAccount(account)
     return account
   }
@@ -499,6 +562,10 @@ export class DownloadStore {
 
   /** Creates or replaces videos from fixtures (validated by the caller); returns how many were new. */
   putVideos (fixtures: VideoFixture[]): number {
+    const adding = new Set(fixtures.filter((fixture) => this.videoById(fixture.id) === undefined).map((fixture) => fixture.id)).size
+    if (this.videoTotal + adding > this.maxVideos) {
+      throw new StoreChangeError('videos', `the store holds at most ${this.maxVideos} videos (MOCK_MAX_VIDEOS): it holds ${this.videoTotal}, and this adds ${adding}; delete some, or reset`, 'full')
+    }
     const records = videosFromFixtures([{ source: 'admin', document: { videos: fixtures } }], this.defaults, (account) => this.now(account))
     let created = 0
     for (const [videoId, record] of records) {
@@ -608,7 +675,7 @@ export class DownloadStore {
     // Read first: fixtures that no longer load refuse the reset before anything changes.
     const fixtures = await this.reloadFixtures()
     if (account === undefined) {
-      this.db.data = DownloadStore.seed(fixtures, this.configDefaults)
+      this.db.data = DownloadStore.seed(fixtures, this.configDefaults, this.maxVideos)
       this.clocks = this.bindClocks()
       this.defaults = this.configDefaults
       this.reindex()

@@ -29,3 +29,15 @@ t.test('random input stays ordered', async (t) => {
   }
   t.ok(ordered)
 })
+
+t.test('retain keeps the accepted items, in heap order', async (t) => {
+  const heap = new MinHeap<number>((n) => n)
+  const values = Array.from({ length: 200 }, (_, index) => (index * 37) % 200)
+  for (const value of values) heap.push(value)
+  t.equal(heap.retain((n) => n % 3 === 0), 133, 'how many were removed')
+  t.equal(heap.size, 67)
+  const out: number[] = []
+  for (let v = heap.pop(); v !== undefined; v = heap.pop()) out.push(v)
+  t.same(out, values.filter((n) => n % 3 === 0).sort((a, b) => a - b))
+  t.equal(heap.retain(() => false), 0, 'an empty heap')
+})

@@ -63,7 +63,7 @@ const scenarioAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (earlier !== undefined) throw adminError(new FixtureError('body', `$.videos[${index}].id`, `duplicate video id ${video.id} (already at $.videos[${earlier}])`))
       seen.set(video.id, index)
     })
-    const created = app.store.putVideos(document.videos)
+    const created = attempt(() => app.store.putVideos(document.videos))
     return ok({ loaded: document.videos.length, created })
   })
 

@@ -35,7 +35,7 @@ const videoAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     if (app.store.getVideo(request.body.id) !== undefined) throw Errors.forStatus(409, `video ${request.body.id} exists; PUT /__mock/videos/${request.body.id} replaces it`)
     attempt(() => { checkVideoStates(request.body, 'body') })
-    app.store.putVideo(request.body)
+    attempt(() => app.store.putVideo(request.body))
     return ok(viewOf(request.body.id))
   })
 
@@ -48,7 +48,7 @@ const videoAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     const fixture = { ...request.body, id: request.params.video }
     attempt(() => { checkVideoStates(fixture, 'body') })
-    app.store.putVideo(fixture)
+    attempt(() => app.store.putVideo(fixture))
     return ok(viewOf(request.params.video))
   })
 
