@@ -91,6 +91,18 @@ class Slot {
 }
 
 /**
+ * The longest path (query included) an entry keeps, in characters; a longer one is cut and ends
+ * in `…`. With at most 100,000 entries, the journal's paths hold at most about 50 MB, however long
+ * the query strings clients send.
+ */
+export const MAX_JOURNAL_PATH = 512
+
+/** A path as the journal keeps it: cut at MAX_JOURNAL_PATH. */
+export function journalPath (path: string): string {
+  return path.length > MAX_JOURNAL_PATH ? `${path.slice(0, MAX_JOURNAL_PATH - 1)}…` : path
+}
+
+/**
  * The last string kept of one field. A client repeats its path, account and video, but each
  * request brings new copies of them: keeping the copy already held lets the new one die young.
  */
@@ -245,7 +257,7 @@ export class Journal {
     slot.wallMs = record.wallMs
     slot.mockMs = record.mockMs
     slot.method = record.method
-    slot.path = this.paths.keep(record.path)
+    slot.path = this.paths.keep(journalPath(record.path))
     slot.status = record.status
     slot.credentials = record.credentials
     slot.account = this.accounts.keepMaybe(note.account)

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { Journal, memoizedRedaction, redactCredentials, retryAfterMsOf, type JournalRecord, type RequestNote } from '../../src/domain/journal.js'
+import { Journal, MAX_JOURNAL_PATH, memoizedRedaction, redactCredentials, retryAfterMsOf, type JournalRecord, type RequestNote } from '../../src/domain/journal.js'
 
 const A = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'
 const B = 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb'
@@ -25,6 +25,20 @@ t.test('record numbers entries from 1 and lists them oldest first', async (t) =>
   t.equal(journal.size, 2)
   t.same(journal.list().map((e) => e.seq), [1, 2])
   t.strictSame(journal.list()[0], { seq: 1, at: new Date(1).toISOString(), wallMs: 1, mockMs: 1, method: 'GET', path: '/p/1', status: 200, credentials: 'none' }, 'no key shows undefined')
+})
+
+t.test('a long path is cut, so an entry holds a bounded number of bytes', async (t) => {
+  const journal = new Journal(3)
+  const long = `/p?q=${'x'.repeat(15_000)}`
+  journal.record({ ...entry(1), path: long })
+  journal.record({ ...entry(2), path: long })
+  const exact = `/${'y'.repeat(MAX_JOURNAL_PATH - 1)}`
+  journal.record({ ...entry(3), path: exact })
+  const [first, second, third] = journal.list()
+  t.equal(first?.path.length, MAX_JOURNAL_PATH)
+  t.ok(first?.path.startsWith('/p?q=xxx') === true && first.path.endsWith('…'), 'cut, and marked so')
+  t.equal(second?.path, first?.path)
+  t.equal(third?.path, exact, 'a path of exactly the bound is kept whole')
 })
 
 t.test('an entry shows what the note and the record held when recorded', async (t) => {
