@@ -37,6 +37,6 @@ t.test('assertMatches describes the first problem', async (t) => {
   t.equal(message(() => assertMatches(schema, { mixed: 'c' }, 'f')), 'f: $.mixed: expected union value (got "c")', 'a union that is not a choice of words')
   t.equal(message(() => assertMatches(schema, { items: { k1: 1, other: { deep: 1 } } }, 'f')), 'f: $.items.other: unknown property', 'a record key named by its own path')
   t.equal(message(() => assertMatches(schema, { extra: { deep: 1 } }, 'f')), 'f: $.extra: unknown property', 'an object value does not lead the path astray')
-  t.equal(message(() => assertMatches(schema, { code: 'x'.repeat(200) + 'A' }, 'f')), `f: $.code: must match ^[a-z]+$ (got "${'x'.repeat(79)})`, 'long values are cut')
+  t.equal(message(() => assertMatches(schema, { code: 'x'.repeat(200) + 'A' }, 'f')), `f: $.code: must match ^[a-z]+$ (got "${'x'.repeat(79)}…)`, 'long values are cut, and marked so')
   t.equal(message(() => assertMatches(Type.Object({ a: Type.String() }), {}, 'f')), 'f: $.a: missing required property')
 })
