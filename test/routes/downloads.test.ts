@@ -172,6 +172,17 @@ t.test('DELETE removes one type, and is idempotent: a download that does not exi
   t.equal(forced.statusCode, 404, 'Prefer can still force a 404')
 })
 
+t.test('with auto-create, a video past MOCK_MAX_VIDEOS is a 409 and stores nothing', async (t) => {
+  const app = await build(t, { config: { autoCreate: 'on', maxVideos: 7 } })
+  t.equal(app.store.videoCount, 6, 'the bundled fixtures')
+  const created = await api(t, app, { method: 'POST', url: downloadsPath(UNKNOWN_VIDEO), headers: AUTH })
+  t.equal(created.statusCode, 200, 'the seventh comes into being')
+  const full = await api(t, app, { method: 'POST', url: downloadsPath('e'.repeat(31) + 'f'), headers: AUTH })
+  t.equal(full.statusCode, 409)
+  t.same(full.body.errors, [{ code: 10409, message: 'The mock holds at most 7 videos; delete some or reset it' }])
+  t.equal(app.store.videoCount, 7)
+})
+
 t.test('with auto-create, a DELETE on an unknown video is a 404 and stores nothing', async (t) => {
   const app = await build(t, { config: { autoCreate: 'on' } })
   const before = app.store.videoCount

@@ -18,6 +18,9 @@ t.test('videos: fixtures, admin puts and auto-create all count toward the bound'
   t.type(error, FixtureError)
   t.equal((error as Error).message, 'many.json: $.videos: 4 videos; the store holds at most 3 (MOCK_MAX_VIDEOS)')
 
+  const two = await DownloadStore.open({ fixtures: [{ source: 'a.json', document: { videos: videos(2) } }, { source: 'b.json', document: { videos: videos(2, 2) } }], defaults: DEFAULTS, log: silent, maxVideos: 3 }).catch((caught: unknown) => caught)
+  t.equal((two as Error).message, '2 fixture files: $.videos: 4 videos; the store holds at most 3 (MOCK_MAX_VIDEOS)')
+
   const store = await open({ maxVideos: 4 })
   t.equal(store.putVideos(videos(2, 1)), 1, 'a replaced video does not count twice')
   t.equal(store.videoCount, 3)
