@@ -268,9 +268,20 @@ export class AdminClient {
     await this.#request('DELETE', `/faults/${encodeURIComponent(id)}`)
   }
 
-  /** The request journal, oldest first, filtered by account, video and limit (the last N). */
+  /**
+   * The request journal, oldest first, filtered by account and video. With `limit` or `after`,
+   * one page as the admin API answers it; without either, every matching entry, the pages
+   * followed (`next` is then null).
+   */
   async journal (filter: JournalQuery = {}): Promise<JournalList> {
-    return await this.#request('GET', '/journal', { query: { ...filter } })
+    if (filter.limit !== undefined || filter.after !== undefined) return await this.#request('GET', '/journal', { query: { ...filter } })
+    let page = await this.#request<JournalList>('GET', '/journal', { query: { ...filter, after: 0 } })
+    const entries = [...page.entries]
+    while (page.next !== null) {
+      page = await this.#request<JournalList>('GET', '/journal', { query: { ...filter, after: page.next } })
+      entries.push(...page.entries)
+    }
+    return { ...page, entries }
   }
 
   /** Clears the journal, or only `account`'s entries; answers how many were removed. */

@@ -141,6 +141,20 @@ t.test('fault rules, the journal and the polling report', async (t) => {
   t.equal(await admin.clearJournal(), 0)
 })
 
+t.test('the journal: the client follows the pages of a journal longer than one', async (t) => {
+  const mock = await start(t, { config: { journalSize: 5000 } })
+  for (let n = 0; n < 2500; n++) {
+    mock.app.journal.record({ wallMs: n, mockMs: 0, method: 'GET', path: `/p/${n}`, status: 200, credentials: 'none', note: { video: n % 5 === 0 ? VIDEOS.ready : VIDEOS.empty }, retryAfterMs: undefined })
+  }
+  const all = await mock.admin.journal()
+  t.equal(all.entries.length, 2500, 'every entry, over three pages')
+  t.same(all.entries.slice(0, 2).map((entry) => entry.seq), [1, 2])
+  t.equal(all.next, null)
+  t.equal((await mock.admin.journal({ video: VIDEOS.ready })).entries.length, 500, 'filtered, every page')
+  const page = await mock.admin.journal({ after: 1000, limit: 10 })
+  t.same([page.entries[0]?.seq, page.entries.length, page.next], [1001, 10, 1010], 'one page when asked for one')
+})
+
 t.test('forAccount: one worker\'s account, apart from the others', async (t) => {
   const mock = await start(t)
   const { admin } = mock

@@ -147,8 +147,19 @@ function entryOf (slot: Slot): JournalEntry {
 export interface JournalFilter {
   account?: string
   video?: string
-  /** Only the last `limit` matching entries. */
+  /** Only the last `limit` matching entries (with `after`: the first `limit` after it). */
   limit?: number
+  /** Only entries with a greater `seq`: a page's cursor. */
+  after?: number
+}
+
+/** Most entries one page of a listing holds, so no answer of the admin API builds more. */
+export const MAX_JOURNAL_PAGE = 1000
+
+/** One page of the journal: its entries, and the cursor of the next page (null at the end). */
+export interface JournalPage {
+  entries: JournalEntry[]
+  next: number | null
 }
 
 /** Header values as Node gives them, for requests and replies alike. */
@@ -306,6 +317,24 @@ export class Journal {
       (filter.video === undefined || slot.video === filter.video))
     const shown = filter.limit === undefined ? matching : matching.slice(Math.max(0, matching.length - filter.limit))
     return shown.map(entryOf)
+  }
+
+  /**
+   * One page of matching entries, oldest first, at most MAX_JOURNAL_PAGE. With `after`, the
+   * first `limit` entries after that `seq`, and `next` when more follow; without it, the last
+   * `limit` (a tail, whose `next` is null: page from `after: 0` to read everything).
+   */
+  page (filter: JournalFilter = {}): JournalPage {
+    const limit = Math.min(filter.limit ?? MAX_JOURNAL_PAGE, MAX_JOURNAL_PAGE)
+    const matching = this.held().filter((slot) =>
+      (filter.account === undefined || slot.account === filter.account) &&
+      (filter.video === undefined || slot.video === filter.video))
+    const { after } = filter
+    if (after === undefined) return { entries: matching.slice(Math.max(0, matching.length - limit)).map(entryOf), next: null }
+    const from = matching.findIndex((slot) => slot.seq > after)
+    const shown = from === -1 ? [] : matching.slice(from, from + limit)
+    const more = from !== -1 && from + limit < matching.length
+    return { entries: shown.map(entryOf), next: more ? (shown.at(-1) as Slot).seq : null }
   }
 
   /** Removes every entry, or only one account's; returns how many were removed. */

@@ -32,7 +32,8 @@ export type JournalEntryData = Static<typeof JournalEntrySchema>
 export const JournalQuerySchema = Type.Object({
   account: Type.Optional(CloudflareIdSchema),
   video: Type.Optional(CloudflareIdSchema),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, description: 'Only the last N matching entries' }))
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'Only the last N matching entries (default and at most 1000); with `after`, the first N after it' })),
+  after: Type.Optional(Type.Integer({ minimum: 0, description: 'A page\'s cursor: only entries with a greater `seq` (the `next` of the page before; 0 for the first)' }))
 }, { additionalProperties: false })
 export type JournalQuery = Static<typeof JournalQuerySchema>
 
@@ -81,7 +82,8 @@ export type PollingReportData = Static<typeof PollingReportSchema>
 export const JournalListSchema = Type.Object({
   entries: Type.Array(JournalEntrySchema),
   size: Type.Integer({ minimum: 0, description: 'Entries held' }),
-  limit: Type.Integer({ minimum: 1, description: 'Entries kept at most; the oldest drop first' })
+  limit: Type.Integer({ minimum: 1, description: 'Entries kept at most; the oldest drop first' }),
+  next: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], { description: 'With `after`: the cursor of the next page, null at the end; null without `after`' })
 })
 
 /** The result of `DELETE /journal`. */

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { Journal, MAX_JOURNAL_PATH, memoizedRedaction, redactCredentials, retryAfterMsOf, type JournalRecord, type RequestNote } from '../../src/domain/journal.js'
+import { Journal, MAX_JOURNAL_PAGE, MAX_JOURNAL_PATH, memoizedRedaction, redactCredentials, retryAfterMsOf, type JournalRecord, type RequestNote } from '../../src/domain/journal.js'
 
 const A = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'
 const B = 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb'
@@ -39,6 +39,26 @@ t.test('a long path is cut, so an entry holds a bounded number of bytes', async 
   t.ok(first?.path.startsWith('/p?q=xxx') === true && first.path.endsWith('…'), 'cut, and marked so')
   t.equal(second?.path, first?.path)
   t.equal(third?.path, exact, 'a path of exactly the bound is kept whole')
+})
+
+t.test('pages: a cursor forward, at most MAX_JOURNAL_PAGE entries each; a tail without one', async (t) => {
+  const journal = new Journal(5000)
+  for (let n = 1; n <= 2500; n++) journal.record(entry(n, { video: n % 2 === 0 ? V : D }))
+  const first = journal.page({ after: 0 })
+  t.equal(first.entries.length, MAX_JOURNAL_PAGE)
+  t.equal(first.entries[0]?.seq, 1)
+  t.equal(first.next, MAX_JOURNAL_PAGE)
+  const second = journal.page({ after: first.next as number })
+  t.equal(second.entries[0]?.seq, MAX_JOURNAL_PAGE + 1)
+  const last = journal.page({ after: second.next as number })
+  t.same([last.entries.length, last.next], [500, null], 'the last page says there is no next')
+  t.same(journal.page({ after: 2500 }), { entries: [], next: null }, 'nothing after the newest')
+  const videos = journal.page({ after: 10, video: V, limit: 3 })
+  t.same([videos.entries.map((e) => e.seq), videos.next], [[12, 14, 16], 16], 'filtered, then paged')
+  const tail = journal.page({ limit: 2 })
+  t.same([tail.entries.map((e) => e.seq), tail.next], [[2499, 2500], null], 'the last N, without a cursor')
+  t.equal(journal.page().entries.length, MAX_JOURNAL_PAGE, 'never more than a page')
+  t.equal(journal.page({ limit: 5000 }).entries.length, MAX_JOURNAL_PAGE, 'even when asked for more')
 })
 
 t.test('an entry shows what the note and the record held when recorded', async (t) => {

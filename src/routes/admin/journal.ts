@@ -18,11 +18,11 @@ const journalAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['journal'],
       summary: 'List the request journal',
-      description: 'The requests the Cloudflare surface answered (or dropped), oldest first, with redacted credentials. Filter by account and video; `limit` keeps the last N. The journal keeps a bounded number of entries: the oldest drop first.',
+      description: 'The requests the Cloudflare surface answered (or dropped), oldest first, with redacted credentials. Filter by account and video; `limit` keeps the last N (at most 1000 a page). To read everything, page with `after`: 0 first, then each answer\'s `next` until it is null. The journal keeps a bounded number of entries: the oldest drop first.',
       querystring: JournalQuerySchema,
       response: { 200: SuccessEnvelopeSchema(JournalListSchema), ...failures }
     }
-  }, async (request) => ok({ entries: app.journal.list(request.query), size: app.journal.size, limit: app.journal.limit }))
+  }, async (request) => ok({ ...app.journal.page(request.query), size: app.journal.size, limit: app.journal.limit }))
 
   app.delete('/journal', {
     schema: {

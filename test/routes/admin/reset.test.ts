@@ -35,7 +35,7 @@ t.test('POST /reset puts everything back: fixtures, mock time 0, no account cloc
   t.strictSame((await admin(app, 'GET', '/clock')).body.result, { scope: 'global', nowMs: 0, frozen: false, rate: 1, tickMs: 1000, ticking: false })
   t.equal((await admin(app, 'GET', `/clock?account=${OTHER_ACCOUNT}`)).body.result.scope, 'global', 'account clocks are gone')
   t.strictSame((await admin(app, 'GET', '/faults')).body.result, { rules: [] })
-  t.strictSame((await admin(app, 'GET', '/journal')).body.result, { entries: [], size: 0, limit: 1000 })
+  t.strictSame((await admin(app, 'GET', '/journal')).body.result, { entries: [], size: 0, limit: 1000, next: null })
   t.strictSame((await admin(app, 'GET', '/defaults')).body.result, { model: 'time', speed: 10, step: 25 })
   t.equal((await admin(app, 'GET', `/videos/${NEW_VIDEO}`)).statusCode, 404)
   const served = await api(t, app, { method: 'GET', url: downloadsPath(VIDEOS.inProgress), headers: AUTH })
