@@ -21,7 +21,8 @@ export const ConfigSchema = Type.Object({
   adminToken: Type.Optional(Type.String({ minLength: 1, description: 'Token the admin API requires in X-Mock-Admin-Token' })),
   autoCreate: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'off', description: 'Any well-formed unknown video id exists on first use' }),
   journalSize: Type.Integer({ minimum: 1, maximum: 100_000, default: 1000, description: 'Requests the journal keeps' }),
-  maxVideos: Type.Integer({ minimum: 1, maximum: 100_000, default: 100_000, description: 'Most videos the store holds, however they come in' })
+  maxVideos: Type.Integer({ minimum: 1, maximum: 100_000, default: 100_000, description: 'Most videos the store holds, however they come in' }),
+  closeTimeoutMs: Type.Integer({ minimum: 0, maximum: 60_000, default: 5000, description: 'How long a graceful close waits for requests in flight before it ends their connections (ms)' })
 }, { additionalProperties: false })
 export type Config = Static<typeof ConfigSchema>
 
@@ -49,7 +50,8 @@ export const SETTINGS = {
   adminToken: { env: 'MOCK_ADMIN_TOKEN', flag: 'admin-token', parse: 'string' },
   autoCreate: { env: 'MOCK_AUTO_CREATE', flag: 'auto-create', parse: 'string' },
   journalSize: { env: 'MOCK_JOURNAL_SIZE', flag: 'journal-size', parse: 'integer' },
-  maxVideos: { env: 'MOCK_MAX_VIDEOS', flag: 'max-videos', parse: 'integer' }
+  maxVideos: { env: 'MOCK_MAX_VIDEOS', flag: 'max-videos', parse: 'integer' },
+  closeTimeoutMs: { env: 'MOCK_CLOSE_TIMEOUT_MS', flag: 'close-timeout-ms', parse: 'integer' }
 } as const satisfies Record<keyof Config, { env: string, flag: string, parse: string }>
 
 type Parse = (typeof SETTINGS)[keyof typeof SETTINGS]['parse']

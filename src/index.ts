@@ -31,7 +31,10 @@ export interface RunningMock {
   app: FastifyInstance
   /** A client of the admin API at `${url}/__mock`, with the configured admin token. */
   admin: AdminClient
-  /** Stops the ticker, finishes requests in flight, flushes the store, closes the port. */
+  /**
+   * Stops the ticker, finishes requests in flight (for at most `closeTimeoutMs`, default 5 s;
+   * then their connections are ended), flushes the store, closes the port.
+   */
   close: () => Promise<void>
 }
 
@@ -53,5 +56,23 @@ export async function startMock (options: StartOptions = {}): Promise<RunningMoc
   app.config.port = actualPort
   const url = `http://${urlHost}:${actualPort}`
   const admin = new AdminClient(`${url}/__mock`, { token: app.config.adminToken })
-  return { url, app, admin, close: async () => { await app.close() } }
+  return { url, app, admin, close: async () => { await closeWithin(app, app.config.closeTimeoutMs) } }
+}
+
+/**
+ * Closes the app, giving requests in flight `deadlineMs` to finish: after that their connections
+ * are ended (a slow client, a long latency fault), so the close completes, and the store is
+ * flushed by its onClose hook as on any close. `docker stop` kills after 10 s: the default 5 s
+ * leaves time for the flush.
+ */
+async function closeWithin (app: FastifyInstance, deadlineMs: number): Promise<void> {
+  const deadline = setTimeout(() => {
+    app.log.warn({ deadlineMs }, 'close deadline reached: ending the connections still open')
+    app.server.closeAllConnections()
+  }, deadlineMs)
+  try {
+    await app.close()
+  } finally {
+    clearTimeout(deadline)
+  }
 }

@@ -15,7 +15,8 @@ const DEFAULTS: Config = {
   admin: 'on',
   autoCreate: 'off',
   journalSize: 1000,
-  maxVideos: 100_000
+  maxVideos: 100_000,
+  closeTimeoutMs: 5000
 }
 
 interface TapLike {
@@ -58,7 +59,8 @@ t.test('every environment variable is read', async (t) => {
     MOCK_ADMIN_TOKEN: 'secret',
     MOCK_AUTO_CREATE: 'on',
     MOCK_JOURNAL_SIZE: '50',
-    MOCK_MAX_VIDEOS: '500'
+    MOCK_MAX_VIDEOS: '500',
+    MOCK_CLOSE_TIMEOUT_MS: '250'
   })
   t.strictSame(config, {
     port: 9000,
@@ -75,7 +77,8 @@ t.test('every environment variable is read', async (t) => {
     adminToken: 'secret',
     autoCreate: 'on',
     journalSize: 50,
-    maxVideos: 500
+    maxVideos: 500,
+    closeTimeoutMs: 250
   })
   t.equal(loadConfig({ MOCK_FIXTURES: '/abs/fixtures' }).fixtures, '/abs/fixtures', 'an absolute path stays')
   t.equal(loadConfig({ MOCK_PUBLIC_URL: 'http://localhost:9000///' }).publicUrl, 'http://localhost:9000', 'every trailing slash goes')
@@ -112,7 +115,8 @@ t.test('flags win over the environment', async (t) => {
     'admin-token': 'flag-secret',
     'auto-create': 'on',
     'journal-size': '7',
-    'max-videos': '9'
+    'max-videos': '9',
+    'close-timeout-ms': '0'
   })
   t.strictSame(config, {
     port: 9100,
@@ -129,7 +133,8 @@ t.test('flags win over the environment', async (t) => {
     adminToken: 'flag-secret',
     autoCreate: 'on',
     journalSize: 7,
-    maxVideos: 9
+    maxVideos: 9,
+    closeTimeoutMs: 0
   })
   t.equal(loadConfig(env, { 'tick-ms': '20' }).port, 9000, 'the environment fills what flags leave')
   t.equal(loadConfig({}, { nope: 'x' }).port, 8787, 'flags that are not settings are ignored (parseCli refuses them)')
