@@ -120,7 +120,7 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
   await app.register(healthRoutes)
   await app.register(mediaRoutes, { assetsDir: BUNDLED_ASSETS })
   // The Cloudflare surface, under the API prefix and at the root, so both base urls work.
-  const surface = { publicUrl: config.publicUrl, scenarioControl, autoCreate: config.autoCreate === 'on' }
+  const surface = { publicUrl: config.publicUrl, scenarioControl, autoCreate: config.autoCreate === 'on', adminToken: config.adminToken }
   await app.register(downloadsRoutes, { prefix: '/client/v4', ...surface })
   await app.register(downloadsRoutes, surface)
   if (scenarioControl) await app.register(adminRoutes, { prefix: ADMIN_PREFIX, token: config.adminToken })
