@@ -18,9 +18,10 @@ export const ConfigSchema = Type.Object({
   apiTokens: Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'Accepted Bearer tokens; empty accepts any' }),
   logLevel: Type.Union(LOG_LEVELS.map((level) => Type.Literal(level)), { default: 'info', description: 'Pino log level' }),
   admin: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'on', description: 'The admin API under /__mock and the Prefer override' }),
-  adminToken: Type.Optional(Type.String({ minLength: 1, description: 'Token the admin API requires in X-Mock-Admin-Token' })),
+  adminToken: Type.Optional(Type.String({ minLength: 1, description: 'Token the admin API and the Prefer override require in X-Mock-Admin-Token' })),
   autoCreate: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'off', description: 'Any well-formed unknown video id exists on first use' }),
-  journalSize: Type.Integer({ minimum: 1, maximum: 100_000, default: 1000, description: 'Requests the journal keeps' })
+  journalSize: Type.Integer({ minimum: 1, maximum: 100_000, default: 1000, description: 'Requests the journal keeps' }),
+  headersTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000, description: 'How long a client may take to send the request headers, in ms; then 408' })
 }, { additionalProperties: false })
 export type Config = Static<typeof ConfigSchema>
 
@@ -47,7 +48,8 @@ export const SETTINGS = {
   admin: { env: 'MOCK_ADMIN', flag: 'admin', parse: 'string' },
   adminToken: { env: 'MOCK_ADMIN_TOKEN', flag: 'admin-token', parse: 'string' },
   autoCreate: { env: 'MOCK_AUTO_CREATE', flag: 'auto-create', parse: 'string' },
-  journalSize: { env: 'MOCK_JOURNAL_SIZE', flag: 'journal-size', parse: 'integer' }
+  journalSize: { env: 'MOCK_JOURNAL_SIZE', flag: 'journal-size', parse: 'integer' },
+  headersTimeoutMs: { env: 'MOCK_HEADERS_TIMEOUT_MS', flag: 'headers-timeout-ms', parse: 'integer' }
 } as const satisfies Record<keyof Config, { env: string, flag: string, parse: string }>
 
 type Parse = (typeof SETTINGS)[keyof typeof SETTINGS]['parse']

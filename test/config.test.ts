@@ -14,7 +14,8 @@ const DEFAULTS: Config = {
   logLevel: 'info',
   admin: 'on',
   autoCreate: 'off',
-  journalSize: 1000
+  journalSize: 1000,
+  headersTimeoutMs: 10_000
 }
 
 interface TapLike {
@@ -56,7 +57,8 @@ t.test('every environment variable is read', async (t) => {
     MOCK_ADMIN: 'off',
     MOCK_ADMIN_TOKEN: 'secret',
     MOCK_AUTO_CREATE: 'on',
-    MOCK_JOURNAL_SIZE: '50'
+    MOCK_JOURNAL_SIZE: '50',
+    MOCK_HEADERS_TIMEOUT_MS: '2500'
   })
   t.strictSame(config, {
     port: 9000,
@@ -72,7 +74,8 @@ t.test('every environment variable is read', async (t) => {
     admin: 'off',
     adminToken: 'secret',
     autoCreate: 'on',
-    journalSize: 50
+    journalSize: 50,
+    headersTimeoutMs: 2500
   })
   t.equal(loadConfig({ MOCK_FIXTURES: '/abs/fixtures' }).fixtures, '/abs/fixtures', 'an absolute path stays')
   t.equal(loadConfig({ MOCK_PUBLIC_URL: 'http://localhost:9000///' }).publicUrl, 'http://localhost:9000', 'every trailing slash goes')
@@ -108,7 +111,8 @@ t.test('flags win over the environment', async (t) => {
     admin: 'off',
     'admin-token': 'flag-secret',
     'auto-create': 'on',
-    'journal-size': '7'
+    'journal-size': '7',
+    'headers-timeout-ms': '400'
   })
   t.strictSame(config, {
     port: 9100,
@@ -124,7 +128,8 @@ t.test('flags win over the environment', async (t) => {
     admin: 'off',
     adminToken: 'flag-secret',
     autoCreate: 'on',
-    journalSize: 7
+    journalSize: 7,
+    headersTimeoutMs: 400
   })
   t.equal(loadConfig(env, { 'tick-ms': '20' }).port, 9000, 'the environment fills what flags leave')
   t.equal(loadConfig({}, { nope: 'x' }).port, 8787, 'flags that are not settings are ignored (parseCli refuses them)')
@@ -148,7 +153,8 @@ t.test('settings that cannot be used', async (t) => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL (--log-level): expected one of fatal, error, warn, info, debug, trace, silent, got "loud"'],
     [{ MOCK_ADMIN: 'yes' }, 'MOCK_ADMIN (--admin): expected one of on, off, got "yes"'],
     [{ MOCK_AUTO_CREATE: '1' }, 'MOCK_AUTO_CREATE (--auto-create): expected one of on, off, got "1"'],
-    [{ MOCK_JOURNAL_SIZE: '0' }, 'MOCK_JOURNAL_SIZE (--journal-size): expected integer to be greater or equal to 1, got 0']
+    [{ MOCK_JOURNAL_SIZE: '0' }, 'MOCK_JOURNAL_SIZE (--journal-size): expected integer to be greater or equal to 1, got 0'],
+    [{ MOCK_HEADERS_TIMEOUT_MS: '50' }, 'MOCK_HEADERS_TIMEOUT_MS (--headers-timeout-ms): expected integer to be greater or equal to 100, got 50']
   ]
   for (const [env, expected] of cases) t.equal(configError(t, () => loadConfig(env)), expected, JSON.stringify(env))
 
