@@ -165,7 +165,7 @@ function clientFailure (code: string | undefined): MockError {
 }
 
 /** A whole HTTP/1.1 answer carrying the failure envelope of `error`, then closing the connection. */
-export function rawFailure (error: MockError): string {
+function rawFailure (error: MockError): string {
   const body = JSON.stringify(failureBody(error))
   const headers = Object.entries(error.headers).map(([name, value]) => `${name}: ${value}\r\n`).join('')
   return `HTTP/1.1 ${error.statusCode} ${STATUS_CODES[error.statusCode] as string}\r\n${headers}Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
