@@ -1,10 +1,12 @@
 import { Ajv, type AnySchema, type ValidateFunction } from 'ajv'
 import addFormatsModule from 'ajv-formats'
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import { METHODS } from 'node:http'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { FastifyRouteSchemaDef } from 'fastify/types/schema.js'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { configWithDefaults, type Config } from './config.js'
 import type { Progression } from './domain/progress.js'
+import { createMockServer } from './http-server.js'
 import { BUNDLED_ASSETS } from './paths.js'
 import clockPlugin from './plugins/clock.js'
 import { Errors } from './domain/errors.js'
@@ -105,8 +107,21 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
     // Before routing: a path segment too long for the router or a malformed %-escape. Either way
     // the path names nothing, as Cloudflare says of an unroutable one.
     frameworkErrors: (_error, request, reply) => sendFailure(reply, Errors.routeNotFound(apiPath(request.url))),
-    forceCloseConnections: 'idle'
+    forceCloseConnections: 'idle',
+    serverFactory: (handler, fastifyOptions) => createMockServer(handler, {
+      headersTimeoutMs: config.headersTimeoutMs,
+      keepAliveTimeout: fastifyOptions.keepAliveTimeout as number,
+      connectionTimeout: fastifyOptions.connectionTimeout as number,
+      // Fastify's options hold its logger by now: the app's own log.
+      log: fastifyOptions.logger as FastifyBaseLogger
+    })
   }).withTypeProvider<TypeBoxTypeProvider>()
+  // Every method Node parses is routed, so that one the Cloudflare paths do not have is a 405
+  // with Allow there (as PUT is), not an unknown route. (CONNECT reaches Fastify through
+  // createMockServer.)
+  for (const method of METHODS) {
+    if (!app.supportedMethods.includes(method)) app.addHttpMethod(method, { hasBody: method !== 'CONNECT' })
+  }
 
   const scenarioControl = config.admin === 'on'
   app.setValidatorCompiler(validatorFor)
@@ -120,7 +135,7 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
   await app.register(healthRoutes)
   await app.register(mediaRoutes, { assetsDir: BUNDLED_ASSETS })
   // The Cloudflare surface, under the API prefix and at the root, so both base urls work.
-  const surface = { publicUrl: config.publicUrl, scenarioControl, autoCreate: config.autoCreate === 'on' }
+  const surface = { publicUrl: config.publicUrl, scenarioControl, autoCreate: config.autoCreate === 'on', adminToken: config.adminToken }
   await app.register(downloadsRoutes, { prefix: '/client/v4', ...surface })
   await app.register(downloadsRoutes, surface)
   if (scenarioControl) await app.register(adminRoutes, { prefix: ADMIN_PREFIX, token: config.adminToken })

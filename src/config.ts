@@ -18,11 +18,12 @@ export const ConfigSchema = Type.Object({
   apiTokens: Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'Accepted Bearer tokens; empty accepts any' }),
   logLevel: Type.Union(LOG_LEVELS.map((level) => Type.Literal(level)), { default: 'info', description: 'Pino log level' }),
   admin: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'on', description: 'The admin API under /__mock and the Prefer override' }),
-  adminToken: Type.Optional(Type.String({ minLength: 1, description: 'Token the admin API requires in X-Mock-Admin-Token' })),
+  adminToken: Type.Optional(Type.String({ minLength: 1, description: 'Token the admin API and the Prefer override require in X-Mock-Admin-Token' })),
   autoCreate: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'off', description: 'Any well-formed unknown video id exists on first use' }),
   journalSize: Type.Integer({ minimum: 1, maximum: 100_000, default: 1000, description: 'Requests the journal keeps' }),
   maxVideos: Type.Integer({ minimum: 1, maximum: 100_000, default: 100_000, description: 'Most videos the store holds, however they come in' }),
-  closeTimeoutMs: Type.Integer({ minimum: 0, maximum: 60_000, default: 5000, description: 'How long a graceful close waits for requests in flight before it ends their connections (ms)' })
+  closeTimeoutMs: Type.Integer({ minimum: 0, maximum: 60_000, default: 5000, description: 'How long a graceful close waits for requests in flight before it ends their connections (ms)' }),
+  headersTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000, description: 'How long a client may take to send the request headers, in ms; then 408' })
 }, { additionalProperties: false })
 export type Config = Static<typeof ConfigSchema>
 
@@ -51,7 +52,8 @@ export const SETTINGS = {
   autoCreate: { env: 'MOCK_AUTO_CREATE', flag: 'auto-create', parse: 'string' },
   journalSize: { env: 'MOCK_JOURNAL_SIZE', flag: 'journal-size', parse: 'integer' },
   maxVideos: { env: 'MOCK_MAX_VIDEOS', flag: 'max-videos', parse: 'integer' },
-  closeTimeoutMs: { env: 'MOCK_CLOSE_TIMEOUT_MS', flag: 'close-timeout-ms', parse: 'integer' }
+  closeTimeoutMs: { env: 'MOCK_CLOSE_TIMEOUT_MS', flag: 'close-timeout-ms', parse: 'integer' },
+  headersTimeoutMs: { env: 'MOCK_HEADERS_TIMEOUT_MS', flag: 'headers-timeout-ms', parse: 'integer' }
 } as const satisfies Record<keyof Config, { env: string, flag: string, parse: string }>
 
 type Parse = (typeof SETTINGS)[keyof typeof SETTINGS]['parse']

@@ -16,7 +16,8 @@ const DEFAULTS: Config = {
   autoCreate: 'off',
   journalSize: 1000,
   maxVideos: 100_000,
-  closeTimeoutMs: 5000
+  closeTimeoutMs: 5000,
+  headersTimeoutMs: 10_000
 }
 
 interface TapLike {
@@ -60,7 +61,8 @@ t.test('every environment variable is read', async (t) => {
     MOCK_AUTO_CREATE: 'on',
     MOCK_JOURNAL_SIZE: '50',
     MOCK_MAX_VIDEOS: '500',
-    MOCK_CLOSE_TIMEOUT_MS: '250'
+    MOCK_CLOSE_TIMEOUT_MS: '250',
+    MOCK_HEADERS_TIMEOUT_MS: '2500'
   })
   t.strictSame(config, {
     port: 9000,
@@ -78,7 +80,8 @@ t.test('every environment variable is read', async (t) => {
     autoCreate: 'on',
     journalSize: 50,
     maxVideos: 500,
-    closeTimeoutMs: 250
+    closeTimeoutMs: 250,
+    headersTimeoutMs: 2500
   })
   t.equal(loadConfig({ MOCK_FIXTURES: '/abs/fixtures' }).fixtures, '/abs/fixtures', 'an absolute path stays')
   t.equal(loadConfig({ MOCK_PUBLIC_URL: 'http://localhost:9000///' }).publicUrl, 'http://localhost:9000', 'every trailing slash goes')
@@ -116,7 +119,8 @@ t.test('flags win over the environment', async (t) => {
     'auto-create': 'on',
     'journal-size': '7',
     'max-videos': '9',
-    'close-timeout-ms': '0'
+    'close-timeout-ms': '0',
+    'headers-timeout-ms': '400'
   })
   t.strictSame(config, {
     port: 9100,
@@ -134,7 +138,8 @@ t.test('flags win over the environment', async (t) => {
     autoCreate: 'on',
     journalSize: 7,
     maxVideos: 9,
-    closeTimeoutMs: 0
+    closeTimeoutMs: 0,
+    headersTimeoutMs: 400
   })
   t.equal(loadConfig(env, { 'tick-ms': '20' }).port, 9000, 'the environment fills what flags leave')
   t.equal(loadConfig({}, { nope: 'x' }).port, 8787, 'flags that are not settings are ignored (parseCli refuses them)')
@@ -159,7 +164,8 @@ t.test('settings that cannot be used', async (t) => {
     [{ MOCK_ADMIN: 'yes' }, 'MOCK_ADMIN (--admin): expected one of on, off, got "yes"'],
     [{ MOCK_AUTO_CREATE: '1' }, 'MOCK_AUTO_CREATE (--auto-create): expected one of on, off, got "1"'],
     [{ MOCK_JOURNAL_SIZE: '0' }, 'MOCK_JOURNAL_SIZE (--journal-size): expected integer to be greater or equal to 1, got 0'],
-    [{ MOCK_MAX_VIDEOS: '100001' }, 'MOCK_MAX_VIDEOS (--max-videos): expected integer to be less or equal to 100000, got 100001']
+    [{ MOCK_MAX_VIDEOS: '100001' }, 'MOCK_MAX_VIDEOS (--max-videos): expected integer to be less or equal to 100000, got 100001'],
+    [{ MOCK_HEADERS_TIMEOUT_MS: '50' }, 'MOCK_HEADERS_TIMEOUT_MS (--headers-timeout-ms): expected integer to be greater or equal to 100, got 50']
   ]
   for (const [env, expected] of cases) t.equal(configError(t, () => loadConfig(env)), expected, JSON.stringify(env))
 

@@ -104,6 +104,22 @@ export const Errors = {
   headersTooLarge (): MockError {
     return new MockError(431, [{ code: 6003, message: 'Invalid request headers', error_chain: [{ code: 6100, message: 'Request headers are too large' }] }])
   },
+  /** A request line Node cannot parse, or a request Node refuses before routing. */
+  badRequest (): MockError {
+    return Errors.forStatus(400, 'Bad request')
+  },
+  /** An HTTP/1.1 request without a Host header (RFC 9112 §3.2 requires one). Mock's choice. */
+  missingHost (): MockError {
+    return new MockError(400, [{ code: 10400, message: 'Bad request: an HTTP/1.1 request needs a Host header' }])
+  },
+  /** Request headers that did not all arrive within the headers timeout. Mock's choice. */
+  headersTimeout (): MockError {
+    return new MockError(408, [{ code: 10408, message: 'Request timeout: the request headers did not all arrive in time' }])
+  },
+  /** A media `?filename=` Cloudflare would refuse. */
+  badMediaFilename (): MockError {
+    return new MockError(400, [{ code: 10400, message: 'filename may hold only letters, digits, - and _ (at most 120 characters); the extension is added' }])
+  },
   accountNotFound (): MockError {
     return new MockError(404, [{ code: 10003, message: 'Account not found' }])
   },

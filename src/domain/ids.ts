@@ -23,3 +23,14 @@ export function isCloudflareId (value: unknown): value is string {
 export function isDownloadType (value: unknown): value is DownloadType {
   return value === 'default' || value === 'audio'
 }
+
+/**
+ * Cloudflare's rule for a media `?filename=`: letters, digits, `-` and `_`, at most 120. (One
+ * bounded character class between anchors: linear, whatever the length of the input.)
+ */
+const MEDIA_FILENAME = /^[A-Za-z0-9_-]{1,120}$/
+
+/** True when `value` may name a media file (the extension is added to it). */
+export function isMediaFilename (value: string): boolean {
+  return MEDIA_FILENAME.test(value)
+}

@@ -24,6 +24,8 @@ export interface JournalEntry {
   /** The credentials the request carried, redacted (see `redactCredentials`). */
   credentials: string
   forced?: 'prefer' | 'fault'
+  /** The status a `Prefer` header asked for and did not get: it lacked the admin token. */
+  preferIgnored?: number
   faultId?: string
   dropped?: boolean
   /** The download statuses a successful GET showed. */
@@ -43,6 +45,8 @@ export interface RequestNote {
   type?: DownloadType
   /** Set when the answer was forced: by a `Prefer: code=...` header or by a fault rule. */
   forced?: 'prefer' | 'fault'
+  /** The status a `Prefer` header asked for, ignored: MOCK_ADMIN_TOKEN is set and the request lacked it. */
+  preferIgnored?: number
   /** The fault rule that answered, when `forced` is 'fault'. */
   faultId?: string
   /** True when a fault rule dropped the connection instead of answering. */
@@ -83,6 +87,7 @@ class Slot {
   video: string | undefined = undefined
   type: DownloadType | undefined = undefined
   forced: RequestNote['forced'] = undefined
+  preferIgnored: number | undefined = undefined
   faultId: string | undefined = undefined
   dropped: boolean | undefined = undefined
   /** Shared with the note (never mutated there); copied when listed. */
@@ -136,6 +141,7 @@ function entryOf (slot: Slot): JournalEntry {
   if (slot.video !== undefined) entry.video = slot.video
   if (slot.type !== undefined) entry.type = slot.type
   if (slot.forced !== undefined) entry.forced = slot.forced
+  if (slot.preferIgnored !== undefined) entry.preferIgnored = slot.preferIgnored
   if (slot.faultId !== undefined) entry.faultId = slot.faultId
   if (slot.dropped !== undefined) entry.dropped = slot.dropped
   if (slot.downloads !== undefined) entry.downloads = { ...slot.downloads }
@@ -275,6 +281,7 @@ export class Journal {
     slot.video = this.videos.keepMaybe(note.video)
     slot.type = note.type
     slot.forced = note.forced
+    slot.preferIgnored = note.preferIgnored
     slot.faultId = note.faultId
     slot.dropped = note.dropped
     slot.downloads = note.downloads

@@ -1,3 +1,4 @@
+import { STATUS_CODES, type IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
@@ -8,14 +9,85 @@ export function failureBody (error: MockError): { result: null, success: false, 
   return { result: null, success: false, errors: error.errors, messages: [] }
 }
 
+/**
+ * How many bytes of a body over its route's limit are read and thrown away, beyond the limit,
+ * before the 413 is answered: a client still sending would otherwise meet a closed connection
+ * (EPIPE, "fetch failed") instead of its answer. A larger body has its connection closed.
+ */
+export const DISCARD_LIMIT = 16 * 1024 * 1024
+
 /** Answers with the failure envelope of a MockError, headers included. */
 export function sendFailure (reply: FastifyReply, error: MockError): FastifyReply {
+  if (error.statusCode === 413 && !bodyReceived(reply.request.raw)) {
+    afterDiscardingBody(reply, () => writeFailure(reply, error))
+    // Fastify waits for a returned reply to finish; it is sent once the body is discarded.
+    return reply
+  }
+  return writeFailure(reply, error)
+}
+
+/** Sends the failure envelope now. */
+function writeFailure (reply: FastifyReply, error: MockError): FastifyReply {
   return reply.code(error.statusCode).headers(error.headers).type('application/json; charset=utf-8').send(failureBody(error))
 }
 
-/** The request path without the API prefix and query, as Cloudflare's routing messages show it. */
+/** True once the whole request has arrived (or was read), so an answer cannot cut its upload short. */
+function bodyReceived (raw: IncomingMessage): boolean {
+  return raw.complete || raw.readableEnded
+}
+
+/**
+ * Reads the rest of an oversized body and throws it away, then calls `send`; the connection
+ * stays open for the next request, as the body was read to its end. Past DISCARD_LIMIT beyond
+ * the route's limit (known at once from Content-Length, or found while reading) the connection is
+ * closed instead: the answer is sent at once with `Connection: close`, or the socket destroyed.
+ */
+function afterDiscardingBody (reply: FastifyReply, send: () => void): void {
+  const raw = reply.request.raw
+  const bound = reply.request.routeOptions.bodyLimit + DISCARD_LIMIT
+  if (Number(raw.headers['content-length']) > bound) {
+    reply.header('connection', 'close')
+    reply.request.log.info({ bound }, 'body too large to discard: the connection closes after the answer')
+    send()
+    return
+  }
+  let received = 0
+  const onData = (chunk: Buffer): void => {
+    received += chunk.length
+    if (received <= bound) return
+    stop()
+    reply.request.log.info({ bound }, 'body too large to discard: connection closed')
+    raw.socket.destroy()
+  }
+  const onEnd = (): void => {
+    stop()
+    reply.removeHeader('connection')
+    send()
+  }
+  const stop = (): void => {
+    raw.off('data', onData)
+    raw.off('end', onEnd)
+    raw.off('close', stop)
+  }
+  raw.on('data', onData)
+  raw.on('end', onEnd)
+  // The client went away: nothing to answer.
+  raw.on('close', stop)
+  raw.resume()
+}
+
+/**
+ * The request path without the API prefix and query, as Cloudflare's routing messages show it.
+ * Leading slashes count as one (`//client/v4/x` is `/x`), or the message would name the prefix
+ * twice; a target without a slash gets one. Linear in the url's length.
+ */
 export function apiPath (url: string): string {
-  const path = url.split('?', 1)[0] as string
+  const query = url.indexOf('?')
+  let start = 0
+  while (url.charCodeAt(start + 1) === 47 /* / */ && url.charCodeAt(start) === 47) start++
+  const sent = url.slice(start, query === -1 ? url.length : query)
+  // A request target that is not a path (CONNECT's `host:port`, OPTIONS's `*`) reads as one.
+  const path = sent.startsWith('/') ? sent : `/${sent}`
   return path.startsWith(API_PREFIX + '/') || path === API_PREFIX ? path.slice(API_PREFIX.length) : path
 }
 
@@ -79,20 +151,36 @@ export function failureFor (error: FastifyError | MockError, request: FastifyReq
   return mockError
 }
 
+/** The error a connection-level client error is answered with. */
+function clientFailure (code: string | undefined): MockError {
+  switch (code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return Errors.headersTooLarge()
+    // Node's headers timeout (server.headersTimeout), checked every connectionsCheckingInterval.
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return Errors.headersTimeout()
+    default:
+      return Errors.badRequest()
+  }
+}
+
+/** A whole HTTP/1.1 answer carrying the failure envelope of `error`, then closing the connection. */
+function rawFailure (error: MockError): string {
+  const body = JSON.stringify(failureBody(error))
+  const headers = Object.entries(error.headers).map(([name, value]) => `${name}: ${value}\r\n`).join('')
+  return `HTTP/1.1 ${error.statusCode} ${STATUS_CODES[error.statusCode] as string}\r\n${headers}Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+}
+
 /**
- * Answers a connection-level client error (headers too large, a request line Node cannot parse)
- * with an envelope; these never reach Fastify's routing.
+ * Answers a connection-level client error (headers too large or too slow, a request line Node
+ * cannot parse) with an envelope; these never reach Fastify's routing.
  */
 export function answerClientError (error: NodeJS.ErrnoException, socket: Socket): void {
   if (!socket.writable) {
     socket.destroy()
     return
   }
-  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW'
-  const mockError = tooLarge ? Errors.headersTooLarge() : Errors.forStatus(400, 'Bad request')
-  const body = JSON.stringify(failureBody(mockError))
-  const reason = tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'
-  socket.end(`HTTP/1.1 ${mockError.statusCode} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
+  socket.end(rawFailure(clientFailure(error.code)))
 }
 
 /** What a JSON body parser may refuse beyond syntax: returns the error, or undefined to accept. */

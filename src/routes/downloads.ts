@@ -5,6 +5,7 @@ import { Errors } from '../domain/errors.js'
 import { DOWNLOAD_TYPES, MEDIA_FILE_NAMES, isCloudflareId, isDownloadType, type DownloadType } from '../domain/ids.js'
 import { preferredStatus, forcedError, type FaultAction } from '../domain/faults.js'
 import type { DownloadStatus } from '../domain/progress.js'
+import { isSecret } from '../domain/credentials.js'
 import { credentialCheck } from '../plugins/auth.js'
 import { applyFault } from '../plugins/faults.js'
 import { apiPath, failureFor, sendFailure } from '../plugins/envelope.js'
@@ -70,6 +71,8 @@ export interface DownloadsRoutesOptions {
   scenarioControl: boolean
   /** Any well-formed unknown video id exists on first use (MOCK_AUTO_CREATE=on). */
   autoCreate: boolean
+  /** MOCK_ADMIN_TOKEN: when set, `Prefer` is honoured only with it in X-Mock-Admin-Token. */
+  adminToken?: string
 }
 
 const downloadsRoutes: FastifyPluginAsyncTypebox<DownloadsRoutesOptions> = async (app, options) => {
@@ -108,8 +111,12 @@ const downloadsRoutes: FastifyPluginAsyncTypebox<DownloadsRoutesOptions> = async
     // Prefer before the fault rules, so a forced answer does not use up a rule's `times`.
     const preferred = preferredStatus(request.headers.prefer)
     if (preferred !== undefined) {
-      note.forced = 'prefer'
-      throw forcedError(preferred)
+      // With an admin token set, forcing answers is scenario control: it needs the token too.
+      if (options.adminToken === undefined || isSecret(request.headers['x-mock-admin-token'], options.adminToken)) {
+        note.forced = 'prefer'
+        throw forcedError(preferred)
+      }
+      note.preferIgnored = preferred
     }
     return app.faults.take({ method: request.method, path: request.url, account, video, type: note.type })?.action
   }

@@ -4,15 +4,13 @@ import { join } from 'node:path'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { parseRange } from '../domain/byte-range.js'
-import { Errors, MockError } from '../domain/errors.js'
-import { DOWNLOAD_TYPES, MEDIA_FILE_NAMES, isCloudflareId } from '../domain/ids.js'
+import { Errors } from '../domain/errors.js'
+import { noneMatchHits, rangeStillValid } from '../domain/etag.js'
+import { DOWNLOAD_TYPES, MEDIA_FILE_NAMES, isCloudflareId, isMediaFilename } from '../domain/ids.js'
 
 interface MediaFile { bytes: Buffer, etag: string, contentType: string, extension: string }
 
 const CONTENT_TYPES = { default: 'video/mp4', audio: 'audio/mp4' } as const
-
-/** Cloudflare's rule for `?filename=`: letters, digits, `-` and `_`, at most 120; the extension is added. */
-const FILENAME = /^[A-Za-z0-9_-]{1,120}$/
 
 /**
  * The download urls: GET and HEAD serve the bundled MP4 or M4A once the download is ready, with
@@ -40,18 +38,16 @@ const mediaRoutes: FastifyPluginAsyncTypebox<{ assetsDir: string }> = async (app
       const state = isCloudflareId(identifier) ? app.store.stateOf(identifier, type) : undefined
       if (state?.status !== 'ready') throw Errors.mediaNotReady()
       const filename = request.query.filename
-      if (filename !== undefined && !FILENAME.test(filename)) {
-        throw new MockError(400, [{ code: 10400, message: 'filename may hold only letters, digits, - and _ (at most 120 characters); the extension is added' }])
-      }
+      if (filename !== undefined && !isMediaFilename(filename)) throw Errors.badMediaFilename()
       reply.header('accept-ranges', 'bytes')
         .header('etag', file.etag)
         .header('cache-control', 'public, max-age=0, must-revalidate')
         .header('content-disposition', `attachment; filename="${filename ?? identifier}${file.extension}"`)
         .type(file.contentType)
-      if (request.headers['if-none-match'] === file.etag) return reply.code(304).send()
-      // A Range that names another version (If-Range with another ETag) gets the whole file.
-      const ifRange = request.headers['if-range']
-      const range = ifRange === undefined || ifRange === file.etag ? parseRange(request.headers.range, file.bytes.length) : { kind: 'full' as const }
+      // RFC 9110 §13.1.2: `*`, or any tag of the list by weak comparison, means "not modified".
+      if (noneMatchHits(request.headers['if-none-match'], file.etag)) return reply.code(304).send()
+      // A Range that names another version (If-Range without the same strong ETag) gets the whole file.
+      const range = rangeStillValid(request.headers['if-range'], file.etag) ? parseRange(request.headers.range, file.bytes.length) : { kind: 'full' as const }
       if (range.kind === 'unsatisfiable') throw Errors.rangeNotSatisfiable(file.bytes.length)
       if (range.kind === 'partial') {
         return reply.code(206)

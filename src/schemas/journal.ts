@@ -18,6 +18,7 @@ export const JournalEntrySchema = Type.Object({
   type: Type.Optional(DownloadTypeSchema),
   credentials: Type.String({ description: 'Redacted: "Bearer …abcd", "Bearer ****", "X-Auth-Email <email> + X-Auth-Key ****", "Authorization ****" (not Bearer) or "none"' }),
   forced: Type.Optional(Type.Union([Type.Literal('prefer'), Type.Literal('fault')], { description: 'The answer was forced by a Prefer header or a fault rule' })),
+  preferIgnored: Type.Optional(Type.Integer({ minimum: 400, maximum: 599, description: 'The status a Prefer header asked for, ignored: MOCK_ADMIN_TOKEN is set and the request did not carry it' })),
   faultId: Type.Optional(Type.String({ description: 'The fault rule that answered' })),
   dropped: Type.Optional(Type.Boolean({ description: 'A fault rule dropped the connection' })),
   downloads: Type.Optional(Type.Object({

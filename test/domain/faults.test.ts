@@ -217,7 +217,22 @@ t.test('preferredStatus parses Prefer: code=...', async (t) => {
     ['return=minimal', undefined],
     ['dynamic=true, code=200, code=503', undefined],
     ['', undefined],
-    [undefined, undefined]
+    [undefined, undefined],
+    // The edges of the scanner that replaced the regular expression, which answered the same.
+    ['code=" 503 "', 503],
+    ['\tcode\t=\t503\t;x', 503],
+    ['code=""', undefined],
+    ['code="', undefined],
+    ['code="503', undefined],
+    ['code=503"', undefined],
+    ['code=5"03, code=504', 504],
+    ['code=503 "', undefined],
+    ['code=5 03', undefined],
+    ['cod=503', undefined],
+    ['code503', undefined],
+    ['code=40x', undefined],
+    ['code=4x0', undefined],
+    ['code=\u0663\u0660\u0660', undefined]
   ]
   for (const [header, expected] of cases) t.equal(preferredStatus(header), expected, JSON.stringify(header))
 })

@@ -43,6 +43,20 @@ t.test('ETag and conditional requests', async (t) => {
   const again = await app.inject({ method: 'GET', url: `/${VIDEOS.ready}/downloads/default.mp4`, headers: { 'if-none-match': etag } })
   t.equal(again.statusCode, 304)
   t.equal(again.body, '')
+  // RFC 9110 §13.1.2: If-None-Match compares weakly, and `*` matches any current representation.
+  for (const header of ['*', `"a", ${etag}, "b"`, `W/${etag}`, `"a",W/${etag}`]) {
+    const res = await app.inject({ method: 'GET', url: `/${VIDEOS.ready}/downloads/default.mp4`, headers: { 'if-none-match': header } })
+    t.equal(res.statusCode, 304, header)
+    t.equal(res.body, '', `${header}: no body`)
+    t.equal(res.headers.etag, etag, `${header}: the ETag is sent`)
+  }
+  const head = await app.inject({ method: 'HEAD', url: `/${VIDEOS.ready}/downloads/audio.m4a`, headers: { 'if-none-match': '*' } })
+  t.equal(head.statusCode, 304, 'HEAD too')
+  for (const header of ['"another"', `"a", "b"`, etag.slice(1, -1)]) {
+    const res = await app.inject({ method: 'GET', url: `/${VIDEOS.ready}/downloads/default.mp4`, headers: { 'if-none-match': header } })
+    t.equal(res.statusCode, 200, `${header}: the whole file`)
+    t.ok(res.rawPayload.equals(mp4))
+  }
 })
 
 t.test('Range requests', async (t) => {
@@ -63,6 +77,9 @@ t.test('Range requests', async (t) => {
   const etag = part.headers.etag as string
   const current = await app.inject({ method: 'GET', url, headers: { range: 'bytes=0-9', 'if-range': etag } })
   t.equal(current.statusCode, 206)
+  const weak = await app.inject({ method: 'GET', url, headers: { range: 'bytes=0-9', 'if-range': `W/${etag}` } })
+  t.equal(weak.statusCode, 200, 'If-Range compares strongly: a weak tag gets the whole file')
+  t.ok(weak.rawPayload.equals(mp4))
 })
 
 t.test('404 envelope before ready, after deletion, and for unknown or malformed ids', async (t) => {

@@ -121,8 +121,8 @@ t.test('with an admin token, every admin request without it is a 401 that reveal
 
   const served = await api(t, app, { method: 'GET', url: downloadsPath(VIDEOS.ready), headers: AUTH })
   t.equal(served.statusCode, 200, 'the Cloudflare surface needs no admin token')
-  const prefer = await api(t, app, { method: 'GET', url: downloadsPath(VIDEOS.ready), headers: { ...AUTH, prefer: 'code=503' } })
-  t.equal(prefer.statusCode, 503)
+  const prefer = await api(t, app, { method: 'GET', url: downloadsPath(VIDEOS.ready), headers: { ...AUTH, prefer: 'code=503', ...right } })
+  t.equal(prefer.statusCode, 503, 'Prefer with the admin token is honoured')
   const anonymous = await api(t, app, { method: 'GET', url: downloadsPath(VIDEOS.ready), headers: right })
   t.strictSame(anonymous.body.errors, [{ code: 9106, message: 'Missing X-Auth-Key, X-Auth-Email or Authorization headers' }], 'nor is the admin token a Cloudflare credential')
 })
@@ -220,4 +220,39 @@ t.test('bodies are taken as sent (no type conversion); query strings are convert
   for (let i = 0; i < 3; i++) await app.inject({ method: 'GET', url: downloadsPath(VIDEOS.ready), headers: AUTH })
   const limited = await app.inject({ method: 'GET', url: '/__mock/journal?limit=2' })
   t.equal(limited.json().result.entries.length, 2, '?limit=2 is read as a number')
+})
+
+t.test('with an admin token set, Prefer is honoured only with the token, and the journal notes one it ignored', async (t) => {
+  const app = await build(t, { config: { adminToken: 's3cret' } })
+  const right = { 'x-mock-admin-token': 's3cret' }
+  const url = downloadsPath(VIDEOS.ready)
+  const cases: Array<[string, Record<string, string>, number]> = [
+    ['no admin token', {}, 200],
+    ['a wrong admin token', { 'x-mock-admin-token': 'guess' }, 200],
+    ['a longer one', { 'x-mock-admin-token': 's3cret-and-more' }, 200],
+    ['the admin token', right, 503]
+  ]
+  for (const [name, headers, status] of cases) {
+    const res = await api(t, app, { method: 'GET', url, headers: { ...AUTH, prefer: 'code=503', ...headers } })
+    t.equal(res.statusCode, status, name)
+  }
+  const created = await api(t, app, { method: 'POST', url: downloadsPath(VIDEOS.empty), headers: { ...AUTH, prefer: 'code=429' } })
+  t.equal(created.statusCode, 200, 'on the routes with a hook too')
+  const plain = await api(t, app, { method: 'GET', url, headers: AUTH })
+  t.equal(plain.statusCode, 200)
+  const journal = (await admin(app, 'GET', '/journal', undefined, right)).body.result.entries
+  t.same(journal.map((entry: Record<string, unknown>) => [entry.status, entry.forced, entry.preferIgnored]), [
+    [200, undefined, 503],
+    [200, undefined, 503],
+    [200, undefined, 503],
+    [503, 'prefer', undefined],
+    [200, undefined, 429],
+    [200, undefined, undefined]
+  ])
+})
+
+t.test('without an admin token, Prefer is honoured as before', async (t) => {
+  const app = await build(t)
+  const res = await api(t, app, { method: 'GET', url: downloadsPath(VIDEOS.ready), headers: { ...AUTH, prefer: 'code=503' } })
+  t.equal(res.statusCode, 503)
 })
