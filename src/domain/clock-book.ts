@@ -1,11 +1,19 @@
 /**
  * Mock time: one global clock, and a clock of its own for each account that asked for one (so
  * parallel test workers, each on its own account, can freeze or step time without touching each
- * other). Pure: the states are plain objects that the store persists.
+ * other). The states are plain objects that the store persists.
+ *
+ * While the book follows the wall clock (the ticker runs), a clock's time is derived, never
+ * accumulated: its mock time at its anchor plus rate × the wall time since, unless it is frozen.
+ * So no tick has to visit a clock, a running clock reads continuously between ticks, and a
+ * hundred thousand clocks cost nothing until one is read. A change (a step, a freeze, a rate)
+ * first writes the reading down as the new anchor. Not following (tests, `autoTick: false`),
+ * mock time moves only by `advance` and by `tick`.
  */
 
-/** One clock: mock time, whether the ticker moves it, and how fast (mock ms per real ms). */
+/** One clock: mock time at its anchor, whether time moves it, and how fast (mock ms per real ms). */
 export interface ClockState {
+  /** Mock time when the clock was last anchored (what the data file saves). */
   nowMs: number
   frozen: boolean
   rate: number
@@ -25,11 +33,53 @@ export class ClockBook {
   readonly accounts: Record<string, ClockState>
   /** How many accounts have a clock of their own (kept by detach and attach). */
   private ownCount: number
+  /** Wall time (ms) at each clock's anchor; a clock not in it was anchored when following began. */
+  private readonly anchoredAt = new WeakMap<ClockState, number>()
+  private readonly wall: () => number
+  /** Whether clocks follow the wall clock; when they began to (wall ms), else undefined. */
+  private followingSince: number | undefined
 
-  constructor (global: ClockState, accounts: Record<string, ClockState>) {
+  /** Over the caller's states; `wall` reads the wall clock (ms), default Date.now. */
+  constructor (global: ClockState, accounts: Record<string, ClockState>, wall: () => number = Date.now) {
     this.global = global
     this.accounts = accounts
     this.ownCount = Object.keys(accounts).length
+    this.wall = wall
+  }
+
+  /** Whether clocks follow the wall clock. */
+  get following (): boolean {
+    return this.followingSince !== undefined
+  }
+
+  /**
+   * Starts or stops following the wall clock. Stopping writes every running clock's reading down
+   * first, so what it read stays; starting anchors every clock now (downtime does not count).
+   */
+  follow (on: boolean): void {
+    if (on === this.following) return
+    if (!on) this.settle()
+    this.followingSince = on ? this.wall() : undefined
+  }
+
+  /** A clock's mock time now. */
+  read (clock: ClockState): number {
+    if (this.followingSince === undefined || clock.frozen || clock.rate === 0) return clock.nowMs
+    const since = this.anchoredAt.get(clock) ?? this.followingSince
+    return clock.nowMs + Math.floor((this.wall() - since) * clock.rate)
+  }
+
+  /** Writes a clock's reading down as its anchor, before a change to it. */
+  anchor (clock: ClockState): void {
+    clock.nowMs = this.read(clock)
+    if (this.followingSince !== undefined) this.anchoredAt.set(clock, this.wall())
+  }
+
+  /** Anchors every clock (before the states are saved: the file then holds their readings). */
+  settle (): void {
+    if (this.followingSince === undefined) return
+    this.anchor(this.global)
+    for (const clock of Object.values(this.accounts)) this.anchor(clock)
   }
 
   /** How many accounts have a clock of their own. */
@@ -50,13 +100,15 @@ export class ClockBook {
 
   /** Mock time for `account`. */
   now (account?: string): number {
-    return this.clockOf(account).nowMs
+    return this.read(this.clockOf(account))
   }
 
   /** Gives `account` a clock of its own, starting as a copy of the global clock; true when new. */
   detach (account: string): boolean {
     if (Object.hasOwn(this.accounts, account)) return false
-    this.accounts[account] = { ...this.global }
+    const clock = { ...this.global, nowMs: this.read(this.global) }
+    this.accounts[account] = clock
+    if (this.followingSince !== undefined) this.anchoredAt.set(clock, this.wall())
     this.ownCount++
     return true
   }
@@ -69,7 +121,11 @@ export class ClockBook {
     return true
   }
 
-  /** One tick of `realMs` real time: every running clock moves on by realMs × rate. Returns their keys. */
+  /**
+   * A step of `realMs` as if that much real time had passed: every running clock moves on by
+   * realMs × rate. Returns their keys. For a book that does not follow the wall clock (tests,
+   * the bench); one that follows it needs no ticks.
+   */
   tick (realMs: number): string[] {
     const moved: string[] = []
     if (this.move(this.global, realMs)) moved.push(GLOBAL_CLOCK)

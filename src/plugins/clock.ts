@@ -3,9 +3,10 @@ import fp from 'fastify-plugin'
 import type { DownloadStore } from '../store/download-store.js'
 
 /**
- * Mock time and the ticker. Every tick moves the running clocks on by the tick period (times
- * their rate) and lets the store write down the transitions that came due; tests and the admin
- * API call `advance` instead of waiting.
+ * Mock time and the ticker. While the ticker runs, the clocks follow the wall clock (their time
+ * is derived when read: see ClockBook), and every tick writes down the transitions that came due.
+ * Without it (`autoTick: false`), mock time moves only by `advance`, and by `tick`, which steps
+ * the running clocks by one tick period: tests and the admin API use those instead of waiting.
  */
 export class MockClock {
   private readonly store: DownloadStore
@@ -27,7 +28,7 @@ export class MockClock {
     return this.store.advance(ms, account)
   }
 
-  /** One ticker period: what the wall-clock ticker does every `tickMs`. */
+  /** One ticker period: due transitions written down (and, with the ticker stopped, the clocks stepped by `tickMs` first). */
   tick (): number {
     return this.store.tick(this.tickMs)
   }
@@ -40,6 +41,7 @@ export class MockClock {
   /** Starts the ticker (idempotent). */
   start (): void {
     if (this.timer !== undefined) return
+    this.store.follow(true)
     this.timer = setInterval(() => this.tick(), this.tickMs)
     // The ticker alone must not keep a process alive: the server's socket does that.
     this.timer.unref()
@@ -49,6 +51,7 @@ export class MockClock {
   stop (): void {
     clearInterval(this.timer)
     this.timer = undefined
+    this.store.follow(false)
   }
 }
 

@@ -228,7 +228,7 @@ export class DownloadStore {
     const data = this.db.data
     data.accountClocks ??= {}
     for (const clock of Object.values(data.accountClocks)) fullClock(clock)
-    return new ClockBook(fullClock(data.clock), data.accountClocks as Record<string, ClockState>)
+    return new ClockBook(fullClock(data.clock), data.accountClocks as Record<string, ClockState>, this.wallClock)
   }
 
   /** Rebuilds the account index and the transition schedules from the data. */
@@ -292,7 +292,7 @@ export class DownloadStore {
 
   /** Global mock time, in ms. */
   get nowMs (): number {
-    return this.clocks.global.nowMs
+    return this.clocks.now()
   }
 
   /** Mock time of the clock `account` follows. */
@@ -443,7 +443,7 @@ export class DownloadStore {
     for (const key of keys) {
       const schedule = this.schedules.get(key)
       if (schedule === undefined) continue
-      const now = key === GLOBAL_CLOCK ? this.clocks.global.nowMs : this.clocks.now(key)
+      const now = this.clocks.now(key === GLOBAL_CLOCK ? undefined : key)
       for (let entry = schedule.peek(); entry !== undefined && entry.at <= now; entry = schedule.peek()) {
         schedule.pop()
         if (!this.isLive(entry, key)) continue
@@ -476,13 +476,27 @@ export class DownloadStore {
 
   // ---- clocks ---------------------------------------------------------------------------------
 
-  /** One ticker period of `realMs`: running clocks move on, and their due transitions are recorded. */
+  /**
+   * Clocks follow the wall clock (the ticker runs) or not (`autoTick: false`): see ClockBook.
+   * Following, a clock's time is derived from its anchor when read, and `tick` only writes down
+   * what came due.
+   */
+  follow (on: boolean): void {
+    this.clocks.follow(on)
+  }
+
+  /**
+   * One ticker period of `realMs`: due transitions are recorded. A book that follows the wall
+   * clock needs no moving, and the tick costs what is due on the clocks that have something
+   * scheduled, however many clocks there are; one that does not is stepped by `realMs` first.
+   */
   tick (realMs: number): number {
-    const moved = this.clocks.tick(realMs)
+    const following = this.clocks.following
+    const moved = following ? [...this.schedules.keys()] : this.clocks.tick(realMs)
     // Mock time alone is saved about once a second, not on every tick: enough that a restart,
     // even after a kill -9, resumes close to where time stopped, without a write per tick.
     const now = this.wallClock()
-    if (moved.length > 0 && now - this.clockSavedAt >= CLOCK_SAVE_INTERVAL_MS) {
+    if ((following || moved.length > 0) && now - this.clockSavedAt >= CLOCK_SAVE_INTERVAL_MS) {
       this.clockSavedAt = now
       this.changed()
     }
@@ -496,6 +510,7 @@ export class DownloadStore {
   advance (ms: number, account?: string): number {
     const key = account === undefined ? GLOBAL_CLOCK : this.detach(account)
     const clock = account === undefined ? this.clocks.global : this.clocks.clockOf(account)
+    this.clocks.anchor(clock)
     clock.nowMs += ms
     this.changed()
     return this.settleDue([key])
@@ -505,6 +520,7 @@ export class DownloadStore {
   setClock (change: { frozen?: boolean, rate?: number }, account?: string): ClockState {
     if (account !== undefined) this.detach(account)
     const clock = this.clocks.clockOf(account)
+    this.clocks.anchor(clock)
     if (change.frozen !== undefined) clock.frozen = change.frozen
     if (change.rate !== undefined) clock.rate = change.rate
     this.changed()
@@ -676,13 +692,15 @@ export class DownloadStore {
     const fixtures = await this.reloadFixtures()
     if (account === undefined) {
       this.db.data = DownloadStore.seed(fixtures, this.configDefaults, this.maxVideos)
+      const following = this.clocks.following
       this.clocks = this.bindClocks()
+      this.clocks.follow(following)
       this.defaults = this.configDefaults
       this.reindex()
     } else {
       for (const videoId of [...this.accounts.get(account)?.videos.keys() ?? []]) this.deleteVideo(videoId)
       this.clocks.attach(account)
-      const records = videosFromFixtures(fixtures, this.configDefaults, this.clocks.global.nowMs)
+      const records = videosFromFixtures(fixtures, this.configDefaults, this.clocks.now())
       for (const [videoId, record] of records) {
         if (record.account !== account) continue
         const existing = this.videoById(videoId)
@@ -721,6 +739,8 @@ export class DownloadStore {
     while (this.writing !== undefined) await this.writing
     if (!this.dirty) return
     this.dirty = false
+    // The file saves each clock's reading, not an anchor the wall has long left behind.
+    this.clocks.settle()
     this.writing = this.db.write().then(() => { this.writes++ }, (error: unknown) => {
       // Keep serving from memory; the next change or the close tries the write again.
       this.dirty = true

@@ -33,3 +33,35 @@ t.test('rate scales ticks; rate 0 stands still', async (t) => {
   t.same(book.tick(100), [GLOBAL_CLOCK, A])
   t.equal(book.now(A), 110)
 })
+
+t.test('following the wall clock: time is derived from the anchor, never ticked', async (t) => {
+  let wall = 10_000
+  const book = new ClockBook(newClock(100), { [A]: { nowMs: 0, frozen: true, rate: 1 } }, () => wall)
+  t.notOk(book.following)
+  wall += 500
+  t.equal(book.now(), 100, 'not following: the wall does not move it')
+  book.follow(true)
+  book.follow(true)
+  t.ok(book.following)
+  wall += 250
+  t.equal(book.now(), 350, 'anchored when following began: downtime does not count')
+  t.equal(book.now(A), 0, 'a frozen clock stands')
+  book.global.rate = 2
+  t.equal(book.now(), 600, 'the rate scales the wall time since the anchor')
+  book.global.rate = 1
+  book.anchor(book.global)
+  t.equal(book.global.nowMs, 350, 'an anchor writes the reading down')
+  wall += 100
+  t.equal(book.now(), 450)
+  t.ok(book.detach(B))
+  t.equal(book.now(B), 450, 'a new account clock starts at the global reading')
+  wall += 100
+  t.same([book.now(), book.now(B)], [550, 550], 'and runs on from its own anchor')
+  book.settle()
+  t.same([book.global.nowMs, book.accounts[B]?.nowMs, book.accounts[A]?.nowMs], [550, 550, 0], 'settle writes every reading down, for the file')
+  book.follow(false)
+  wall += 1000
+  t.same([book.now(), book.now(B)], [550, 550], 'stopped: the readings stay where they were')
+  book.settle()
+  t.equal(book.global.nowMs, 550, 'settling a book that does not follow changes nothing')
+})

@@ -21,7 +21,7 @@ const clockAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const view = (account?: string): ClockView => {
     const own = account !== undefined && app.store.clocks.keyOf(account) === account
     const clock = app.store.clocks.clockOf(account)
-    return { scope: own ? 'account' : 'global', ...(account === undefined ? {} : { account }), nowMs: clock.nowMs, frozen: clock.frozen, rate: clock.rate, tickMs: app.clock.tickMs, ticking: app.clock.running }
+    return { scope: own ? 'account' : 'global', ...(account === undefined ? {} : { account }), nowMs: app.store.clocks.read(clock), frozen: clock.frozen, rate: clock.rate, tickMs: app.clock.tickMs, ticking: app.clock.running }
   }
 
   app.get('/clock', {
