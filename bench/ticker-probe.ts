@@ -13,6 +13,10 @@
  *   for reference, from the data's one big object as lowdb holds it), against one plain
  *   JSON.stringify of the same data (what a synchronous writer would block for), and the file's size.
  *
+ * - clocks: the cost of a tick with nothing due on a store that follows the wall clock (as under
+ *   the ticker), with the global clock alone and with 100,000 account clocks of their own (half
+ *   frozen, half running); and the heap each account clock holds.
+ *
  * argv[2]: JSON { dist: absolute path of dist/index.js, tmpDir }. Prints one JSON line (ProbeResult).
  */
 import { mkdirSync, statSync, writeFileSync } from 'node:fs'
@@ -51,6 +55,15 @@ export interface ProbeResult {
     objectListMs: number[]
     fileBytes: number
   }
+  clocks: {
+    accountClocks: number
+    /** Ticks with nothing due, the global clock alone. */
+    oneClockMs: number[]
+    /** The same with ACCOUNT_CLOCKS account clocks. */
+    manyClocksMs: number[]
+    /** Heap per account clock, bytes (after GC). */
+    heapPerClock: number
+  }
 }
 
 const DOWNLOADS = 100_000
@@ -64,6 +77,8 @@ const PHASES: Array<{ perTick: number, ticks: number }> = [
   { perTick: 10_000, ticks: 5 }
 ]
 const FIRST_DUE_TICK = 21
+const ACCOUNT_CLOCKS = 100_000
+const CLOCK_TICKS = 200
 
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {})
 
@@ -108,6 +123,34 @@ async function main (): Promise<void> {
     flushDelayMs: 3_600_000,
     config: { tickMs: TICK_MS, logLevel: 'silent', ...(dataFile === undefined ? {} : { dataFile }) }
   })
+
+  // Clocks first, on a fresh heap: what the sections below leave behind blurs a heap figure.
+  // Clocks: ticks with nothing due, following the wall clock, with one clock and with many.
+  const clockTicks = (store: { tick: (ms: number) => number }): number[] => {
+    const times: number[] = []
+    for (let tick = 0; tick < CLOCK_TICKS; tick++) {
+      const start = performance.now()
+      store.tick(TICK_MS)
+      times.push(performance.now() - start)
+    }
+    return times
+  }
+  const clockApp = await build({ videos: [] })
+  await clockApp.ready()
+  clockApp.store.follow(true)
+  gc()
+  const oneClockMs = clockTicks(clockApp.store)
+  // Twice: the first full collection can leave garbage that a finalizer frees for the second.
+  gc()
+  gc()
+  const heapBeforeClocks = process.memoryUsage().heapUsed
+  for (let n = 0; n < ACCOUNT_CLOCKS; n++) clockApp.store.setClock(n % 2 === 0 ? { frozen: true } : { rate: 2 }, n.toString(16).padStart(32, '0'))
+  gc()
+  gc()
+  const heapPerClock = (process.memoryUsage().heapUsed - heapBeforeClocks) / ACCOUNT_CLOCKS
+  const manyClocksMs = clockTicks(clockApp.store)
+  await clockApp.close()
+
 
   // Staged: the cost of a tick against the transitions it records. From a fixture file, as the
   // server loads them: the heap held afterwards is the store's (fixtures given in memory to
@@ -206,7 +249,8 @@ async function main (): Promise<void> {
     staged,
     burst: { emptyTicks, tick: sortedTrials[1] as TickSample, trials },
     heapPerDownload,
-    flush: { flushMs, maxLoopStallMs, stringifyMs, prettyStringifyMs, listMs, objectListMs, fileBytes }
+    flush: { flushMs, maxLoopStallMs, stringifyMs, prettyStringifyMs, listMs, objectListMs, fileBytes },
+    clocks: { accountClocks: ACCOUNT_CLOCKS, oneClockMs, manyClocksMs, heapPerClock }
   }
   process.stdout.write(JSON.stringify(result) + '\n')
 }

@@ -23,14 +23,14 @@ t.test('following the wall clock: reads move between ticks, a tick records what 
   t.equal(store.nowMs, 4_321)
 
   // Many clocks of their own, frozen and running: none is moved by a tick.
-  for (let n = 0; n < 10_000; n++) store.setClock(n % 2 === 0 ? { frozen: true } : { rate: 2 }, n.toString(16).padStart(32, 'b'))
-  const running = store.clocks.accounts['1'.padStart(32, 'b')]
+  for (let n = 0; n < 10_000; n++) store.setClock(n % 2 === 0 ? { frozen: true } : { rate: 2 }, n.toString(16).padStart(32, '0'))
+  const running = store.clocks.accounts['1'.padStart(32, '0')]
   const anchor = running?.nowMs
   wall += 6_000
   t.equal(store.tick(1000), 1, 'the download came due and was written down')
   t.same(store.stateOf(VIDEO, 'default'), { status: 'ready', percentComplete: 100 })
   t.equal(running?.nowMs, anchor, 'the tick did not touch a clock with nothing scheduled')
-  t.equal(store.now('1'.padStart(32, 'b')), (anchor as number) + 12_000, 'yet it reads the wall time since, at its rate')
+  t.equal(store.now('1'.padStart(32, '0')), (anchor as number) + 12_000, 'yet it reads the wall time since, at its rate')
 
   store.advance(1000, ACCOUNT)
   t.equal(store.now(ACCOUNT), 11_321, 'a step adds to the reading')
