@@ -3,12 +3,11 @@ import t from 'tap'
 import { AUTH, VIDEOS, build, downloadsPath } from './helpers/build.js'
 import { FuzzHarness, FuzzStats, fuzzProperty } from './helpers/fuzz.js'
 
-// The bounded version of `npm run fuzz`: a fixed seed, so a failure here is reproducible as is.
+// The bounded version of `npm run fuzz` (FUZZ_RUNS, default 20,000): a fixed seed, so a failure
+// here is reproducible as is; 200 runs, about 5 s, to keep `npm test` short.
 const SEED = 20_251_129
-const RUNS = 300
+const RUNS = 200
 const STEPS = 20
-
-t.setTimeout(180_000)
 
 t.test('random request sequences keep every invariant', async (t) => {
   const app = await build(t)

@@ -7,6 +7,7 @@ import journalPlugin from '../../src/plugins/journal.js'
 import faultsAdminRoutes from '../../src/routes/admin/faults.js'
 import { ok } from '../../src/schemas/envelope.js'
 import type { MockNote } from '../../src/types.js'
+import { until } from '../helpers/wait.js'
 
 const ACCOUNT = '023e105f4ecef8ad9ca31a8372d0c353'
 const OTHER_ACCOUNT = 'ffffffffffffffffffffffffffffffff'
@@ -129,8 +130,16 @@ t.test('a client that leaves during the delay: nothing more happens', async (t) 
   const { app, logs, notes } = await buildTestApp(t)
   await addRule(app, { latencyMs: 100, status: 503, times: 1 })
   const base = await app.listen({ port: 0, host: '127.0.0.1' })
-  await t.rejects(fetch(`${base}${URL}`, { signal: AbortSignal.timeout(20) }))
-  await new Promise((resolve) => setTimeout(resolve, 150))
+  const closed = new Promise((resolve) => { app.server.once('connection', (socket) => { socket.once('close', resolve) }) })
+  const client = new AbortController()
+  const leaving = fetch(`${base}${URL}`, { signal: client.signal })
+  // The request is in its delay once it has taken the rule (times: 1, so the book is empty again).
+  await until(() => app.faults.list().length === 0)
+  client.abort()
+  await t.rejects(leaving)
+  await closed
+  // Past the end of the delay it had (timers fire in order): a route still waiting would have run.
+  await new Promise((resolve) => setTimeout(resolve, 100))
   t.same(notes, [], 'the route never answered')
   t.same(logs.filter((line) => line.level >= 40), [], 'no warning or error logged')
   t.equal((await fetch(`${base}${URL}`)).status, 200)

@@ -1,11 +1,11 @@
 import t from 'tap'
 import { api } from '../helpers/api.js'
-import { ACCOUNT, AUTH, OTHER_ACCOUNT, UNKNOWN_VIDEO, VIDEOS, build, downloadsPath } from '../helpers/build.js'
+import { ACCOUNT, AUTH, OTHER_ACCOUNT, UNKNOWN_VIDEO, VIDEOS, build, downloadsPath, sharedApp } from '../helpers/build.js'
 
 const mediaUrl = (video: string, file = 'default.mp4'): string => `http://localhost:80/${video}/downloads/${file}`
 
 t.test('GET lists only the types that exist, each with status, percent and url', async (t) => {
-  const app = await build(t)
+  const app = await sharedApp()
   const ready = await api(t, app, { method: 'GET', url: downloadsPath(VIDEOS.ready), headers: AUTH })
   t.equal(ready.statusCode, 200)
   t.same(ready.body, {
@@ -24,14 +24,14 @@ t.test('GET lists only the types that exist, each with status, percent and url',
 })
 
 t.test('served at the root as well as under /client/v4', async (t) => {
-  const app = await build(t)
+  const app = await sharedApp()
   const root = await api(t, app, { method: 'GET', url: `/accounts/${ACCOUNT}/stream/${VIDEOS.ready}/downloads`, headers: AUTH })
   t.equal(root.statusCode, 200)
   t.equal(root.body.result.default.status, 'ready')
 })
 
 t.test('url base: MOCK_PUBLIC_URL, else the Host header', async (t) => {
-  const app = await build(t)
+  const app = await sharedApp()
   const viaCompose = await api(t, app, { method: 'GET', url: downloadsPath(VIDEOS.ready), headers: { ...AUTH, host: 'mock:8787' } })
   t.equal(viaCompose.body.result.default.url, `http://mock:8787/${VIDEOS.ready}/downloads/default.mp4`)
   const hostile = await api(t, app, { method: 'GET', url: downloadsPath(VIDEOS.ready), headers: { ...AUTH, host: 'evil.example/<x>' } })
@@ -45,7 +45,7 @@ t.test('url base: MOCK_PUBLIC_URL, else the Host header', async (t) => {
 })
 
 t.test('the ticker moves an in-progress download to ready', async (t) => {
-  const app = await build(t)
+  const app = await sharedApp()
   const at = async (): Promise<unknown> => (await api(t, app, { method: 'GET', url: downloadsPath(VIDEOS.inProgress), headers: AUTH })).body.result.default
   t.match(await at(), { status: 'inprogress', percentComplete: 40 })
   app.clock.advance(1000)
@@ -55,7 +55,7 @@ t.test('the ticker moves an in-progress download to ready', async (t) => {
 })
 
 t.test('a fixture download that ends in error', async (t) => {
-  const app = await build(t)
+  const app = await sharedApp()
   app.clock.advance(2000)
   const mid = await api(t, app, { method: 'GET', url: downloadsPath(VIDEOS.failing), headers: AUTH })
   t.match(mid.body.result.default, { status: 'inprogress', percentComplete: 50 })
@@ -65,7 +65,7 @@ t.test('a fixture download that ends in error', async (t) => {
 })
 
 t.test('POST creates the default download, inprogress at 0, and answers the whole object', async (t) => {
-  const app = await build(t)
+  const app = await sharedApp()
   const created = await api(t, app, { method: 'POST', url: downloadsPath(VIDEOS.empty), headers: AUTH })
   t.equal(created.statusCode, 200)
   t.same(created.body.result, { default: { status: 'inprogress', percentComplete: 0, url: mediaUrl(VIDEOS.empty) } })
@@ -78,7 +78,7 @@ t.test('POST creates the default download, inprogress at 0, and answers the whol
 })
 
 t.test('POST accepts no body, an empty JSON body and any JSON object', async (t) => {
-  const app = await build(t)
+  const app = await sharedApp()
   const bodies = [
     { headers: AUTH },
     { headers: { ...AUTH, 'content-type': 'application/json' } },
@@ -93,7 +93,7 @@ t.test('POST accepts no body, an empty JSON body and any JSON object', async (t)
 })
 
 t.test('POST on a download in error answers the error until a client was shown it, then starts it over', async (t) => {
-  const app = await build(t)
+  const app = await sharedApp()
   const shown = await api(t, app, { method: 'POST', url: downloadsPath(VIDEOS.failed), headers: AUTH })
   t.match(shown.body.result.default, { status: 'error', percentComplete: 75 }, 'a failure nobody saw is answered as it stands')
   const retried = await api(t, app, { method: 'POST', url: downloadsPath(VIDEOS.failed), headers: AUTH })
@@ -151,7 +151,7 @@ t.test('the global default speed comes from configuration', async (t) => {
 })
 
 t.test('DELETE removes one type, and is idempotent: a download that does not exist answers ok', async (t) => {
-  const app = await build(t)
+  const app = await sharedApp()
   const deleted = await api(t, app, { method: 'DELETE', url: downloadsPath(VIDEOS.ready), headers: AUTH })
   t.same(deleted.body, { result: 'ok', success: true, errors: [], messages: [] })
   const left = await api(t, app, { method: 'GET', url: downloadsPath(VIDEOS.ready), headers: AUTH })
@@ -197,7 +197,7 @@ t.test('with auto-create, a DELETE on an unknown video is a 404 and stores nothi
 })
 
 t.test('unknown account and unknown video are 404s', async (t) => {
-  const app = await build(t)
+  const app = await sharedApp()
   const video = await api(t, app, { method: 'GET', url: downloadsPath(UNKNOWN_VIDEO), headers: AUTH })
   t.equal(video.statusCode, 404)
   t.same(video.body.errors, [{ code: 10003, message: 'Video not found' }])
@@ -220,7 +220,7 @@ t.test('HEAD answers like GET without a body and does not count as a read', asyn
 })
 
 t.test('a settled video\'s answer is built once and sent again until the store changes', async (t) => {
-  const app = await build(t)
+  const app = await sharedApp()
   const get = async (headers: Record<string, string> = {}): Promise<{ body: string, type: unknown }> => {
     const res = await app.inject({ method: 'GET', url: downloadsPath(VIDEOS.ready), headers: { ...AUTH, ...headers } })
     t.equal(res.statusCode, 200)

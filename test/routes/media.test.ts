@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs'
 import t from 'tap'
 import { BUNDLED_ASSETS } from '../../src/paths.js'
-import { ACCOUNT, AUTH, VIDEOS, build, downloadsPath } from '../helpers/build.js'
+import { ACCOUNT, AUTH, VIDEOS, downloadsPath, sharedApp } from '../helpers/build.js'
 
 const mp4 = readFileSync(`${BUNDLED_ASSETS}/default.mp4`)
 const m4a = readFileSync(`${BUNDLED_ASSETS}/audio.m4a`)
 
 t.test('a ready download serves the bundled media without credentials', async (t) => {
-  const app = await build(t)
+  const app = await sharedApp()
   const video = await app.inject({ method: 'GET', url: `/${VIDEOS.ready}/downloads/default.mp4` })
   t.equal(video.statusCode, 200)
   t.equal(video.headers['content-type'], 'video/mp4')
@@ -25,7 +25,7 @@ t.test('a ready download serves the bundled media without credentials', async (t
 })
 
 t.test('?filename= names the file; the extension is added', async (t) => {
-  const app = await build(t)
+  const app = await sharedApp()
   const named = await app.inject({ method: 'GET', url: `/${VIDEOS.ready}/downloads/default.mp4?filename=my-video_1` })
   t.equal(named.headers['content-disposition'], 'attachment; filename="my-video_1.mp4"')
   for (const bad of ['a b', 'x'.repeat(121), '../etc', '']) {
@@ -36,7 +36,7 @@ t.test('?filename= names the file; the extension is added', async (t) => {
 })
 
 t.test('ETag and conditional requests', async (t) => {
-  const app = await build(t)
+  const app = await sharedApp()
   const first = await app.inject({ method: 'GET', url: `/${VIDEOS.ready}/downloads/default.mp4` })
   const etag = first.headers.etag as string
   t.match(etag, /^"[\w-]+"$/)
@@ -60,7 +60,7 @@ t.test('ETag and conditional requests', async (t) => {
 })
 
 t.test('Range requests', async (t) => {
-  const app = await build(t)
+  const app = await sharedApp()
   const url = `/${VIDEOS.ready}/downloads/default.mp4`
   const part = await app.inject({ method: 'GET', url, headers: { range: 'bytes=0-99' } })
   t.equal(part.statusCode, 206)
@@ -83,7 +83,7 @@ t.test('Range requests', async (t) => {
 })
 
 t.test('404 envelope before ready, after deletion, and for unknown or malformed ids', async (t) => {
-  const app = await build(t)
+  const app = await sharedApp()
   const notReady = await app.inject({ method: 'GET', url: `/${VIDEOS.inProgress}/downloads/default.mp4` })
   t.equal(notReady.statusCode, 404)
   t.same(notReady.json(), { result: null, success: false, errors: [{ code: 10003, message: 'Download not found or not ready' }], messages: [] })

@@ -1,7 +1,7 @@
 import t from 'tap'
 import type { FastifyInstance, InjectOptions } from 'fastify'
 import { api } from '../../helpers/api.js'
-import { ACCOUNT, AUTH, VIDEOS, build, downloadsPath } from '../../helpers/build.js'
+import { ACCOUNT, AUTH, VIDEOS, build, downloadsPath, sharedApp } from '../../helpers/build.js'
 
 async function admin (app: FastifyInstance, method: string, path: string, payload?: object, headers: Record<string, string> = {}): Promise<{ statusCode: number, headers: Record<string, unknown>, body: any }> {
   const res = await app.inject({ method: method as InjectOptions['method'], url: `/__mock${path}`, headers, ...(payload === undefined ? {} : { payload }) })
@@ -12,7 +12,7 @@ const success = (result: unknown): object => ({ result, success: true, errors: [
 const failure = (code: number, message: string): object => ({ result: null, success: false, errors: [{ code, message }], messages: [] })
 
 t.test('validation errors are 400 envelopes naming the field', async (t) => {
-  const app = await build(t)
+  const app = await sharedApp()
   const cases: Array<[string, string, object, string[]]> = [
     ['POST', '/clock/advance', { ms: -1 }, ['body.ms: must be >= 0']],
     ['POST', '/clock/advance', { ms: 1.5 }, ['body.ms: must be integer']],
@@ -46,7 +46,7 @@ t.test('validation errors are 400 envelopes naming the field', async (t) => {
 })
 
 t.test('the admin API reads JSON bodies as the Cloudflare surface does, but refuses prototype keys', async (t) => {
-  const app = await build(t)
+  const app = await sharedApp()
   const raw = async (payload: string): Promise<{ statusCode: number, body: any }> => {
     const res = await app.inject({ method: 'POST', url: '/__mock/clock/advance', headers: { 'content-type': 'application/json' }, payload })
     return { statusCode: res.statusCode, body: res.json() }
@@ -63,7 +63,7 @@ t.test('the admin API reads JSON bodies as the Cloudflare surface does, but refu
 })
 
 t.test('an unknown admin route is a 404 that points to the OpenAPI document', async (t) => {
-  const app = await build(t)
+  const app = await sharedApp()
   const nope = await admin(app, 'GET', '/nope?x=1')
   t.equal(nope.statusCode, 404)
   t.strictSame(nope.body, failure(10404, 'No admin route GET /__mock/nope; see /__mock/openapi.json'))
@@ -149,7 +149,7 @@ t.test('admin off: /__mock/* is an unknown route like any other, and Prefer is i
 })
 
 t.test('GET /__mock/openapi.json describes the admin API only, with its request schemas', async (t) => {
-  const app = await build(t)
+  const app = await sharedApp()
   const res = await admin(app, 'GET', '/openapi.json')
   t.equal(res.statusCode, 200)
   const doc = res.body
@@ -199,7 +199,7 @@ t.test('GET /__mock/openapi.json describes the admin API only, with its request 
 })
 
 t.test('a bad choice among constants is one error listing the choices', async (t) => {
-  const app = await build(t)
+  const app = await sharedApp()
   const res = await app.inject({ method: 'PATCH', url: `/__mock/videos/${VIDEOS.ready}/downloads/video`, payload: { model: 'fast' } })
   t.equal(res.statusCode, 400)
   t.same(res.json().errors, [{ code: 10400, message: 'params.type: must be one of "default", "audio"' }])
@@ -211,7 +211,7 @@ t.test('a bad choice among constants is one error listing the choices', async (t
 })
 
 t.test('bodies are taken as sent (no type conversion); query strings are converted', async (t) => {
-  const app = await build(t)
+  const app = await sharedApp()
   const nullFail = await app.inject({ method: 'PUT', url: `/__mock/videos/${VIDEOS.empty}/downloads/default`, payload: { failAt: null } })
   t.equal(nullFail.statusCode, 400, 'null is not a fail point at 0')
   t.same(nullFail.json().errors, [{ code: 10400, message: 'body.failAt: must be number' }])

@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap'
 import type { FastifyInstance, InjectOptions } from 'fastify'
 import { api } from '../../helpers/api.js'
-import { ACCOUNT, AUTH, VIDEOS, build, downloadsPath } from '../../helpers/build.js'
+import { ACCOUNT, AUTH, VIDEOS, downloadsPath, sharedApp } from '../../helpers/build.js'
 
 /** An admin request; the body is parsed when there is one. */
 async function admin (app: FastifyInstance, method: string, path: string, payload?: object): Promise<{ statusCode: number, body: any }> {
@@ -18,7 +18,7 @@ async function downloads (t: Test, app: FastifyInstance, video: string, headers:
 }
 
 t.test('polls: a 2xx GET or POST of the video\'s downloads moves it one step; HEAD, failures, other videos and the clock do not', async (t) => {
-  const app = await build(t)
+  const app = await sharedApp()
   const put = await admin(app, 'PUT', `/videos/${VIDEOS.empty}/downloads/default`, { model: 'polls', step: 30 })
   t.equal(put.statusCode, 200)
   t.strictSame(put.body, {
@@ -49,7 +49,7 @@ t.test('polls: a 2xx GET or POST of the video\'s downloads moves it one step; HE
 })
 
 t.test('manual: moves only on PATCH {percentComplete}', async (t) => {
-  const app = await build(t)
+  const app = await sharedApp()
   await admin(app, 'PUT', `/videos/${VIDEOS.empty}/downloads/audio`, { model: 'manual', percentComplete: 10 })
   await admin(app, 'POST', '/clock/advance', { ms: 3_600_000 })
   await downloads(t, app, VIDEOS.empty)
@@ -64,7 +64,7 @@ t.test('manual: moves only on PATCH {percentComplete}', async (t) => {
 })
 
 t.test('immediate (through onCreate): ready the moment a client creates it, or at its fail point', async (t) => {
-  const app = await build(t)
+  const app = await sharedApp()
   await admin(app, 'PUT', `/videos/${VIDEOS.empty}/on-create/default`, { model: 'immediate' })
   await admin(app, 'PUT', `/videos/${VIDEOS.empty}/on-create/audio`, { model: 'immediate', failAt: 30 })
   const created = await api(t, app, { method: 'POST', url: downloadsPath(VIDEOS.empty), headers: AUTH })
@@ -74,7 +74,7 @@ t.test('immediate (through onCreate): ready the moment a client creates it, or a
 })
 
 t.test('failAt: a time download becomes error at that point and stays there', async (t) => {
-  const app = await build(t)
+  const app = await sharedApp()
   await admin(app, 'PUT', `/videos/${VIDEOS.empty}/downloads/default`, { percentComplete: 20, speed: 10, failAt: 50 })
   const before = await admin(app, 'POST', '/clock/advance', { ms: 2999 })
   t.strictSame(before.body.result.videos.find((video: { id: string }) => video.id === VIDEOS.empty).downloads.default,
@@ -87,7 +87,7 @@ t.test('failAt: a time download becomes error at that point and stays there', as
 })
 
 t.test('holdAt: stops inprogress there; PATCH {holdAt: null} releases it and it goes on at its speed', async (t) => {
-  const app = await build(t)
+  const app = await sharedApp()
   await admin(app, 'PUT', `/videos/${VIDEOS.empty}/downloads/default`, { percentComplete: 20, speed: 20, holdAt: 60 })
   const held = await admin(app, 'POST', '/clock/advance', { ms: 10_000 })
   t.equal(held.body.result.transitions, 3, 'reaching the hold is a transition (with the bundled in-progress and failing videos)')
@@ -106,7 +106,7 @@ t.test('holdAt: stops inprogress there; PATCH {holdAt: null} releases it and it 
 })
 
 t.test('PATCH {failAt: null} removes a fail point; PATCH {failAt} sets one', async (t) => {
-  const app = await build(t)
+  const app = await sharedApp()
   const cleared = await admin(app, 'PATCH', `/videos/${VIDEOS.failing}/downloads/default`, { failAt: null })
   t.strictSame(cleared.body.result.downloads.default, { status: 'inprogress', percentComplete: 30, model: 'time', speed: 10, step: 25 })
   await admin(app, 'POST', '/clock/advance', { ms: 7000 })
@@ -120,7 +120,7 @@ t.test('PATCH {failAt: null} removes a fail point; PATCH {failAt} sets one', asy
 })
 
 t.test('PATCH {status: "error"} fails it now, where it stands; a client POST then starts it over', async (t) => {
-  const app = await build(t)
+  const app = await sharedApp()
   await admin(app, 'POST', '/clock/advance', { ms: 1000 })
   const failed = await admin(app, 'PATCH', `/videos/${VIDEOS.inProgress}/downloads/default`, { status: 'error' })
   t.strictSame(failed.body.result.downloads.default, { status: 'error', percentComplete: 50, model: 'time', speed: 10, step: 25 })
@@ -131,7 +131,7 @@ t.test('PATCH {status: "error"} fails it now, where it stands; a client POST the
 })
 
 t.test('PATCH moves between states: ready, back to inprogress, same status, a new download', async (t) => {
-  const app = await build(t)
+  const app = await sharedApp()
   const path = `/videos/${VIDEOS.ready}/downloads/default`
   t.strictSame((await admin(app, 'PATCH', path, { percentComplete: 30 })).body.result.downloads.default,
     { status: 'inprogress', percentComplete: 30, model: 'time', speed: 10, step: 25 }, 'a percent below 100 on a ready download makes it inprogress')
@@ -151,7 +151,7 @@ t.test('PATCH moves between states: ready, back to inprogress, same status, a ne
 })
 
 t.test('PUT .../downloads/:type creates or replaces one download from now on', async (t) => {
-  const app = await build(t)
+  const app = await sharedApp()
   await admin(app, 'POST', '/clock/advance', { ms: 5000 })
   const replaced = await admin(app, 'PUT', `/videos/${VIDEOS.ready}/downloads/default`, { percentComplete: 10, speed: 5 })
   t.strictSame(replaced.body.result.downloads, {
@@ -172,7 +172,7 @@ t.test('PUT .../downloads/:type creates or replaces one download from now on', a
 })
 
 t.test('DELETE .../downloads/:type removes one download; 404 when there is none', async (t) => {
-  const app = await build(t)
+  const app = await sharedApp()
   const deleted = await admin(app, 'DELETE', `/videos/${VIDEOS.ready}/downloads/audio`)
   t.strictSame(deleted.body.result.downloads, { default: { status: 'ready', percentComplete: 100, model: 'time', speed: 10, step: 25 } })
   t.strictSame((await downloads(t, app, VIDEOS.ready)).body.result, { default: { status: 'ready', percentComplete: 100, url: url(VIDEOS.ready) } })
@@ -184,7 +184,7 @@ t.test('DELETE .../downloads/:type removes one download; 404 when there is none'
 })
 
 t.test('inconsistent states are a 400 naming the field; nothing changes', async (t) => {
-  const app = await build(t)
+  const app = await sharedApp()
   const path = `/videos/${VIDEOS.inProgress}/downloads/default`
   const cases: Array<[string, object, string]> = [
     ['PUT', { status: 'ready', percentComplete: 50 }, 'body: $.percentComplete: a ready download is at 100 (got 50)'],

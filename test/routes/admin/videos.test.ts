@@ -1,7 +1,7 @@
 import t from 'tap'
 import type { FastifyInstance, InjectOptions } from 'fastify'
 import { api } from '../../helpers/api.js'
-import { ACCOUNT, AUTH, OTHER_ACCOUNT, VIDEOS, build, downloadsPath } from '../../helpers/build.js'
+import { ACCOUNT, AUTH, OTHER_ACCOUNT, VIDEOS, build, downloadsPath, sharedApp } from '../../helpers/build.js'
 import { FixtureSchema } from '../../../src/schemas/fixture.js'
 
 async function admin (app: FastifyInstance, method: string, path: string, payload?: object | string): Promise<{ statusCode: number, body: any }> {
@@ -43,7 +43,7 @@ t.test('GET /videos lists every video, or one account\'s', async (t) => {
 })
 
 t.test('POST /videos creates a video from a fixture entry; 409 when the id exists', async (t) => {
-  const app = await build(t)
+  const app = await sharedApp()
   const video = {
     id: NEW_VIDEO,
     account: OTHER_ACCOUNT,
@@ -76,7 +76,7 @@ t.test('POST /videos creates a video from a fixture entry; 409 when the id exist
 })
 
 t.test('GET /videos/:video shows one video; 404 for an unknown one, 400 for a bad id', async (t) => {
-  const app = await build(t)
+  const app = await sharedApp()
   const shown = await admin(app, 'GET', `/videos/${VIDEOS.failing}`)
   t.strictSame(shown.body, success({ id: VIDEOS.failing, account: ACCOUNT, downloads: { default: download('inprogress', 30, { failAt: 60 }) }, onCreate: {} }))
   const missing = await admin(app, 'GET', `/videos/${NEW_VIDEO}`)
@@ -99,7 +99,7 @@ t.test('GET /videos/:video shows one video; 404 for an unknown one, 400 for a ba
 })
 
 t.test('PUT /videos/:video replaces a video, moves it to another account, or creates one', async (t) => {
-  const app = await build(t)
+  const app = await sharedApp()
   await admin(app, 'POST', '/clock/advance', { ms: 1000 })
   const moved = await admin(app, 'PUT', `/videos/${VIDEOS.inProgress}`, { account: OTHER_ACCOUNT, downloads: { audio: { percentComplete: 10 } } })
   t.equal(moved.statusCode, 200)
@@ -120,7 +120,7 @@ t.test('PUT /videos/:video replaces a video, moves it to another account, or cre
 })
 
 t.test('DELETE /videos/:video deletes it: 404 after, on both surfaces', async (t) => {
-  const app = await build(t)
+  const app = await sharedApp()
   const deleted = await admin(app, 'DELETE', `/videos/${VIDEOS.ready}`)
   t.strictSame(deleted.body, success({ deleted: VIDEOS.ready }))
   t.strictSame((await admin(app, 'GET', `/videos/${VIDEOS.ready}`)).body, failure(10404, `no video ${VIDEOS.ready}`))
@@ -134,7 +134,7 @@ t.test('DELETE /videos/:video deletes it: 404 after, on both surfaces', async (t
 })
 
 t.test('on-create: set, then a client POST gets those settings; delete, then the global default', async (t) => {
-  const app = await build(t)
+  const app = await sharedApp()
   const set = await admin(app, 'PUT', `/videos/${VIDEOS.empty}/on-create/default`, { speed: 50, failAt: 80 })
   t.strictSame(set.body, success({ id: VIDEOS.empty, account: ACCOUNT, downloads: {}, onCreate: { default: { speed: 50, failAt: 80 } } }))
   const created = await api(t, app, { method: 'POST', url: downloadsPath(VIDEOS.empty), headers: AUTH })
@@ -157,7 +157,7 @@ t.test('on-create: set, then a client POST gets those settings; delete, then the
 })
 
 t.test('POST /fixtures loads a document: videos created or replaced, others kept', async (t) => {
-  const app = await build(t)
+  const app = await sharedApp()
   const loaded = await admin(app, 'POST', '/fixtures', {
     $schema: '../schemas/fixture.schema.json',
     description: 'more',
@@ -175,7 +175,7 @@ t.test('POST /fixtures loads a document: videos created or replaced, others kept
 })
 
 t.test('POST /fixtures refuses a bad document with the fixture file\'s message, and changes nothing', async (t) => {
-  const app = await build(t)
+  const app = await sharedApp()
   const before = (await admin(app, 'GET', '/videos')).body
   const cases: Array<[object | string, string]> = [
     [{ videos: [{ id: 'x', account: ACCOUNT }] }, 'body: $.videos[0].id: 32 lowercase hexadecimal characters (got "x")'],
@@ -202,7 +202,7 @@ t.test('POST /fixtures refuses a bad document with the fixture file\'s message, 
 })
 
 t.test('GET and PUT /defaults: the progression of created downloads', async (t) => {
-  const app = await build(t)
+  const app = await sharedApp()
   t.strictSame((await admin(app, 'GET', '/defaults')).body, success({ model: 'time', speed: 10, step: 25 }))
   const set = await admin(app, 'PUT', '/defaults', { model: 'polls', step: 50, holdAt: 90 })
   t.strictSame(set.body, success({ model: 'polls', speed: 10, step: 50, holdAt: 90 }))
@@ -221,7 +221,7 @@ t.test('GET and PUT /defaults: the progression of created downloads', async (t) 
 })
 
 t.test('GET /fixture-schema.json is the fixture JSON Schema', async (t) => {
-  const app = await build(t)
+  const app = await sharedApp()
   const res = await admin(app, 'GET', '/fixture-schema.json')
   t.equal(res.statusCode, 200)
   t.strictSame(res.body, JSON.parse(JSON.stringify(FixtureSchema)))
