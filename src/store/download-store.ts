@@ -269,6 +269,11 @@ export class DownloadStore {
     return Object.hasOwn(this.db.data.videos, videoId) ? this.db.data.videos[videoId] : undefined
   }
 
+  /** The data file's lock, while the store holds it (tests drive its heartbeat). */
+  get dataFileLock (): DataFileLock | undefined {
+    return this.lock
+  }
+
   /** Global mock time, in ms. */
   get nowMs (): number {
     return this.clocks.global.nowMs
