@@ -30,6 +30,7 @@ export class DataFileError extends Error {
  * Opening for reading never waits: a FIFO opened the ordinary way blocks until something writes
  * to it, which hung the start. (Windows has no O_NONBLOCK, and no FIFOs to open.)
  */
+/* c8 ignore next -- the `?? 0` is for Windows, which has no O_NONBLOCK */
 const READ_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0)
 
 /**

@@ -128,3 +128,12 @@ t.test('the heartbeat timer runs unref\'d; heartbeat errors are reported', async
   await lock.release()
   t.same(errors, [])
 })
+
+t.test('with the default wait, a lock that stops changing is taken over', async (t) => {
+  const file = join(t.testdir({}), 'data.json')
+  // Fresh by its heartbeat, held by nobody who refreshes it: unchanged past the threshold.
+  writeFileSync(lockPath(file), JSON.stringify({ ...HOLDER, heartbeatAt: Date.now() + 60_000 }))
+  const lock = await DataFileLock.acquire(file, { staleAfterMs: 20, pollMs: 1, heartbeatMs: 0 })
+  t.equal(parseLock(readFileSync(lockPath(file), 'utf8'))!.owner, lock.content.owner)
+  await lock.release()
+})

@@ -137,3 +137,31 @@ t.test('a failed final write makes close throw, naming the file and the code', a
   t.strictSame(JSON.parse(readFileSync(file, 'utf8')), JSON.parse(readFileSync(file, 'utf8')), 'the file still parses')
   t.same(readdirSync(join(file, '..')), ['data.json'], 'no temp file, and the lock released')
 })
+
+t.test('read errors of the data file, a failing close of the temp file, errors without a code', async (t) => {
+  const dir = t.testdir({ 'data.json': JSON.stringify(data(1)) })
+  const file = join(dir, 'data.json')
+  const noOpen: FileSystem = { ...nodeFileSystem, open: async () => { throw coded('EACCES') } }
+  t.equal((await readDataFile(file, noOpen).catch((e: unknown) => e as Error) as Error).message, `${file}: cannot be read (EACCES); fix or remove it to start from the fixtures`)
+  const noRead: FileSystem = {
+    ...nodeFileSystem,
+    open: async (path, flags) => {
+      const handle = await nodeFileSystem.open(path, flags)
+      return { write: handle.write.bind(handle), sync: handle.sync.bind(handle), stat: handle.stat.bind(handle), readFile: async () => { throw coded('EIO') }, close: handle.close.bind(handle) }
+    }
+  }
+  t.equal((await readDataFile(file, noRead).catch((e: unknown) => e as Error) as Error).message, `${file}: cannot be read (EIO); fix or remove it to start from the fixtures`)
+  const badClose: FileSystem = {
+    ...nodeFileSystem,
+    open: async (path, flags) => {
+      const handle = await nodeFileSystem.open(path, flags)
+      return { write: handle.write.bind(handle), sync: handle.sync.bind(handle), stat: handle.stat.bind(handle), readFile: handle.readFile.bind(handle), close: async () => { await handle.close(); if (flags === 'w') throw coded('EDQUOT') } }
+    }
+  }
+  t.equal((await new DataFile(file, { fileSystem: badClose }).write(data(2)).catch((e: unknown) => e as NodeJS.ErrnoException))?.code, 'EDQUOT')
+  t.strictSame(JSON.parse(readFileSync(file, 'utf8')), data(1), 'the old file stays')
+  t.same(readdirSync(dir), ['data.json'])
+  const plain = new Error('no code')
+  t.equal(await syncDirectory(faulty({ openDir: plain }).fs, dir).catch((e: unknown) => e), plain)
+  t.equal(await syncDirectory(faulty({ sync: () => plain }).fs, dir).catch((e: unknown) => e), plain)
+})
