@@ -165,3 +165,12 @@ t.test('read errors of the data file, a failing close of the temp file, errors w
   t.equal(await syncDirectory(faulty({ openDir: plain }).fs, dir).catch((e: unknown) => e), plain)
   t.equal(await syncDirectory(faulty({ sync: () => plain }).fs, dir).catch((e: unknown) => e), plain)
 })
+
+t.test('a final write failing without an fs code names the error instead', async (t) => {
+  const file = join(t.testdir({}), 'data.json')
+  let broken = false
+  const fs: FileSystem = { ...nodeFileSystem, open: async (path, flags) => { if (broken && flags === 'w') throw new TypeError('no code'); return await nodeFileSystem.open(path, flags) } }
+  const store = await DownloadStore.open({ fixtures: [], defaults: { model: 'time', speed: 10, step: 25 }, dataFile: file, fileSystem: fs, log: { info: () => {}, error: () => {} }, lock: { heartbeatMs: 0 } })
+  broken = true
+  t.equal((await store.close().catch((e: unknown) => e as Error))?.message, `${file}: cannot write the final state; changes since the last write are lost (TypeError)`)
+})
