@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * The command-line entry point: load the configuration, start the server, and close gracefully
- * on SIGTERM or SIGINT (stop the ticker, finish requests, flush the store, exit 0).
+ * on SIGTERM or SIGINT (stop the ticker, finish requests, flush the store, exit 0; exit 1 with
+ * one line on stderr when the data file's last write fails).
  */
 import { helpText, parseCli, versionText } from './cli.js'
 import { ConfigError, SETTINGS, loadConfig, settingName } from './config.js'
@@ -42,9 +43,12 @@ async function main (): Promise<void> {
     mock.app.log.info({ signal }, 'closing')
     mock.close().then(
       () => process.exit(0),
-      /* c8 ignore next 4 -- close fails only on a bug: the store logs its own write errors and never throws */
       (error: unknown) => {
-        mock.app.log.error({ err: error }, 'error while closing')
+        // The last write of the data file failed (the store logged it): changes are lost, and
+        // whoever runs the server learns it from the exit status and one line naming the file.
+        if (error instanceof DataFileError) process.stderr.write(`stream-downloads-mock: ${error.message}\n`)
+        /* c8 ignore next -- only a bug gets here: the store's close fails with a DataFileError alone */
+        else mock.app.log.error({ err: error }, 'error while closing')
         process.exit(1)
       })
   }

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { readFileSync } from 'node:fs'
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
 import { join, relative } from 'node:path'
 import { SETTINGS } from '../src/config.js'
@@ -98,4 +98,31 @@ t.test('a port in use: exit code 1 and one line', async (t) => {
   const { code } = await server.exited
   t.equal(code, 1)
   t.equal(server.stderr(), `stream-downloads-mock: cannot start: listen EADDRINUSE: address already in use 127.0.0.1:${port}\n`)
+})
+
+t.test('a second server on a data file in use refuses to start, naming the file and the holder', async (t) => {
+  const dataFile = join(t.testdir({}), 'data.json')
+  const first = run(t, ['--port', '0'], { MOCK_DATA_FILE: dataFile, LOG_LEVEL: 'silent' })
+  await listening(first).catch(() => {})
+  // The first is alive and on this host: the second knows it by its pid, without waiting.
+  const second = run(t, ['--port', '0'], { MOCK_DATA_FILE: dataFile, LOG_LEVEL: 'silent' })
+  t.equal((await second.exited).code, 1)
+  t.match(second.stderr(), new RegExp(`^stream-downloads-mock: ${dataFile.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: is in use by process ${first.child.pid!} on host \\S+ \\(lock .*\\); stop that server or use another data file\\n$`))
+  first.child.kill('SIGTERM')
+  t.equal((await first.exited).code, 0)
+})
+
+t.test('a failed final write on SIGTERM: exit 1 and one line naming the file', async (t) => {
+  const dir = t.testdir({ state: {} })
+  const folder = join(dir, 'state')
+  const dataFile = join(folder, 'data.json')
+  const server = run(t, ['--port', '0'], { MOCK_DATA_FILE: dataFile })
+  await listening(server)
+  // The folder becomes a regular file: the last write fails with ENOTDIR, even for root.
+  rmSync(folder, { recursive: true })
+  writeFileSync(folder, 'not a folder')
+  server.child.kill('SIGTERM')
+  t.equal((await server.exited).code, 1)
+  t.equal(server.stderr(), `stream-downloads-mock: ${dataFile}: cannot write the final state; changes since the last write are lost (ENOTDIR)\n`)
+  t.ok(logLines(server.stdout()).some((line) => line.msg === 'cannot write the data file; serving from memory'), 'the store logged the error')
 })

@@ -13,7 +13,10 @@ export interface StorePluginOptions {
   maxVideos?: number
 }
 
-/** Opens the store, decorates the app with it, and flushes it when the app closes. */
+/**
+ * Opens the store, decorates the app with it, and flushes it when the app closes; a failed last
+ * write rejects the app's close with the store's DataFileError.
+ */
 export default fp(async function storePlugin (app: FastifyInstance, options: StorePluginOptions) {
   const store = await DownloadStore.open({ ...options, log: app.log })
   app.decorate('store', store)

@@ -1,6 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import { DOWNLOAD_TYPES } from '../domain/ids.js'
+import { statusPercentProblem } from '../domain/rules.js'
 import { newDownload, type DownloadRecord, type Progression } from '../domain/progress.js'
 import { FixtureSchema, type DownloadFixture, type FixtureDocument, type ProgressionSettings, type VideoFixture } from '../schemas/fixture.js'
 import type { VideoRecord } from '../schemas/store.js'
@@ -48,12 +49,8 @@ export function checkVideoStates (video: VideoFixture, source: string, path = '$
 
 /** Checks that a (schema-valid) download's status and percent agree. */
 export function checkDownloadState (download: DownloadFixture, source: string, path: string): void {
-  if (download.status === 'ready' && download.percentComplete !== undefined && download.percentComplete !== 100) {
-    throw new FixtureError(source, `${path}.percentComplete`, `a ready download is at 100 (got ${download.percentComplete})`)
-  }
-  if (download.status === 'inprogress' && download.percentComplete === 100) {
-    throw new FixtureError(source, `${path}.percentComplete`, 'an inprogress download is below 100; use status "ready" for a finished one')
-  }
+  const problem = statusPercentProblem(download.status, download.percentComplete)
+  if (problem !== undefined) throw new FixtureError(source, `${path}.percentComplete`, problem)
 }
 
 /**

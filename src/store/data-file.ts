@@ -4,37 +4,61 @@
  * This one serializes the data a slice at a time, handing each slice to the file as it is made,
  * so the event loop serves requests between slices and the whole text never sits in memory.
  */
-import { open, readFile, rename, unlink, type FileHandle } from 'node:fs/promises'
+import { constants } from 'node:fs'
+import { randomBytes } from 'node:crypto'
 import { basename, dirname, join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import type { Adapter } from 'lowdb'
 import type { StoreData, VideoRecord } from '../schemas/store.js'
+import { errorCode, irregularKind, nodeFileSystem, syncDirectory, writeAll, type FileHandleLike, type FileSystem } from './file-system.js'
 
-/** A data file that exists but cannot be used. */
+export { errorCode }
+
+/** A data file that exists but cannot be used, or cannot be written. */
 export class DataFileError extends Error {
-  constructor (file: string, problem: string) {
+  /** The fs error code behind it (ENOSPC...), when there is one. */
+  readonly code: string | undefined
+
+  constructor (file: string, problem: string, code?: string) {
     super(`${file}: ${problem}`)
     this.name = 'DataFileError'
+    this.code = code
   }
 }
 
-/** The code of a file-system error (ENOENT, EISDIR...): every fs error has one. */
-export function errorCode (error: unknown): string | undefined {
-  return (error as NodeJS.ErrnoException).code
-}
+/**
+ * Opening for reading never waits: a FIFO opened the ordinary way blocks until something writes
+ * to it, which hung the start. (Windows has no O_NONBLOCK, and no FIFOs to open.)
+ */
+/* c8 ignore next -- the `?? 0` is for Windows, which has no O_NONBLOCK */
+const READ_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0)
 
 /**
  * The parsed content of the data file, unchecked, or undefined when there is none yet. ENOTDIR
  * (a path under a regular file) also means "none": the write at start then reports why it cannot be.
+ * Anything but a regular file (a folder, a FIFO, a device) is refused, before reading.
  */
-export async function readDataFile (file: string): Promise<unknown> {
-  let text: string
+export async function readDataFile (file: string, fileSystem: FileSystem = nodeFileSystem): Promise<unknown> {
+  const cannotRead = (error: unknown): DataFileError =>
+    new DataFileError(file, `cannot be read (${errorCode(error)}); fix or remove it to start from the fixtures`, errorCode(error))
+  let handle: FileHandleLike
   try {
-    text = await readFile(file, 'utf8')
+    handle = await fileSystem.open(file, READ_FLAGS)
   } catch (error) {
     const code = errorCode(error)
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined
-    throw new DataFileError(file, `cannot be read (${code}); fix or remove it to start from the fixtures`)
+    throw cannotRead(error)
+  }
+  let text: string
+  try {
+    // The kind of the file opened, not of the name: nothing can swap it between the two.
+    const kind = irregularKind(await handle.stat())
+    if (kind !== undefined) throw new DataFileError(file, `is ${kind}, not a regular file; remove it or name a regular file`)
+    text = await handle.readFile('utf8')
+  } catch (error) {
+    throw error instanceof DataFileError ? error : cannotRead(error)
+  } finally {
+    await handle.close()
   }
   try {
     return JSON.parse(text) as unknown
@@ -68,20 +92,42 @@ export interface DataFileOptions {
    * machine); copying them out of Maps takes a few ms.
    */
   videosOf?: (data: StoreData) => ReadonlyArray<readonly [string, VideoRecord]> | undefined
+  /** The file-system calls (default node:fs/promises); tests pass failing ones. */
+  fileSystem?: FileSystem
+}
+
+/**
+ * The temporary files of a data file's writers and lock, by any process (the name of
+ * `temporaryName`, and `.name.tmp` of the versions before it): only the lock's holder removes them.
+ */
+function isTemporaryOf (dataName: string, name: string): boolean {
+  const prefix = `.${dataName}.`
+  if (!name.startsWith(prefix) || !name.endsWith('.tmp')) return false
+  return /^(lock\.)?(\d+\.[0-9a-f]+\.)?tmp$/.test(name.slice(prefix.length))
+}
+
+/**
+ * A temporary name beside `file` for this process alone (its pid and random bytes): two
+ * processes writing at once, by mistake, never write into one file.
+ */
+export function temporaryName (file: string, kind: '' | 'lock.' = ''): string {
+  return join(dirname(file), `.${basename(file)}.${kind}${process.pid}.${randomBytes(6).toString('hex')}.tmp`)
 }
 
 /**
  * A lowdb adapter that keeps StoreData in a JSON file: compact JSON with one video per line,
- * written in slices to a temporary file beside it, then renamed over it (atomic: the file
- * always holds one whole write or the one before). Writes run one at a time, in call order.
+ * written in slices to a temporary file beside it, synced to the disk, then renamed over it,
+ * and the folder synced (atomic: the file always holds one whole write or the one before, even
+ * after a crash of the machine). Writes run one at a time, in call order.
  */
 export class DataFile implements Adapter<StoreData> {
   readonly file: string
   /**
-   * Steno's name (lowdb's own writer): always the same, so a temporary file left by a kill -9 is
-   * replaced by the next write instead of piling up; writes never overlap, so one name is enough.
+   * One name for all of this writer's writes (they never overlap), unique to it; the lock's
+   * holder removes those a killed process left (`removeLeftovers`).
    */
   private readonly temp: string
+  private readonly fileSystem: FileSystem
   private readonly sliceMs: number
   private readonly videosOf: (data: StoreData) => ReadonlyArray<readonly [string, VideoRecord]> | undefined
   /** The write in progress or last done (settled either way): the next one waits for it. */
@@ -89,7 +135,8 @@ export class DataFile implements Adapter<StoreData> {
 
   constructor (file: string, options: DataFileOptions = {}) {
     this.file = file
-    this.temp = join(dirname(file), `.${basename(file)}.tmp`)
+    this.temp = temporaryName(file)
+    this.fileSystem = options.fileSystem ?? nodeFileSystem
     this.sliceMs = options.sliceMs ?? 0.5
     this.videosOf = options.videosOf ?? (() => undefined)
   }
@@ -100,7 +147,7 @@ export class DataFile implements Adapter<StoreData> {
    * calls `readDataFile` itself, which tells a missing file from one holding `null`.)
    */
   async read (): Promise<StoreData | null> {
-    return (await readDataFile(this.file) ?? null) as StoreData | null
+    return (await readDataFile(this.file, this.fileSystem) ?? null) as StoreData | null
   }
 
   /** Writes `data` once every write called before it has settled; rejects with the error that stopped it. */
@@ -111,24 +158,51 @@ export class DataFile implements Adapter<StoreData> {
   }
 
   private async writeNow (data: StoreData): Promise<void> {
+    const fileSystem = this.fileSystem
     try {
-      const handle = await open(this.temp, 'w')
+      const handle = await fileSystem.open(this.temp, 'w')
+      let failed = false
+      let failure: unknown
       try {
         await this.serialize(data, handle)
-      } finally {
-        await handle.close()
+        // On the disk before the rename replaces the old file: a crash of the machine after the
+        // rename then finds the new content, never a file the disk had not received yet.
+        await handle.sync()
+      } catch (error) {
+        failed = true
+        failure = error
       }
-      // No fsync: the rename alone makes the write atomic for the process (a kill -9 leaves the
-      // old file or the new one, never a part: the kernel has both), which is the durability the
-      // mock promises. Surviving a power loss would need an fsync of the file before the rename
-      // (and of the folder after): a disk flush on every write, up to 5 a second (measured 7-20 ms
-      // for the 20 MiB of 100,000 downloads, off the event loop): not worth it for a mock's state.
-      await rename(this.temp, this.file)
+      // A close can report a write's failure too (NFS does): it counts, but never hides the first.
+      await handle.close().catch((error: unknown) => {
+        if (!failed) failure = error
+        failed = true
+      })
+      if (failed) throw failure
+      await fileSystem.rename(this.temp, this.file)
+      // The rename is an entry of the folder: on the disk once the folder is synced.
+      await syncDirectory(fileSystem, dirname(this.file))
     } catch (error) {
-      // Nothing half-written stays behind; the store logs the error and keeps serving from memory.
-      await unlink(this.temp).catch(() => {})
+      // Nothing half-written stays behind, and the old file is whole; the store logs the error
+      // and keeps serving from memory.
+      await fileSystem.unlink(this.temp).catch(() => {})
       throw error
     }
+  }
+
+  /**
+   * Removes the temporary files beside the data file that a killed process left (each process
+   * writes its own, so they no longer replace one another). Only for the lock's holder: nobody
+   * else writes there. Returns the names removed.
+   */
+  async removeLeftovers (): Promise<string[]> {
+    const name = basename(this.file)
+    const names = await this.fileSystem.readdir(dirname(this.file)).catch(() => [])
+    const removed: string[] = []
+    for (const entry of names) {
+      if (!isTemporaryOf(name, entry) || join(dirname(this.file), entry) === this.temp) continue
+      await this.fileSystem.unlink(join(dirname(this.file), entry)).then(() => { removed.push(entry) }, () => {})
+    }
+    return removed
   }
 
   /**
@@ -150,13 +224,13 @@ export class DataFile implements Adapter<StoreData> {
    * - any change made during a write marks the store dirty, so the next write (within the flush
    *   delay) carries it, as it would a change made just after a write.
    */
-  private async serialize (data: StoreData, handle: FileHandle): Promise<void> {
+  private async serialize (data: StoreData, handle: FileHandleLike): Promise<void> {
     const { videos, ...head } = data
     const listed = this.videosOf(data) ?? listVideos(videos)
     // The head always has `format` and `clock`: drop its closing brace and go on with the videos.
     // Written at once, so the listing above (the one step that grows with the store and cannot be
     // cut) and the first slice are not one stall.
-    await handle.write(`${JSON.stringify(head).slice(0, -1)},"videos":{`)
+    await writeAll(handle, `${JSON.stringify(head).slice(0, -1)},"videos":{`)
     let chunk = ''
     let sliceMs = this.sliceMs
     let sliceStart = performance.now()
@@ -167,7 +241,7 @@ export class DataFile implements Adapter<StoreData> {
         const sliceEnd = performance.now()
         // Awaiting the file's write yields to the event loop: its completion is an I/O event,
         // which comes after the timers and requests already waiting.
-        await handle.write(chunk)
+        await writeAll(handle, chunk)
         chunk = ''
         sliceStart = performance.now()
         // Under heavy load the loop can be away long between two slices: the next slice takes
@@ -175,6 +249,6 @@ export class DataFile implements Adapter<StoreData> {
         sliceMs = Math.min(MAX_SLICE_MS, Math.max(this.sliceMs, (sliceStart - sliceEnd) / 2))
       }
     }
-    await handle.write(`${chunk}\n}}\n`)
+    await writeAll(handle, `${chunk}\n}}\n`)
   }
 }

@@ -3,15 +3,18 @@ import { ClockBook, GLOBAL_CLOCK, newClock, type ClockState } from '../domain/cl
 import { RefusedChange } from '../domain/errors.js'
 import { DOWNLOAD_TYPES, type DownloadType } from '../domain/ids.js'
 import { MinHeap } from '../domain/min-heap.js'
+import { statusPercentProblem } from '../domain/rules.js'
 import {
   applyPoll, markShown, materialize, newDownload, nextStopAt, restartsOnCreate, stateAt,
   type DownloadRecord, type DownloadState, type DownloadStatus, type Progression
 } from '../domain/progress.js'
 import { downloadFromFixture, resolveProgression, videosFromFixtures, type NamedFixture } from '../seed/load-fixtures.js'
-import { FixtureError } from '../seed/fixture-error.js'
 import { assertMatches } from '../seed/validate.js'
+import { FixtureError, pointerToJsonPath } from '../seed/fixture-error.js'
 import { DATA_FORMAT, StoreDataSchema, type StoreData, type VideoRecord } from '../schemas/store.js'
 import { DataFile, DataFileError, errorCode, readDataFile } from './data-file.js'
+import { DataFileLock, type LockOptions } from './data-file-lock.js'
+import type { FileSystem } from './file-system.js'
 import type { DownloadFixture, ProgressionSettings, VideoFixture } from '../schemas/fixture.js'
 
 export { DataFileError }
@@ -43,6 +46,25 @@ export interface StoreOptions {
   maxVideos?: number
   /** Most accounts with a clock of their own (default MAX_ACCOUNT_CLOCKS). */
   maxAccountClocks?: number
+  /** The data file's file-system calls (default node:fs/promises); tests pass failing ones. */
+  fileSystem?: FileSystem
+  /** The data file lock's settings (tests: a clock, no heartbeat timer). */
+  lock?: Omit<LockOptions, 'fileSystem' | 'onError' | 'onLost'>
+}
+
+/**
+ * Checks the rules of a download's state in (schema-valid) stored data: the same ones as a
+ * fixture's (`statusPercentProblem`). Throws a FixtureError naming the file and the JSON path.
+ */
+function assertStoredStates (data: StoreData, file: string): void {
+  for (const videoId of Object.keys(data.videos)) {
+    const downloads = (data.videos[videoId] as VideoRecord).downloads
+    for (const type of DOWNLOAD_TYPES) {
+      const record = downloads[type]
+      const problem = record === undefined ? undefined : statusPercentProblem(record.status, record.percent)
+      if (problem !== undefined) throw new FixtureError(file, pointerToJsonPath(`/videos/${videoId}/downloads/${type}/percent`), problem)
+    }
+  }
 }
 
 /** Where a video lookup ended. */
@@ -142,6 +164,11 @@ export class DownloadStore {
   defaults: Progression
   private flushTimer: NodeJS.Timeout | undefined
   private writing: Promise<void> | undefined
+  /** The data file's lock, held from open to close. */
+  private lock: DataFileLock | undefined
+  /** The error of the last failed write (the code goes into close's error). */
+  private lastWriteError: unknown
+  private closed = false
   private dirty = false
   /** Changes of the data since start (see `revision`). */
   private changes = 0
@@ -180,27 +207,48 @@ export class DownloadStore {
     let seeded = true
     let db: Low<StoreData>
     let opened: DownloadStore | undefined
+    let lock: DataFileLock | undefined
     const seed = DownloadStore.seed(options.fixtures, options.defaults, Math.min(options.maxVideos ?? MAX_VIDEOS, MAX_VIDEOS))
     if (options.dataFile === undefined) {
       db = new Low<StoreData>(new Memory<StoreData>(), seed)
     } else {
+      const dataFile = options.dataFile
       // The writer lists the videos from the store's index once the store exists.
-      db = new Low<StoreData>(new DataFile(options.dataFile, { videosOf: (data) => opened?.videosOf(data) }), seed)
-      // Read here rather than through the adapter, which takes a file holding `null` for none.
-      const stored = await readDataFile(options.dataFile)
-      if (stored !== undefined) {
-        assertMatches(StoreDataSchema, stored, options.dataFile)
-        db.data = stored as StoreData
-        seeded = false
-      }
-      // Write at once, so a folder that cannot be written is an error at start, not later.
+      const adapter = new DataFile(dataFile, { videosOf: (data) => opened?.videosOf(data), fileSystem: options.fileSystem })
+      db = new Low<StoreData>(adapter, seed)
+      // Before reading: another server on the same file would overwrite what this one writes.
+      lock = await DataFileLock.acquire(dataFile, {
+        ...options.lock,
+        fileSystem: options.fileSystem,
+        onError: (error) => { options.log.error({ err: error, dataFile }, 'cannot refresh the data file\'s lock') },
+        onLost: (holder) => {
+          options.log.error({ dataFile, holder }, 'another server took the data file\'s lock over; no longer writing the data file, serving from memory')
+        }
+      })
       try {
-        await db.write()
+        // Read here rather than through the adapter, which takes a file holding `null` for none.
+        const stored = await readDataFile(dataFile, options.fileSystem)
+        if (stored !== undefined) {
+          assertMatches(StoreDataSchema, stored, dataFile)
+          assertStoredStates(stored as StoreData, dataFile)
+          db.data = stored as StoreData
+          seeded = false
+        }
+        // Holding the lock, nobody else writes beside the file: what is there was left by a kill.
+        await adapter.removeLeftovers()
+        // Write at once, so a folder that cannot be written is an error at start, not later.
+        try {
+          await db.write()
+        } catch (error) {
+          throw new DataFileError(dataFile, `cannot be written (${errorCode(error)})`, errorCode(error))
+        }
       } catch (error) {
-        throw new DataFileError(options.dataFile, `cannot be written (${errorCode(error)})`)
+        await lock.release()
+        throw error
       }
     }
     const store = new DownloadStore(db, options)
+    store.lock = lock
     if (options.dataFile !== undefined) store.writes++
     store.reindex()
     opened = store
@@ -288,6 +336,11 @@ export class DownloadStore {
 
   private videoById (videoId: string): VideoRecord | undefined {
     return Object.hasOwn(this.db.data.videos, videoId) ? this.db.data.videos[videoId] : undefined
+  }
+
+  /** The data file's lock, while the store holds it (tests drive its heartbeat). */
+  get dataFileLock (): DataFileLock | undefined {
+    return this.lock
   }
 
   /** Global mock time, in ms. */
@@ -642,12 +695,8 @@ export class DownloadStore {
     const status = patch.status ?? (percent === 100 ? 'ready' : current?.status === 'ready' && percent !== undefined ? 'inprogress' : current?.status)
     if (status !== undefined) merged.status = status
     if (percent !== undefined) merged.percentComplete = percent
-    if (merged.status === 'ready' && merged.percentComplete !== undefined && merged.percentComplete !== 100) {
-      throw new StoreChangeError('body.percentComplete', `a ready download is at 100 (got ${merged.percentComplete})`)
-    }
-    if (merged.status === 'inprogress' && merged.percentComplete === 100) {
-      throw new StoreChangeError('body.percentComplete', 'an inprogress download is below 100; use status "ready" for a finished one')
-    }
+    const problem = statusPercentProblem(merged.status, merged.percentComplete)
+    if (problem !== undefined) throw new StoreChangeError('body.percentComplete', problem)
     video.downloads[type] = downloadFromFixture(merged, this.defaults, now)
     this.scheduleDownload(videoId, video, type)
     this.changed()
@@ -725,7 +774,7 @@ export class DownloadStore {
   /** Marks the data changed; with a data file, one write follows within the flush delay. */
   private changed (): void {
     this.changes++
-    if (this.dataFile === undefined) return
+    if (this.dataFile === undefined || this.closed) return
     this.dirty = true
     if (this.flushTimer !== undefined) return
     this.flushTimer = setTimeout(() => {
@@ -738,22 +787,41 @@ export class DownloadStore {
   async flush (): Promise<void> {
     while (this.writing !== undefined) await this.writing
     if (!this.dirty) return
+    if (this.lock?.lost !== undefined) {
+      // Another server writes the file now: writing too would undo its writes (logged when lost).
+      this.lastWriteError = new DataFileError(this.dataFile as string, 'was taken over by another server', 'ELOCKLOST')
+      return
+    }
     this.dirty = false
     // The file saves each clock's reading, not an anchor the wall has long left behind.
     this.clocks.settle()
     this.writing = this.db.write().then(() => { this.writes++ }, (error: unknown) => {
       // Keep serving from memory; the next change or the close tries the write again.
       this.dirty = true
+      this.lastWriteError = error
       this.log.error({ err: error, dataFile: this.dataFile }, 'cannot write the data file; serving from memory')
     }).finally(() => { this.writing = undefined })
     await this.writing
   }
 
-  /** Stops the flush timer and writes everything, mock time included. */
+  /**
+   * Stops the flush timer, writes everything (mock time included) and releases the data file's
+   * lock. When that last write fails, throws a DataFileError naming the file and the error's
+   * code: the changes since the last good write are lost, and the server says so (exit 1).
+   * A second close does nothing.
+   */
   async close (): Promise<void> {
+    if (this.closed) return
+    this.closed = true
     if (this.flushTimer !== undefined) clearTimeout(this.flushTimer)
     this.flushTimer = undefined
-    if (this.dataFile !== undefined) this.dirty = true
+    if (this.dataFile === undefined) return
+    this.dirty = true
     await this.flush()
+    await this.lock?.release()
+    if (this.dirty) {
+      const code = errorCode(this.lastWriteError) ?? (this.lastWriteError as Error).name
+      throw new DataFileError(this.dataFile, `cannot write the final state; changes since the last write are lost (${code})`, code)
+    }
   }
 }

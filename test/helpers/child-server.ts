@@ -4,7 +4,7 @@
  * Used by test/server.test.ts, test/kill-loop.test.ts and scripts/kill-loop.ts.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, readFileSync, watch } from 'node:fs'
+import { existsSync, readFileSync, readdirSync, watch } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -209,8 +209,10 @@ export class KillLoop {
     this.options = { tickMs: 20, videoWorkers: 8, coverage: false, ...options }
   }
 
-  private get tempFile (): string {
-    return join(dirname(this.options.dataFile), `.${basename(this.options.dataFile)}.tmp`)
+  /** Whether a temporary file of the data file's writer is left (`.<name>.<pid>.<random>.tmp`). */
+  private tempFileLeft (): boolean {
+    const prefix = `.${basename(this.options.dataFile)}.`
+    return readdirSync(dirname(this.options.dataFile)).some((name) => name.startsWith(prefix) && name.endsWith('.tmp'))
   }
 
   /** Starts the server on the data file and checks what the last burst left there. */
@@ -219,7 +221,7 @@ export class KillLoop {
     const report: StartReport = {
       iteration: this.iteration,
       fileParses: true,
-      tempFileLeft: existsSync(this.tempFile),
+      tempFileLeft: this.tempFileLeft(),
       startMs: 0,
       startedCleanly: false,
       healthz: undefined,
@@ -447,7 +449,7 @@ export class KillLoop {
       const found = stageOf(saved.videos[id]?.downloads as Record<string, unknown> | undefined)
       if (found !== stage) anomalies.push(`video ${id}: stage ${found} in the file after SIGTERM, ${stage} expected`)
     }
-    if (existsSync(this.tempFile)) anomalies.push('a temporary file is left after SIGTERM')
+    if (this.tempFileLeft()) anomalies.push('a temporary file is left after SIGTERM')
     return { exit, anomalies }
   }
 }

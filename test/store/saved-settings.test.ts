@@ -34,7 +34,7 @@ t.test('the ticker asks for mock time to be saved about once a second, not on ev
     log: { info: () => {}, error: () => {} },
     wallClock: () => wall
   })
-  t.teardown(() => store.close())
+  t.teardown(async () => { await store.close().catch(() => {}) }) // the folder is gone by then
   const settle = async (): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, 20)); await store.flush() }
   const writesAtStart = store.writes
   for (let i = 0; i < 5; i++, wall += 100) store.tick(100)
@@ -64,7 +64,7 @@ t.test('account clocks are saved with the data and resume after a restart', asyn
   t.same(read(dataFile).accountClocks, { [account]: { nowMs: 7000, frozen: true, rate: 3 } })
 
   const second = await buildApp({ logger: false, autoTick: false, config: { dataFile } })
-  t.teardown(() => second.close())
+  t.teardown(async () => { await second.close().catch(() => {}) }) // the folder is gone by then
   const clock = (await second.inject({ method: 'GET', url: `/__mock/clock?account=${account}` })).json().result
   t.match(clock, { scope: 'account', nowMs: 7000, frozen: true, rate: 3 })
 })
@@ -74,7 +74,7 @@ t.test('a data file may leave out a clock\'s frozen and rate: running at rate 1'
   const account = 'a1'.repeat(16)
   writeFileSync(dataFile, JSON.stringify({ format: DATA_FORMAT, clock: { nowMs: 10 }, accountClocks: { [account]: { nowMs: 20 } }, videos: {} }))
   const app = await buildApp({ logger: false, autoTick: false, config: { dataFile } })
-  t.teardown(() => app.close())
+  t.teardown(async () => { await app.close().catch(() => {}) }) // the folder is gone by then
   t.match((await app.inject({ method: 'GET', url: `/__mock/clock?account=${account}` })).json().result, { scope: 'account', nowMs: 20, frozen: false, rate: 1 })
   t.match((await app.inject({ method: 'GET', url: '/__mock/clock' })).json().result, { scope: 'global', nowMs: 10, frozen: false, rate: 1 })
 })
