@@ -107,7 +107,7 @@ t.test('a second server on a data file in use refuses to start, naming the file 
   // The first is alive and on this host: the second knows it by its pid, without waiting.
   const second = run(t, ['--port', '0'], { MOCK_DATA_FILE: dataFile, LOG_LEVEL: 'silent' })
   t.equal((await second.exited).code, 1)
-  t.match(second.stderr(), new RegExp(`^stream-downloads-mock: ${dataFile.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: is in use by process ${first.child.pid!} on host \\S+ \\(lock .*\\); stop that server or use another data file\\n$`))
+  t.match(second.stderr(), new RegExp(`^stream-downloads-mock: MOCK_DATA_FILE \\(--data-file\\): ${dataFile.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: is in use by process ${first.child.pid!} on host \\S+ \\(lock .*\\); stop that server or use another data file\\n$`))
   first.child.kill('SIGTERM')
   t.equal((await first.exited).code, 0)
 })
