@@ -82,6 +82,12 @@ export class ClockBook {
     for (const clock of Object.values(this.accounts)) this.anchor(clock)
   }
 
+  /** Whether any clock moves with time (not frozen, rate above 0). O(clocks): ask rarely. */
+  anyRunning (): boolean {
+    const running = (clock: ClockState): boolean => !clock.frozen && clock.rate > 0
+    return running(this.global) || Object.values(this.accounts).some(running)
+  }
+
   /** How many accounts have a clock of their own. */
   get accountClocks (): number {
     return this.ownCount

@@ -95,6 +95,11 @@ interface Transition { video: string, type: DownloadType, status: DownloadStatus
  */
 export const MAX_VIDEOS = 100_000
 
+/** The video bound a store opens with: the option, at most MAX_VIDEOS. */
+function videoBound (options: { maxVideos?: number }): number {
+  return Math.min(options.maxVideos ?? MAX_VIDEOS, MAX_VIDEOS)
+}
+
 /** Most accounts with a clock of their own (made by a freeze, advance or rate for the account). */
 export const MAX_ACCOUNT_CLOCKS = 100_000
 
@@ -193,7 +198,7 @@ export class DownloadStore {
     this.flushDelayMs = options.flushDelayMs ?? 200
     this.log = options.log
     this.wallClock = options.wallClock ?? Date.now
-    this.maxVideos = Math.min(options.maxVideos ?? MAX_VIDEOS, MAX_VIDEOS)
+    this.maxVideos = videoBound(options)
     this.maxAccountClocks = options.maxAccountClocks ?? MAX_ACCOUNT_CLOCKS
     this.clockSavedAt = this.wallClock()
     this.clocks = this.bindClocks()
@@ -208,7 +213,7 @@ export class DownloadStore {
     let db: Low<StoreData>
     let opened: DownloadStore | undefined
     let lock: DataFileLock | undefined
-    const seed = DownloadStore.seed(options.fixtures, options.defaults, Math.min(options.maxVideos ?? MAX_VIDEOS, MAX_VIDEOS))
+    const seed = DownloadStore.seed(options.fixtures, options.defaults, videoBound(options))
     if (options.dataFile === undefined) {
       db = new Low<StoreData>(new Memory<StoreData>(), seed)
     } else {
@@ -548,8 +553,9 @@ export class DownloadStore {
     const moved = following ? [...this.schedules.keys()] : this.clocks.tick(realMs)
     // Mock time alone is saved about once a second, not on every tick: enough that a restart,
     // even after a kill -9, resumes close to where time stopped, without a write per tick.
+    // Following, only a clock that runs has moved: frozen ones cost no write.
     const now = this.wallClock()
-    if ((following || moved.length > 0) && now - this.clockSavedAt >= CLOCK_SAVE_INTERVAL_MS) {
+    if (now - this.clockSavedAt >= CLOCK_SAVE_INTERVAL_MS && (following ? this.clocks.anyRunning() : moved.length > 0)) {
       this.clockSavedAt = now
       this.changed()
     }

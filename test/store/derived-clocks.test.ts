@@ -44,3 +44,19 @@ t.test('following the wall clock: reads move between ticks, a tick records what 
   wall += 10_000
   t.equal(store.nowMs, 10, 'stopped following: mock time stands')
 })
+
+t.test('following the wall clock with every clock frozen: time alone asks for no write', async (t) => {
+  let wall = 0
+  const store = await DownloadStore.open({ fixtures: [{ source: 'inline', document: { videos: [{ id: VIDEO, account: ACCOUNT }] } }], defaults: DEFAULTS, log: silent, wallClock: () => wall })
+  store.follow(true)
+  store.setClock({ frozen: true })
+  store.setClock({ frozen: true }, ACCOUNT)
+  const before = store.revision
+  for (let tick = 0; tick < 5; tick++) { wall += 1000; store.tick(1000) }
+  t.equal(store.revision, before, 'no change recorded: nothing moved')
+  store.setClock({ frozen: false }, ACCOUNT)
+  const running = store.revision
+  wall += 1000
+  store.tick(1000)
+  t.equal(store.revision, running + 1, 'one running clock: its time is saved about once a second')
+})
