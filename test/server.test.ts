@@ -7,6 +7,10 @@ import type { StoreData } from '../src/schemas/store.js'
 import { ACCOUNT, VIDEOS, downloadsPath } from './helpers/build.js'
 import { listening, logLines, run } from './helpers/child-server.js'
 
+// A data file's writer may still be busy in its folder as a test ends (a snapshot after a
+// start): tap keeps the folder rather than race it (it clears it before the next run).
+t.beforeEach((t) => { t.saveFixture = true })
+
 // The server runs as a child process with the TypeScript loader this test runs under, so its
 // coverage counts (see test/helpers/child-server.ts). Each child spends seconds compiling
 // TypeScript; tap's 30 s default per file is tight when files run in parallel on a small machine.

@@ -6,6 +6,10 @@ import type { StoreData } from '../src/schemas/store.js'
 import { VIDEOS, downloadsPath } from './helpers/build.js'
 import { listening, logLines, run } from './helpers/child-server.js'
 
+// A data file's writer may still be busy in its folder as a test ends (a snapshot after a
+// start): tap keeps the folder rather than race it (it clears it before the next run).
+t.beforeEach((t) => { t.saveFixture = true })
+
 // A graceful close has a deadline (MOCK_CLOSE_TIMEOUT_MS): requests still in flight then have
 // their connections ended, the store is flushed, and the process exits 0. Without it, a slow
 // client or a long latency fault kept the process alive past `docker stop`'s 10 s.

@@ -219,7 +219,7 @@ const downloadsRoutes: FastifyPluginAsyncTypebox<DownloadsRoutesOptions> = async
     // A read moves `polls` downloads on before the answer is built; HEAD is not a read.
     if (request.method === 'GET') app.store.poll(identifier, video)
     const result = downloadsOf(base, identifier, video)
-    const shown = showing(video, result)
+    const shown = showing(identifier, video, result)
     note.downloads = shown
     recordRequest(app, request, 200)
     const envelope = ok(result)
@@ -234,7 +234,7 @@ const downloadsRoutes: FastifyPluginAsyncTypebox<DownloadsRoutesOptions> = async
    * What an answer shows the client of the video's downloads, for the journal and the polling
    * report; a download shown in `error` is marked so (the next create then starts it over).
    */
-  function showing (video: VideoRecord, result: DownloadsResult): Partial<Record<DownloadType, DownloadStatus>> {
+  function showing (identifier: string, video: VideoRecord, result: DownloadsResult): Partial<Record<DownloadType, DownloadStatus>> {
     const shown: Partial<Record<DownloadType, DownloadStatus>> = {}
     let error = false
     for (const type of DOWNLOAD_TYPES) {
@@ -243,7 +243,7 @@ const downloadsRoutes: FastifyPluginAsyncTypebox<DownloadsRoutesOptions> = async
       shown[type] = status
       if (status === 'error') error = true
     }
-    if (error) app.store.shown(video)
+    if (error) app.store.shown(identifier, video)
     return shown
   }
 
@@ -252,7 +252,7 @@ const downloadsRoutes: FastifyPluginAsyncTypebox<DownloadsRoutesOptions> = async
     const video = videoFor(account, identifier)
     if (app.store.create(identifier, video, type)) request.log.info({ video: identifier, type }, 'download created')
     const result = downloadsOf(publicBase(request), identifier, video)
-    ;(request.mockNote as MockNote).downloads = showing(video, result)
+    ;(request.mockNote as MockNote).downloads = showing(identifier, video, result)
     recordRequest(app, request, 200)
     return ok(result)
   }
@@ -263,7 +263,7 @@ const downloadsRoutes: FastifyPluginAsyncTypebox<DownloadsRoutesOptions> = async
    * tests expect. An unknown video or account is still a 404.
    */
   function remove (request: FastifyRequest, account: string, identifier: string, type: DownloadType): ReturnType<typeof ok<'ok'>> {
-    app.store.remove(videoFor(account, identifier, false), type)
+    app.store.remove(identifier, videoFor(account, identifier, false), type)
     recordRequest(app, request, 200)
     return ok('ok' as const)
   }
