@@ -167,7 +167,8 @@ export class DownloadStore {
     this.defaults = resolveProgression(head.defaults, options.defaults)
     this.log = options.log
     this.wallClock = options.wallClock ?? Date.now
-    this.epochMs = head.epochMs ?? this.wallClock()
+    // Every head has one: a fresh start's, or a file's (set when a data@1 file is migrated).
+    this.epochMs = head.epochMs as number
     this.maxVideos = videoBound(options)
     this.maxAccountClocks = options.maxAccountClocks ?? MAX_ACCOUNT_CLOCKS
     this.clockSavedAt = this.wallClock()

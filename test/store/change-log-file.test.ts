@@ -202,3 +202,25 @@ t.test('a snapshot that fails is tried again; logs without a snapshot are not re
   t.equal(fresh.videoCount, 1, 'no snapshot: seeded from the fixtures')
   await fresh.close()
 })
+
+t.test('a clock given back is saved as gone; a new log that cannot be opened is tried again', async (t) => {
+  const dataFile = join(t.testdir(), 'data.json')
+  let failOpen = false
+  const fileSystem: FileSystem = { ...nodeFileSystem, open: async (path, flags) => { if (failOpen && path.endsWith('.2.log')) throw Object.assign(new Error('EMFILE'), { code: 'EMFILE' }); return await nodeFileSystem.open(path, flags) } }
+  const store = await open(dataFile, { fileSystem })
+  store.setClock({ frozen: true }, ACCOUNT)
+  await store.flush()
+  t.same(savedState(dataFile).accountClocks, { [ACCOUNT]: { nowMs: 0, frozen: true, rate: 1 } })
+  await store.reset(ACCOUNT)
+  await store.flush()
+  t.same(savedState(dataFile).accountClocks, {}, 'the account follows the global clock again')
+  failOpen = true
+  logged.length = 0
+  await store.reset()
+  await store.flush()
+  t.same(logged, ['cannot write the data file; serving from memory'])
+  failOpen = false
+  await store.flush()
+  t.equal(JSON.parse(readFileSync(dataFile, 'utf8')).log, 2, 'the snapshot, on the second try')
+  await store.close()
+})
