@@ -157,7 +157,8 @@ export async function openDataFile (file: string, videos: VideoSink, options: Da
     } else {
       for (const [videoId, video] of db.data.videos) videos.put(videoId, video)
       const replay = startReplay(db.data.head, videos)
-      const from = db.data.head.log ?? 0
+      // Set on every head read (see checkStoredData): the first log the snapshot does not hold.
+      const from = db.data.head.log as number
       for (const n of generations) {
         if (n < from) continue
         replayLog(replay, await fileSystem.readFile(logPath(file, n), 'utf8'), logPath(file, n))
@@ -212,7 +213,8 @@ class DataFileWriter implements Persistence {
   private timer: NodeJS.Timeout | undefined
   /** File work runs one at a time, in order: appends and the switch to a new log. */
   private queue: Promise<unknown> = Promise.resolve()
-  private compacting: Promise<void> | undefined
+  /** The snapshots written and being written, one after another (compactNow never rejects). */
+  private compactions: Promise<void> = Promise.resolve()
   private lastError: unknown
   private closed = false
   writes = 0
@@ -299,9 +301,13 @@ class DataFileWriter implements Persistence {
   }
 
   async flush (): Promise<void> {
-    // Appends never wait for a snapshot being written, only for the file work before them.
+    // Appends never wait for a snapshot being written, only for the file work before them. With
+    // nothing marked, a snapshot being written may hold what was: the flush ends with it.
     await this.queue
-    if (!this.pending) return
+    if (!this.pending) {
+      await this.compactions
+      return
+    }
     if (this.lock.lost !== undefined) {
       // Another server writes the file now: writing too would undo its writes (logged when lost).
       this.lastError = new DataFileError(this.file, 'was taken over by another server', 'ELOCKLOST')
@@ -367,9 +373,9 @@ class DataFileWriter implements Persistence {
    */
   private async compact (): Promise<void> {
     // One at a time; a reset during one needs one of its own, after it.
-    while (this.compacting !== undefined) await this.compacting
-    this.compacting = this.compactNow().finally(() => { this.compacting = undefined })
-    await this.compacting
+    const run = this.compactions.then(async () => { await this.compactNow() })
+    this.compactions = run
+    await run
   }
 
   private async compactNow (): Promise<void> {
@@ -416,14 +422,14 @@ class DataFileWriter implements Persistence {
     this.writes++
   }
 
+  /** Called once, by the store's close. */
   async close (): Promise<void> {
-    if (this.closed) return
     this.closed = true
     clearTimeout(this.timer)
     this.timer = undefined
     // The last book time, so a restart resumes the clocks where they stood.
     this.marks.alive = true
-    await this.compacting
+    await this.compactions
     await this.flush()
     await this.queue
     await this.logHandle?.close().catch(() => {})
