@@ -9,7 +9,7 @@ export interface AuthSettings {
 }
 
 /** A credential header's value; blank counts as absent. (Node joins repeated ones into one string.) */
-export function credentialHeader (headers: IncomingHttpHeaders, name: string): string | undefined {
+function credentialHeader (headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name]
   return typeof value === 'string' && value.trim() !== '' ? value : undefined
 }

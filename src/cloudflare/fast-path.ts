@@ -1,36 +1,20 @@
 /**
  * The surface's fast path: the one module where the GET of a video's downloads skips work that
- * Fastify, the credential check or the store would redo on every request. Everything else on the
- * surface reads as plain Fastify.
+ * Fastify and the store would otherwise redo on every request. Everything else on the surface
+ * reads as plain Fastify.
  *
- * Each trick is kept for a measurement of the bench's throughput probe (bench/run.ts, `npm run
- * bench` with BENCH_ONLY=throughput): the server's CPU time per GET, against bare Fastify's
- * measured in the same run (the least noisy figure on the shared machine), the mock with the
- * trick and without it, on the same machine, one after the other.
+ * A trick stays here only for a measurement. Settled answers: a GET of a ready video costs about
+ * 4 µs less CPU with them (35.7 against 39.4 µs per GET by `app.inject`, the least of 20
+ * alternating rounds of 5,000 each, the cache found or bypassed; medians 48.4 against 52.7; on the
+ * shared 2-core machine, Node 24), where bare Fastify spends 20 to 30 µs per GET in the bench's
+ * throughput probe: about a seventh of the budget that its 0.85× throughput target leaves.
+ * Measured and dropped: remembering the last accepted Authorization saved 0.08 µs per request
+ * (99 against 23 ns per check), and remembering the last url base less; both now run in full.
  */
-import type { IncomingHttpHeaders } from 'node:http'
 import type { FastifyReply } from 'fastify'
-import type { MockError } from '../domain/errors.js'
 import type { DownloadType } from '../domain/ids.js'
 import type { DownloadStatus } from '../domain/progress.js'
 import type { VideoRecord } from '../schemas/store.js'
-import { checkCredentials, credentialHeader, type AuthSettings } from './credentials.js'
-
-/**
- * `checkCredentials` for one app's settings, remembering the last Authorization it accepted:
- * a client sends the same one on every request, and the answer depends on nothing else.
- */
-export function rememberingCredentials (settings: AuthSettings): (headers: IncomingHttpHeaders) => MockError | undefined {
-  let accepted: string | undefined
-  return (headers) => {
-    const authorization = headers.authorization
-    if (authorization !== undefined && authorization === accepted) return undefined
-    const failure = checkCredentials(headers, settings)
-    // Only an Authorization that decided alone: a blank one falls back to the X-Auth headers.
-    if (failure === undefined && credentialHeader(headers, 'authorization') !== undefined) accepted = authorization
-    return failure
-  }
-}
 
 /**
  * The answer of a video whose downloads are all settled (ready or error): it depends on nothing

@@ -6,7 +6,7 @@ import { CreateBodySchema, DownloadsParamsSchema, DownloadsResultSchema, TypedDo
 import { FailureEnvelopeSchema, SuccessEnvelopeSchema } from '../schemas/envelope.js'
 import { ALLOWED, DOWNLOADS_PATH, TYPED_PATH, admission } from './admission.js'
 import { downloadAnswers } from './answers.js'
-import { rememberingCredentials } from './fast-path.js'
+import { checkCredentials } from './credentials.js'
 import type { CloudflareSurfaceOptions } from './index.js'
 
 const downloadsResponse = {
@@ -29,7 +29,7 @@ const checkedByAdmission = (): true => true
  */
 const downloadsRoutes: FastifyPluginAsyncTypebox<CloudflareSurfaceOptions> = async (app, options) => {
   app.addHook('onRequest', admission(app, {
-    checkCredentials: rememberingCredentials(app.config),
+    checkCredentials: (headers) => checkCredentials(headers, app.config),
     scenarioControl: options.scenarioControl,
     adminToken: options.adminToken
   }))
