@@ -1,11 +1,15 @@
 import t from 'tap'
+import { savedState } from './helpers/saved-state.js'
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
 import { join, relative } from 'node:path'
 import { SETTINGS } from '../src/config.js'
-import type { StoreData } from '../src/schemas/store.js'
 import { ACCOUNT, VIDEOS, downloadsPath } from './helpers/build.js'
 import { listening, logLines, run } from './helpers/child-server.js'
+
+// A data file's writer may still be busy in its folder as a test ends (a snapshot after a
+// start): tap keeps the folder rather than race it (it clears it before the next run).
+t.beforeEach((t) => { t.saveFixture = true })
 
 // The server runs as a child process with the TypeScript loader this test runs under, so its
 // coverage counts (see test/helpers/child-server.ts). Each child spends seconds compiling
@@ -40,7 +44,7 @@ t.test('starts on a free port, serves, and closes on SIGTERM with its state flus
   t.equal(server.stderr(), '')
   const story = logLines(server.stdout()).filter((entry) => ['store seeded from fixtures', 'stream-downloads-mock is listening', 'download created', 'closing'].includes(entry.msg))
   t.match(story, [{ msg: 'store seeded from fixtures', dataFile }, { msg: 'stream-downloads-mock is listening' }, { msg: 'download created' }, { msg: 'closing', signal: 'SIGTERM' }])
-  const saved = JSON.parse(readFileSync(dataFile, 'utf8')) as StoreData
+  const saved = savedState(dataFile)
   t.ok(saved.videos[VIDEOS.empty]!.downloads.default, 'the download created just before is in the data file')
   t.equal(saved.videos[VIDEOS.ready]!.account, ACCOUNT)
 })

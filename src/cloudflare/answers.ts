@@ -67,7 +67,7 @@ export function downloadAnswers (app: FastifyInstance, options: AnswersOptions):
    * What an answer shows the client of the video's downloads, for the journal and the polling
    * report; a download shown in `error` is marked so (the next create then starts it over).
    */
-  function showing (video: VideoRecord, result: DownloadsResult): Partial<Record<DownloadType, DownloadStatus>> {
+  function showing (videoId: string, video: VideoRecord, result: DownloadsResult): Partial<Record<DownloadType, DownloadStatus>> {
     const shown: Partial<Record<DownloadType, DownloadStatus>> = {}
     let error = false
     for (const type of DOWNLOAD_TYPES) {
@@ -76,7 +76,7 @@ export function downloadAnswers (app: FastifyInstance, options: AnswersOptions):
       shown[type] = status
       if (status === 'error') error = true
     }
-    if (error) app.store.shown(video)
+    if (error) app.store.shown(videoId, video)
     return shown
   }
 
@@ -96,7 +96,7 @@ export function downloadAnswers (app: FastifyInstance, options: AnswersOptions):
       // A read moves `polls` downloads on before the answer is built; HEAD is not a read.
       if (request.method === 'GET') app.store.poll(videoId, video)
       const result = downloadsOf(base, videoId, video)
-      const shown = showing(video, result)
+      const shown = showing(videoId, video, result)
       note.downloads = shown
       if (Object.values(shown).includes('inprogress')) return ok(result)
       sendSerialized(reply, settledAnswers.keep(reply, video, app.store.revision, base, ok(result), shown).body)
@@ -107,7 +107,7 @@ export function downloadAnswers (app: FastifyInstance, options: AnswersOptions):
       const video = videoFor(account, videoId)
       if (app.store.create(videoId, video, type)) request.log.info({ video: videoId, type }, 'download created')
       const result = downloadsOf(publicBase(request), videoId, video)
-      ;(request.mockNote as MockNote).downloads = showing(video, result)
+      ;(request.mockNote as MockNote).downloads = showing(videoId, video, result)
       return ok(result)
     },
 
@@ -117,7 +117,7 @@ export function downloadAnswers (app: FastifyInstance, options: AnswersOptions):
      * tests expect. An unknown video or account is still a 404.
      */
     remove (_request, account, videoId, type) {
-      app.store.remove(videoFor(account, videoId, false), type)
+      app.store.remove(videoId, videoFor(account, videoId, false), type)
       return ok('ok' as const)
     }
   }

@@ -3,17 +3,17 @@
  * parallel test workers, each on its own account, can freeze or step time without touching each
  * other). The states are plain objects that the store persists.
  *
- * While the book follows the wall clock (the ticker runs), a clock's time is derived, never
- * accumulated: its mock time at its anchor plus rate × the wall time since, unless it is frozen.
- * So no tick has to visit a clock, a running clock reads continuously between ticks, and a
- * hundred thousand clocks cost nothing until one is read. A change (a step, a freeze, a rate)
- * first writes the reading down as the new anchor. Not following (tests, `autoTick: false`),
- * mock time moves only by `advance` and by `tick`.
+ * A clock's time is derived, never accumulated: its mock time at its anchor plus rate × the time
+ * the book has run since (`elapsedMs`), unless it is frozen. The book runs with the wall clock
+ * while it follows it (the ticker runs), and by `tick(realMs)` otherwise (tests, the bench). So no
+ * tick has to visit a clock, a running clock reads continuously between ticks, a hundred thousand
+ * clocks cost nothing until one is read, and one big step and many small ones agree. A change
+ * (a step, a freeze, a rate) first writes the reading down as the new anchor.
  */
 
 /** One clock: mock time at its anchor, whether time moves it, and how fast (mock ms per real ms). */
 export interface ClockState {
-  /** Mock time when the clock was last anchored (what the data file saves). */
+  /** Mock time when the clock was last anchored. */
   nowMs: number
   frozen: boolean
   rate: number
@@ -27,19 +27,31 @@ export function newClock (nowMs = 0): ClockState {
   return { nowMs, frozen: false, rate: 1 }
 }
 
+/** Whether time moves a clock. */
+export function isRunning (clock: ClockState): boolean {
+  return !clock.frozen && clock.rate > 0
+}
+
+/** A clock's reading `elapsedMs` of book time after its anchor. */
+export function readingAfter (clock: ClockState, elapsedMs: number): number {
+  return isRunning(clock) ? clock.nowMs + Math.floor(elapsedMs * clock.rate) : clock.nowMs
+}
+
 /** The global clock and the accounts' own clocks, over state objects owned by the caller. */
 export class ClockBook {
   readonly global: ClockState
   readonly accounts: Record<string, ClockState>
   /** How many accounts have a clock of their own (kept by detach and attach). */
   private ownCount: number
-  /** Wall time (ms) at each clock's anchor; a clock not in it was anchored when following began. */
+  /** Book time (`elapsedMs`) at each clock's anchor; a clock not in it was anchored at 0. */
   private readonly anchoredAt = new WeakMap<ClockState, number>()
   private readonly wall: () => number
+  /** Book time run before the current following began, plus every tick. */
+  private elapsedBefore = 0
   /** Whether clocks follow the wall clock; when they began to (wall ms), else undefined. */
   private followingSince: number | undefined
 
-  /** Over the caller's states; `wall` reads the wall clock (ms), default Date.now. */
+  /** Over the caller's states, all anchored now; `wall` reads the wall clock (ms), default Date.now. */
   constructor (global: ClockState, accounts: Record<string, ClockState>, wall: () => number = Date.now) {
     this.global = global
     this.accounts = accounts
@@ -53,39 +65,35 @@ export class ClockBook {
   }
 
   /**
-   * Starts or stops following the wall clock. Stopping writes every running clock's reading down
-   * first, so what it read stays; starting anchors every clock now (downtime does not count).
+   * Book time: the ms the book has run since it was made, by the wall clock while following it
+   * and by ticks otherwise. Downtime (not following, no ticks) does not count.
    */
+  get elapsedMs (): number {
+    return this.elapsedBefore + (this.followingSince === undefined ? 0 : this.wall() - this.followingSince)
+  }
+
+  /** Starts or stops following the wall clock; readings stay where they were either way. */
   follow (on: boolean): void {
     if (on === this.following) return
-    if (!on) this.settle()
+    if (!on) this.elapsedBefore = this.elapsedMs
     this.followingSince = on ? this.wall() : undefined
   }
 
   /** A clock's mock time now. */
   read (clock: ClockState): number {
-    if (this.followingSince === undefined || clock.frozen || clock.rate === 0) return clock.nowMs
-    const since = this.anchoredAt.get(clock) ?? this.followingSince
-    return clock.nowMs + Math.floor((this.wall() - since) * clock.rate)
+    return readingAfter(clock, this.elapsedMs - (this.anchoredAt.get(clock) ?? 0))
   }
 
   /** Writes a clock's reading down as its anchor, before a change to it. */
   anchor (clock: ClockState): void {
-    clock.nowMs = this.read(clock)
-    if (this.followingSince !== undefined) this.anchoredAt.set(clock, this.wall())
+    const elapsed = this.elapsedMs
+    clock.nowMs = readingAfter(clock, elapsed - (this.anchoredAt.get(clock) ?? 0))
+    this.anchoredAt.set(clock, elapsed)
   }
 
-  /** Anchors every clock (before the states are saved: the file then holds their readings). */
-  settle (): void {
-    if (this.followingSince === undefined) return
-    this.anchor(this.global)
-    for (const clock of Object.values(this.accounts)) this.anchor(clock)
-  }
-
-  /** Whether any clock moves with time (not frozen, rate above 0). O(clocks): ask rarely. */
+  /** Whether any clock moves with time. O(clocks): ask rarely. */
   anyRunning (): boolean {
-    const running = (clock: ClockState): boolean => !clock.frozen && clock.rate > 0
-    return running(this.global) || Object.values(this.accounts).some(running)
+    return isRunning(this.global) || Object.values(this.accounts).some(isRunning)
   }
 
   /** How many accounts have a clock of their own. */
@@ -104,9 +112,22 @@ export class ClockBook {
     return key === GLOBAL_CLOCK ? this.global : this.accounts[key] as ClockState
   }
 
+  /** The clock of a schedule key (GLOBAL_CLOCK or an account with its own). */
+  clockAt (key: string): ClockState {
+    return key === GLOBAL_CLOCK ? this.global : this.clockOf(key)
+  }
+
   /** Mock time for `account`. */
   now (account?: string): number {
     return this.read(this.clockOf(account))
+  }
+
+  /** Every clock's key and reading now (what a snapshot saves). */
+  readings (): { global: ClockState, accounts: Record<string, ClockState> } {
+    const reading = (clock: ClockState): ClockState => ({ nowMs: this.read(clock), frozen: clock.frozen, rate: clock.rate })
+    const accounts: Record<string, ClockState> = {}
+    for (const account of Object.keys(this.accounts)) accounts[account] = reading(this.accounts[account] as ClockState)
+    return { global: reading(this.global), accounts }
   }
 
   /** Gives `account` a clock of its own, starting as a copy of the global clock; true when new. */
@@ -114,7 +135,7 @@ export class ClockBook {
     if (Object.hasOwn(this.accounts, account)) return false
     const clock = { ...this.global, nowMs: this.read(this.global) }
     this.accounts[account] = clock
-    if (this.followingSince !== undefined) this.anchoredAt.set(clock, this.wall())
+    this.anchoredAt.set(clock, this.elapsedMs)
     this.ownCount++
     return true
   }
@@ -129,19 +150,10 @@ export class ClockBook {
 
   /**
    * A step of `realMs` as if that much real time had passed: every running clock moves on by
-   * realMs × rate. Returns their keys. For a book that does not follow the wall clock (tests,
-   * the bench); one that follows it needs no ticks.
+   * realMs × rate. For a book that does not follow the wall clock (tests, the bench); one that
+   * follows it needs no ticks. Visits no clock.
    */
-  tick (realMs: number): string[] {
-    const moved: string[] = []
-    if (this.move(this.global, realMs)) moved.push(GLOBAL_CLOCK)
-    for (const [account, clock] of Object.entries(this.accounts)) if (this.move(clock, realMs)) moved.push(account)
-    return moved
-  }
-
-  private move (clock: ClockState, realMs: number): boolean {
-    if (clock.frozen || clock.rate === 0) return false
-    clock.nowMs += Math.round(realMs * clock.rate)
-    return true
+  tick (realMs: number): void {
+    this.elapsedBefore += realMs
   }
 }

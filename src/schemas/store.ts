@@ -31,9 +31,12 @@ export const VideoRecordSchema = Type.Object({
 }, { additionalProperties: false })
 export type VideoRecord = Static<typeof VideoRecordSchema>
 
-export const DATA_FORMAT = 'stream-downloads-mock/data@1'
+/** The data file's format now; files of DATA_FORMAT_1 still open (see migrate in store/stored-data.ts). */
+export const DATA_FORMAT = 'stream-downloads-mock/data@2'
 
-/** The whole state, as lowdb holds it and as MOCK_DATA_FILE stores it. */
+/** The first format: no epoch, no change log. */
+export const DATA_FORMAT_1 = 'stream-downloads-mock/data@1'
+
 /** A clock as stored: mock time, and (optional in files, filled in on load) frozen and rate. */
 export const StoredClockSchema = Type.Object({
   nowMs: Type.Number({ minimum: 0 }),
@@ -41,8 +44,15 @@ export const StoredClockSchema = Type.Object({
   rate: Type.Optional(Type.Number({ minimum: 0, maximum: 1000 }))
 }, { additionalProperties: false })
 
+/** The whole state, as MOCK_DATA_FILE's snapshot stores it. */
 export const StoreDataSchema = Type.Object({
-  format: Type.Literal(DATA_FORMAT),
+  format: Type.Union([Type.Literal(DATA_FORMAT), Type.Literal(DATA_FORMAT_1)]),
+  /** Wall time (ms since 1970) of mock time 0: dates are this plus a clock's mock ms. */
+  epochMs: Type.Optional(Type.Number({ minimum: 0 })),
+  /** The change log that goes on from this snapshot: `<file>.<log>.log` and any later one. */
+  log: Type.Optional(Type.Integer({ minimum: 0 })),
+  /** Book time (see ClockBook.elapsedMs) at which the clocks below were read. */
+  elapsedMs: Type.Optional(Type.Number({ minimum: 0 })),
   clock: StoredClockSchema,
   /** Accounts with a clock of their own (frozen or stepped apart from the global clock). */
   accountClocks: Type.Optional(Type.Record(Type.String({ pattern: ID_PATTERN }), StoredClockSchema, { additionalProperties: false })),
@@ -51,3 +61,12 @@ export const StoreDataSchema = Type.Object({
   videos: Type.Record(Type.String({ pattern: ID_PATTERN }), VideoRecordSchema, { additionalProperties: false })
 }, { additionalProperties: false })
 export type StoreData = Static<typeof StoreDataSchema>
+
+/** The snapshot without its videos: format, epoch, clocks, defaults. */
+export type StoreHead = Omit<StoreData, 'videos'>
+
+/** A snapshot as the data file's lowdb adapter reads and writes it: the head, and the videos listed. */
+export interface Snapshot {
+  head: StoreHead
+  videos: ReadonlyArray<readonly [string, VideoRecord]>
+}

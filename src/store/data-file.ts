@@ -9,7 +9,8 @@ import { randomBytes } from 'node:crypto'
 import { basename, dirname, join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import type { Adapter } from 'lowdb'
-import type { StoreData, VideoRecord } from '../schemas/store.js'
+import type { Snapshot, StoreData, VideoRecord } from '../schemas/store.js'
+import { checkStoredData } from './stored-data.js'
 import { errorCode, irregularKind, nodeFileSystem, syncDirectory, writeAll, type FileHandleLike, type FileSystem } from './file-system.js'
 
 export { errorCode }
@@ -68,7 +69,7 @@ export async function readDataFile (file: string, fileSystem: FileSystem = nodeF
 }
 
 /** A data's videos with their ids, from the data itself. */
-function listVideos (videos: StoreData['videos']): Array<[string, VideoRecord]> {
+export function listVideos (videos: StoreData['videos']): Array<[string, VideoRecord]> {
   // Not Object.entries or Object.values: on an object of 100,000 keys they take about twice as
   // long as listing the keys and looking each up.
   return Object.keys(videos).map((id) => [id, videos[id] as VideoRecord])
@@ -85,13 +86,8 @@ export interface DataFileOptions {
    * throughput of 2 ms ones, and writes took no longer (a small chunk's write comes back sooner).
    */
   sliceMs?: number
-  /**
-   * The data's videos with their ids, when the caller keeps them at hand (the store's account
-   * index), or undefined to list them from the data. Listing the 100,000 keys of one object and
-   * looking each up is the one step of a write that cannot be sliced (40-80 ms on a small
-   * machine); copying them out of Maps takes a few ms.
-   */
-  videosOf?: (data: StoreData) => ReadonlyArray<readonly [string, VideoRecord]> | undefined
+  /** Wall-clock time in ms (default Date.now): the epoch of a data@1 file read. */
+  wallClock?: () => number
   /** The file-system calls (default node:fs/promises); tests pass failing ones. */
   fileSystem?: FileSystem
 }
@@ -115,12 +111,13 @@ export function temporaryName (file: string, kind: '' | 'lock.' = ''): string {
 }
 
 /**
- * A lowdb adapter that keeps StoreData in a JSON file: compact JSON with one video per line,
+ * The lowdb adapter of the data file's snapshot: a Snapshot kept in a JSON file (StoreData:
+ * compact JSON with one video per line),
  * written in slices to a temporary file beside it, synced to the disk, then renamed over it,
  * and the folder synced (atomic: the file always holds one whole write or the one before, even
  * after a crash of the machine). Writes run one at a time, in call order.
  */
-export class DataFile implements Adapter<StoreData> {
+export class DataFile implements Adapter<Snapshot> {
   readonly file: string
   /**
    * One name for all of this writer's writes (they never overlap), unique to it; the lock's
@@ -129,7 +126,10 @@ export class DataFile implements Adapter<StoreData> {
   private readonly temp: string
   private readonly fileSystem: FileSystem
   private readonly sliceMs: number
-  private readonly videosOf: (data: StoreData) => ReadonlyArray<readonly [string, VideoRecord]> | undefined
+  private readonly wallClock: () => number
+  /** Bytes of the last write that completed, and of the one in progress. */
+  bytes = 0
+  private pending = 0
   /** The write in progress or last done (settled either way): the next one waits for it. */
   private queue: Promise<void> = Promise.resolve()
 
@@ -138,32 +138,36 @@ export class DataFile implements Adapter<StoreData> {
     this.temp = temporaryName(file)
     this.fileSystem = options.fileSystem ?? nodeFileSystem
     this.sliceMs = options.sliceMs ?? 0.5
-    this.videosOf = options.videosOf ?? (() => undefined)
+    this.wallClock = options.wallClock ?? Date.now
   }
 
   /**
-   * The data in the file, or null when there is none (as lowdb's JSONFile), unchecked. A file
-   * that cannot be read or parsed is a DataFileError: never taken for an empty one. (The store
-   * calls `readDataFile` itself, which tells a missing file from one holding `null`.)
+   * The snapshot in the file, checked (and migrated from an older format), or null when there
+   * is none. A file that cannot be read or parsed is a DataFileError, one that breaks the rules a
+   * FixtureError: never taken for an empty one.
    */
-  async read (): Promise<StoreData | null> {
-    return (await readDataFile(this.file, this.fileSystem) ?? null) as StoreData | null
+  async read (): Promise<Snapshot | null> {
+    const stored = await readDataFile(this.file, this.fileSystem)
+    if (stored === undefined) return null
+    const { videos, ...head } = checkStoredData(stored, this.file, this.wallClock())
+    return { head, videos: listVideos(videos) }
   }
 
   /** Writes `data` once every write called before it has settled; rejects with the error that stopped it. */
-  async write (data: StoreData): Promise<void> {
+  async write (data: Snapshot): Promise<void> {
     const written = this.queue.then(async () => { await this.writeNow(data) })
     this.queue = written.catch(() => {})
     await written
   }
 
-  private async writeNow (data: StoreData): Promise<void> {
+  private async writeNow (data: Snapshot): Promise<void> {
     const fileSystem = this.fileSystem
     try {
       const handle = await fileSystem.open(this.temp, 'w')
       let failed = false
       let failure: unknown
       try {
+        this.pending = 0
         await this.serialize(data, handle)
         // On the disk before the rename replaces the old file: a crash of the machine after the
         // rename then finds the new content, never a file the disk had not received yet.
@@ -181,6 +185,7 @@ export class DataFile implements Adapter<StoreData> {
       await fileSystem.rename(this.temp, this.file)
       // The rename is an entry of the folder: on the disk once the folder is synced.
       await syncDirectory(fileSystem, dirname(this.file))
+      this.bytes = this.pending
     } catch (error) {
       // Nothing half-written stays behind, and the old file is whole; the store logs the error
       // and keeps serving from memory.
@@ -224,13 +229,16 @@ export class DataFile implements Adapter<StoreData> {
    * - any change made during a write marks the store dirty, so the next write (within the flush
    *   delay) carries it, as it would a change made just after a write.
    */
-  private async serialize (data: StoreData, handle: FileHandleLike): Promise<void> {
-    const { videos, ...head } = data
-    const listed = this.videosOf(data) ?? listVideos(videos)
+  private async serialize (data: Snapshot, handle: FileHandleLike): Promise<void> {
+    const { head, videos: listed } = data
+    const write = async (text: string): Promise<void> => {
+      this.pending += Buffer.byteLength(text)
+      await writeAll(handle, text)
+    }
     // The head always has `format` and `clock`: drop its closing brace and go on with the videos.
     // Written at once, so the listing above (the one step that grows with the store and cannot be
     // cut) and the first slice are not one stall.
-    await writeAll(handle, `${JSON.stringify(head).slice(0, -1)},"videos":{`)
+    await write(`${JSON.stringify(head).slice(0, -1)},"videos":{`)
     let chunk = ''
     let sliceMs = this.sliceMs
     let sliceStart = performance.now()
@@ -241,7 +249,7 @@ export class DataFile implements Adapter<StoreData> {
         const sliceEnd = performance.now()
         // Awaiting the file's write yields to the event loop: its completion is an I/O event,
         // which comes after the timers and requests already waiting.
-        await writeAll(handle, chunk)
+        await write(chunk)
         chunk = ''
         sliceStart = performance.now()
         // Under heavy load the loop can be away long between two slices: the next slice takes
@@ -249,6 +257,6 @@ export class DataFile implements Adapter<StoreData> {
         sliceMs = Math.min(MAX_SLICE_MS, Math.max(this.sliceMs, (sliceStart - sliceEnd) / 2))
       }
     }
-    await writeAll(handle, `${chunk}\n}}\n`)
+    await write(`${chunk}\n}}\n`)
   }
 }

@@ -1,20 +1,20 @@
-import { Low, Memory } from 'lowdb'
 import { ClockBook, GLOBAL_CLOCK, newClock, type ClockState } from '../domain/clock-book.js'
 import { RefusedChange } from '../domain/errors.js'
 import { DOWNLOAD_TYPES, type DownloadType } from '../domain/ids.js'
-import { MinHeap } from '../domain/min-heap.js'
 import { statusPercentProblem } from '../domain/rules.js'
 import {
   applyPoll, markShown, materialize, newDownload, nextStopAt, restartsOnCreate, stateAt,
   type DownloadRecord, type DownloadState, type DownloadStatus, type Progression
 } from '../domain/progress.js'
 import { downloadFromFixture, resolveProgression, videosFromFixtures, type NamedFixture } from '../seed/load-fixtures.js'
-import { assertMatches } from '../seed/validate.js'
-import { FixtureError, pointerToJsonPath } from '../seed/fixture-error.js'
-import { DATA_FORMAT, StoreDataSchema, type StoreData, type VideoRecord } from '../schemas/store.js'
-import { DataFile, DataFileError, errorCode, readDataFile } from './data-file.js'
-import { DataFileLock, type LockOptions } from './data-file-lock.js'
+import { FixtureError } from '../seed/fixture-error.js'
+import { DATA_FORMAT, type Snapshot, type StoreHead, type VideoRecord } from '../schemas/store.js'
+import { DataFileError } from './data-file.js'
+import type { DataFileLock, LockOptions } from './data-file-lock.js'
 import type { FileSystem } from './file-system.js'
+import { inMemory, openDataFile, type Persistence, type PersistenceSource } from './persistence.js'
+import { TransitionSchedule, type DueTransition } from './transition-schedule.js'
+import { VideoTable } from './video-table.js'
 import type { DownloadFixture, ProgressionSettings, VideoFixture } from '../schemas/fixture.js'
 
 export { DataFileError }
@@ -52,32 +52,10 @@ export interface StoreOptions {
   lock?: Omit<LockOptions, 'fileSystem' | 'onError' | 'onLost'>
 }
 
-/**
- * Checks the rules of a download's state in (schema-valid) stored data: the same ones as a
- * fixture's (`statusPercentProblem`). Throws a FixtureError naming the file and the JSON path.
- */
-function assertStoredStates (data: StoreData, file: string): void {
-  for (const videoId of Object.keys(data.videos)) {
-    const downloads = (data.videos[videoId] as VideoRecord).downloads
-    for (const type of DOWNLOAD_TYPES) {
-      const record = downloads[type]
-      const problem = record === undefined ? undefined : statusPercentProblem(record.status, record.percent)
-      if (problem !== undefined) throw new FixtureError(file, pointerToJsonPath(`/videos/${videoId}/downloads/${type}/percent`), problem)
-    }
-  }
-}
-
 /** Where a video lookup ended. */
 export type VideoLookup =
   | { found: true, video: VideoRecord }
   | { found: false, reason: 'account' | 'video' | 'full' }
-
-/**
- * A download's next stop on its clock's schedule. `record` is the record it was scheduled for:
- * records are replaced, never changed in place, so an entry whose record is no longer the
- * download's own is stale.
- */
-interface DueTransition { at: number, videoId: string, type: DownloadType, record: DownloadRecord }
 
 /**
  * Most transitions logged one by one for one batch (a tick, a clock step, a read); past it, one
@@ -90,8 +68,8 @@ interface Transition { video: string, type: DownloadType, status: DownloadStatus
 
 /**
  * Most videos the store holds, however they come in (fixtures, the admin API, auto-create): a
- * bound on memory, and a store the server can always start from again (opening 100,000 videos
- * takes a few seconds of CPU on a small machine, well inside Fastify's plugin timeout).
+ * bound on memory, and a store the server can always start from again (see the bench's open
+ * figures in the README: 100,000 videos open in well under a second).
  */
 export const MAX_VIDEOS = 100_000
 
@@ -103,15 +81,7 @@ function videoBound (options: { maxVideos?: number }): number {
 /** Most accounts with a clock of their own (made by a freeze, advance or rate for the account). */
 export const MAX_ACCOUNT_CLOCKS = 100_000
 
-/**
- * A clock's schedule is compacted (entries of deleted or rewritten downloads dropped) once it
- * holds this many entries more than it held live at its last compaction: the cost stays O(1) per
- * change amortized, and memory stays proportional to the live downloads however many come and
- * go while a clock is frozen.
- */
-const COMPACT_SLACK = 1024
-
-/** How often (real ms) the ticker asks for mock time to be saved when nothing else changes. */
+/** How often (real ms) the ticker notes that mock time went on, when nothing else is written. */
 const CLOCK_SAVE_INTERVAL_MS = 1000
 
 /** A stored clock with its optional fields filled in. */
@@ -135,199 +105,154 @@ type DownloadRecordSettings = Pick<DownloadRecord, 'model' | 'speed' | 'step' | 
 /** Changes to one download: fixture fields, with null clearing a fail or hold point. */
 export type DownloadPatch = Omit<DownloadFixture, 'failAt' | 'holdAt'> & { failAt?: number | null, holdAt?: number | null }
 
-/** The `onCreate` of every video that has none of its own: shared, so it is frozen. */
-const NO_SETTINGS: VideoRecord['onCreate'] = Object.freeze({})
-
-/** A change the store refuses, naming the field; the admin API answers it with a 400 or 404. */
+/** A change the store refuses, naming the (plain) field; the admin API answers it with a 400, 404 or 409. */
 export class StoreChangeError extends RefusedChange {}
 
+/** The head of a fresh start: mock time 0 on a running global clock, dates from `epochMs`. */
+function freshHead (epochMs: number): StoreHead {
+  return { format: DATA_FORMAT, epochMs, log: 0, elapsedMs: 0, clock: newClock(0), accountClocks: {} }
+}
+
+/** Puts the fixtures' videos into the table; refuses more than `maxVideos`, changing nothing. */
+function seedTable (table: VideoTable, fixtures: NamedFixture[], defaults: Progression, maxVideos: number, nowMs: number | ((account: string) => number)): void {
+  const count = fixtures.reduce((sum, fixture) => sum + fixture.document.videos.length, 0)
+  if (count > maxVideos) {
+    const source = fixtures.length === 1 ? (fixtures[0] as NamedFixture).source : `${fixtures.length} fixture files`
+    throw new FixtureError(source, '$.videos', `${count} videos; the store holds at most ${maxVideos} (MOCK_MAX_VIDEOS)`)
+  }
+  for (const [videoId, video] of videosFromFixtures(fixtures, defaults, nowMs)) table.put(videoId, video)
+}
+
 /**
- * The fixture store: lowdb data keyed by video id for direct lookup, an index of accounts, the
- * clocks (global and per account), and for each clock a schedule of the mock times at which
- * `time` downloads reach their stop point. Knows nothing of HTTP.
+ * The fixture store: composes the table of videos (the only copy of the records), the clocks,
+ * a transition schedule per clock, and persistence; carries out the Cloudflare and admin
+ * operations on them. Knows nothing of HTTP.
  */
 export class DownloadStore {
-  private readonly db: Low<StoreData>
+  private readonly table: VideoTable
+  private readonly schedule: TransitionSchedule
   private readonly reloadFixtures: () => Promise<NamedFixture[]>
   private readonly configDefaults: Progression
-  /**
-   * Each account holding videos: its id (the one string all its videos share) and its videos by
-   * id (the same records as the data's, kept in step by indexVideo and unindexVideo).
-   */
-  private readonly accounts = new Map<string, { id: string, videos: Map<string, VideoRecord> }>()
-  private readonly schedules = new Map<string, MinHeap<DueTransition>>()
-  /** Per schedule, the size above which it is compacted next (see COMPACT_SLACK). */
-  private readonly compactAt = new Map<string, number>()
-  /** Videos in the account index (kept in step by indexVideo and unindexVideo). */
-  private videoTotal = 0
-  private readonly flushDelayMs: number
-  private readonly log: StoreLogger
+  private persistence: Persistence = inMemory
   readonly dataFile: string | undefined
-  /** The global clock and the accounts' own clocks; their state lives in the data. */
+  /** The global clock and the accounts' own clocks. */
   clocks: ClockBook
   /** Progression of created downloads whose video names none (from MOCK_SPEED, or the admin API). */
   defaults: Progression
-  private flushTimer: NodeJS.Timeout | undefined
-  private writing: Promise<void> | undefined
-  /** The data file's lock, held from open to close. */
-  private lock: DataFileLock | undefined
-  /** The error of the last failed write (the code goes into close's error). */
-  private lastWriteError: unknown
+  /** The defaults set over the admin API (saved), or undefined. */
+  private defaultSettings: ProgressionSettings | undefined
+  /** Wall time (ms) of mock time 0, from the first load (saved): dates are this plus mock ms. */
+  readonly epochMs: number
   private closed = false
-  private dirty = false
   /** Changes of the data since start (see `revision`). */
   private changes = 0
   /** Transitions written down since start, by the ticker and by polls. */
   transitionsRecorded = 0
-  /** Successful writes of the data file since start, the one at start included. */
-  writes = 0
+  private readonly log: StoreLogger
   private readonly wallClock: () => number
   /** Most videos held, and most accounts with a clock of their own. */
   readonly maxVideos: number
   private readonly maxAccountClocks: number
-  /** When (wall ms) a tick last asked for mock time to be saved. */
+  /** When (wall ms) a tick last noted that mock time went on, and the book time then. */
   private clockSavedAt: number
+  private clockSavedElapsed = 0
 
-  private constructor (db: Low<StoreData>, options: StoreOptions) {
-    this.db = db
+  private constructor (table: VideoTable, head: StoreHead, options: StoreOptions) {
+    this.table = table
     const { fixtures } = options
     this.reloadFixtures = options.reloadFixtures ?? (async () => fixtures)
     this.dataFile = options.dataFile
     this.configDefaults = options.defaults
-    this.defaults = resolveProgression(db.data.defaults, options.defaults)
-    this.flushDelayMs = options.flushDelayMs ?? 200
+    this.defaultSettings = head.defaults
+    this.defaults = resolveProgression(head.defaults, options.defaults)
     this.log = options.log
     this.wallClock = options.wallClock ?? Date.now
+    // Every head has one: a fresh start's, or a file's (set when a data@1 file is migrated).
+    this.epochMs = head.epochMs as number
     this.maxVideos = videoBound(options)
     this.maxAccountClocks = options.maxAccountClocks ?? MAX_ACCOUNT_CLOCKS
     this.clockSavedAt = this.wallClock()
-    this.clocks = this.bindClocks()
+    this.clocks = this.bindClocks(head)
+    this.schedule = new TransitionSchedule((entry, key) => this.isLive(entry, key))
+    this.reschedule()
   }
 
   /**
    * Opens the store: from the data file when it exists and is valid, otherwise from the
-   * fixtures. A data file that exists but cannot be read or parsed is an error, never a reset.
+   * fixtures. A data file that exists but cannot be read, parsed or used is an error, never a
+   * reset.
    */
   static async open (options: StoreOptions): Promise<DownloadStore> {
-    let seeded = true
-    let db: Low<StoreData>
-    let opened: DownloadStore | undefined
-    let lock: DataFileLock | undefined
-    const seed = DownloadStore.seed(options.fixtures, options.defaults, videoBound(options))
-    if (options.dataFile === undefined) {
-      db = new Low<StoreData>(new Memory<StoreData>(), seed)
-    } else {
-      const dataFile = options.dataFile
-      // The writer lists the videos from the store's index once the store exists.
-      const adapter = new DataFile(dataFile, { videosOf: (data) => opened?.videosOf(data), fileSystem: options.fileSystem })
-      db = new Low<StoreData>(adapter, seed)
-      // Before reading: another server on the same file would overwrite what this one writes.
-      lock = await DataFileLock.acquire(dataFile, {
-        ...options.lock,
-        fileSystem: options.fileSystem,
-        onError: (error) => { options.log.error({ err: error, dataFile }, 'cannot refresh the data file\'s lock') },
-        onLost: (holder) => {
-          options.log.error({ dataFile, holder }, 'another server took the data file\'s lock over; no longer writing the data file, serving from memory')
-        }
-      })
-      try {
-        // Read here rather than through the adapter, which takes a file holding `null` for none.
-        const stored = await readDataFile(dataFile, options.fileSystem)
-        if (stored !== undefined) {
-          assertMatches(StoreDataSchema, stored, dataFile)
-          assertStoredStates(stored as StoreData, dataFile)
-          db.data = stored as StoreData
-          seeded = false
-        }
-        // Holding the lock, nobody else writes beside the file: what is there was left by a kill.
-        await adapter.removeLeftovers()
-        // Write at once, so a folder that cannot be written is an error at start, not later.
-        try {
-          await db.write()
-        } catch (error) {
-          throw new DataFileError(dataFile, `cannot be written (${errorCode(error)})`, errorCode(error))
-        }
-      } catch (error) {
-        await lock.release()
-        throw error
-      }
+    const wallClock = options.wallClock ?? Date.now
+    const maxVideos = videoBound(options)
+    const table = new VideoTable()
+    const seed = (): StoreHead => {
+      seedTable(table, options.fixtures, options.defaults, maxVideos, 0)
+      return freshHead(wallClock())
     }
-    const store = new DownloadStore(db, options)
-    store.lock = lock
-    if (options.dataFile !== undefined) store.writes++
-    store.reindex()
-    opened = store
-    options.log.info({ videos: store.videoCount, dataFile: options.dataFile, seeded }, seeded ? 'store seeded from fixtures' : 'store loaded from the data file')
+    if (options.dataFile === undefined) {
+      const store = new DownloadStore(table, seed(), options)
+      options.log.info({ videos: store.videoCount, seeded: true }, 'store seeded from fixtures')
+      return store
+    }
+    const dataFile = options.dataFile
+    const opened = await openDataFile(dataFile, table, {
+      flushDelayMs: options.flushDelayMs ?? 200,
+      log: options.log,
+      wallClock,
+      fileSystem: options.fileSystem,
+      lock: options.lock,
+      seed,
+      check: () => {
+        if (table.size > maxVideos) throw new DataFileError(dataFile, `holds ${table.size} videos; the store holds at most ${maxVideos} (MOCK_MAX_VIDEOS): raise it, or remove the file to start from the fixtures`)
+      }
+    })
+    const store = new DownloadStore(table, opened.head, options)
+    store.persistence = await opened.attach(store.persistenceSource())
+    options.log.info({ videos: store.videoCount, dataFile, seeded: opened.seeded, replayed: opened.replayed }, opened.seeded ? 'store seeded from fixtures' : 'store loaded from the data file')
     return store
   }
 
-  /** The data of a fresh start: the fixtures at mock time 0 on a running global clock. */
-  private static seed (fixtures: NamedFixture[], defaults: Progression, maxVideos: number): StoreData {
-    const count = fixtures.reduce((sum, fixture) => sum + fixture.document.videos.length, 0)
-    if (count > maxVideos) {
-      const source = fixtures.length === 1 ? (fixtures[0] as NamedFixture).source : `${fixtures.length} fixture files`
-      throw new FixtureError(source, '$.videos', `${count} videos; the store holds at most ${maxVideos} (MOCK_MAX_VIDEOS)`)
-    }
+  /** What persistence reads of the store. */
+  private persistenceSource (): PersistenceSource {
+    const reading = (clock: ClockState): ClockState => ({ nowMs: this.clocks.read(clock), frozen: clock.frozen, rate: clock.rate })
     return {
-      format: DATA_FORMAT,
-      clock: newClock(0),
-      accountClocks: {},
-      videos: Object.fromEntries(videosFromFixtures(fixtures, defaults, 0))
+      video: (videoId) => this.table.get(videoId),
+      clock: (key) => key === GLOBAL_CLOCK || this.clocks.keyOf(key) === key ? reading(this.clocks.clockAt(key)) : undefined,
+      defaults: () => this.defaultSettings,
+      elapsedMs: () => this.clocks.elapsedMs,
+      videoCount: () => this.table.size,
+      snapshot: (log): Snapshot => {
+        const { global, accounts } = this.clocks.readings()
+        const head: StoreHead = { format: DATA_FORMAT, epochMs: this.epochMs, log, elapsedMs: this.clocks.elapsedMs, clock: global, accountClocks: accounts }
+        if (this.defaultSettings !== undefined) head.defaults = this.defaultSettings
+        return { head, videos: [...this.table.entries()] }
+      }
     }
   }
 
-  /** A clock book over the data's clock states (filled in where a file left fields out). */
-  private bindClocks (): ClockBook {
-    const data = this.db.data
-    data.accountClocks ??= {}
-    for (const clock of Object.values(data.accountClocks)) fullClock(clock)
-    return new ClockBook(fullClock(data.clock), data.accountClocks as Record<string, ClockState>, this.wallClock)
+  /** A clock book over a head's clock states (filled in where a file left fields out). */
+  private bindClocks (head: StoreHead): ClockBook {
+    const accounts = head.accountClocks ?? {}
+    for (const clock of Object.values(accounts)) fullClock(clock)
+    return new ClockBook(fullClock(head.clock), accounts as Record<string, ClockState>, this.wallClock)
   }
 
-  /** Rebuilds the account index and the transition schedules from the data. */
-  private reindex (): void {
-    this.accounts.clear()
-    this.schedules.clear()
-    this.compactAt.clear()
-    this.videoTotal = 0
-    for (const [videoId, video] of Object.entries(this.db.data.videos)) this.indexVideo(videoId, video)
+  /** Rebuilds the transition schedules from the table. */
+  private reschedule (): void {
+    this.schedule.clear()
+    for (const [videoId, video] of this.table.entries()) this.scheduleVideo(videoId, video)
   }
 
-  /**
-   * Indexes a video, and shares what many videos hold alike: each account's id as one string,
-   * and one empty `onCreate`. With 100,000 videos that is about 100 bytes a video less.
-   */
-  private indexVideo (videoId: string, video: VideoRecord): void {
-    let account = this.accounts.get(video.account)
-    if (account === undefined) this.accounts.set(video.account, account = { id: video.account, videos: new Map() })
-    video.account = account.id
-    if (video.onCreate !== NO_SETTINGS && Object.keys(video.onCreate).length === 0) video.onCreate = NO_SETTINGS
-    if (!account.videos.has(videoId)) this.videoTotal++
-    account.videos.set(videoId, video)
+  private scheduleVideo (videoId: string, video: VideoRecord): void {
     for (const type of DOWNLOAD_TYPES) this.scheduleDownload(videoId, video, type)
-  }
-
-  private unindexVideo (videoId: string, video: VideoRecord): void {
-    const account = this.accounts.get(video.account)
-    if (account?.videos.delete(videoId) === true) this.videoTotal--
-    if (account?.videos.size === 0) this.accounts.delete(video.account)
   }
 
   private scheduleDownload (videoId: string, video: VideoRecord, type: DownloadType): void {
     const record = video.downloads[type]
     const at = record === undefined ? undefined : nextStopAt(record)
     if (at === undefined) return
-    const key = this.clocks.keyOf(video.account)
-    let schedule = this.schedules.get(key)
-    if (schedule === undefined) this.schedules.set(key, schedule = new MinHeap<DueTransition>((entry) => entry.at))
-    schedule.push({ at, videoId, type, record: record as DownloadRecord })
-    if (schedule.size > (this.compactAt.get(key) ?? COMPACT_SLACK)) this.compact(key, schedule)
-  }
-
-  /** Drops a schedule's stale entries (see settleDue), and sets when it is compacted next. */
-  private compact (key: string, schedule: MinHeap<DueTransition>): void {
-    schedule.retain((entry) => this.isLive(entry, key))
-    this.compactAt.set(key, schedule.size + COMPACT_SLACK)
+    this.schedule.add(this.clocks.keyOf(video.account), { at, videoId, type, record: record as DownloadRecord })
   }
 
   /**
@@ -335,17 +260,25 @@ export class DownloadStore {
    * after it was scheduled, or its account moved to another clock (the new clock has its own).
    */
   private isLive (entry: DueTransition, key: string): boolean {
-    const video = this.videoById(entry.videoId)
+    const video = this.table.get(entry.videoId)
     return video !== undefined && video.downloads[entry.type] === entry.record && this.clocks.keyOf(video.account) === key
   }
 
-  private videoById (videoId: string): VideoRecord | undefined {
-    return Object.hasOwn(this.db.data.videos, videoId) ? this.db.data.videos[videoId] : undefined
+  /** Puts a video into the table and schedules its downloads. */
+  private putRecord (videoId: string, video: VideoRecord): void {
+    this.table.put(videoId, video)
+    this.scheduleVideo(videoId, video)
+    this.videoChanged(videoId)
   }
 
   /** The data file's lock, while the store holds it (tests drive its heartbeat). */
   get dataFileLock (): DataFileLock | undefined {
-    return this.lock
+    return this.persistence.lock
+  }
+
+  /** Successful writes of the data file since start (appends and snapshots), the first included. */
+  get writes (): number {
+    return this.persistence.writes
   }
 
   /** Global mock time, in ms. */
@@ -358,26 +291,14 @@ export class DownloadStore {
     return this.clocks.now(account)
   }
 
-  /** How many videos the store holds (kept by the index: /healthz asks often). */
+  /** How many videos the store holds. */
   get videoCount (): number {
-    return this.videoTotal
-  }
-
-  /**
-   * The data's videos with their ids, for the data file's writer: copied from the index, which
-   * is much quicker than listing the keys of the data's one big object. Undefined for data that
-   * is no longer the store's (a reset replaced it): the writer then lists that data itself.
-   */
-  videosOf (data: StoreData): Array<[string, VideoRecord]> | undefined {
-    if (data !== this.db.data) return undefined
-    const listed: Array<[string, VideoRecord]> = []
-    for (const account of this.accounts.values()) for (const entry of account.videos) listed.push(entry)
-    return listed
+    return this.table.size
   }
 
   /** The video of that id when `account` holds it; the fast path of `lookup`. */
   videoIn (account: string, videoId: string): VideoRecord | undefined {
-    return this.accounts.get(account)?.videos.get(videoId)
+    return this.table.in(account, videoId)
   }
 
   /**
@@ -385,17 +306,15 @@ export class DownloadStore {
    * unknown id (not used by another account) comes into being, with no downloads.
    */
   lookup (account: string, videoId: string, autoCreate = false): VideoLookup {
-    const known = this.videoIn(account, videoId)
+    const known = this.table.in(account, videoId)
     if (known !== undefined) return { found: true, video: known }
-    if (autoCreate && this.videoById(videoId) === undefined) {
-      if (this.videoTotal >= this.maxVideos) return { found: false, reason: 'full' }
+    if (autoCreate && this.table.get(videoId) === undefined) {
+      if (this.table.size >= this.maxVideos) return { found: false, reason: 'full' }
       const created: VideoRecord = { account, downloads: {}, onCreate: {} }
-      this.db.data.videos[videoId] = created
-      this.indexVideo(videoId, created)
-      this.changed()
+      this.putRecord(videoId, created)
       return { found: true, video: created }
     }
-    return { found: false, reason: this.accounts.has(account) ? 'video' : 'account' }
+    return { found: false, reason: this.table.hasAccount(account) ? 'video' : 'account' }
   }
 
   /** The current state of each download the video has. */
@@ -411,7 +330,7 @@ export class DownloadStore {
 
   /** The state of one download, by video id alone (the media route has no account). */
   stateOf (videoId: string, type: DownloadType): DownloadState | undefined {
-    const video = this.videoById(videoId)
+    const video = this.table.get(videoId)
     const record = video?.downloads[type]
     return video === undefined || record === undefined ? undefined : stateAt(record, this.now(video.account))
   }
@@ -427,7 +346,7 @@ export class DownloadStore {
       if (next === record) continue
       video.downloads[type] = next
       if (next.status !== 'inprogress') transitions.push({ video: videoId, type, status: next.status, percentComplete: next.percent, mockMs: now })
-      this.changed()
+      this.videoChanged(videoId)
     }
     this.recordTransitions(transitions)
   }
@@ -436,7 +355,7 @@ export class DownloadStore {
    * Records that a client was shown the video's downloads as they stand now: a download in
    * `error` is marked as shown, so that the next create starts it over (see restartsOnCreate).
    */
-  shown (video: VideoRecord): void {
+  shown (videoId: string, video: VideoRecord): void {
     const now = this.now(video.account)
     for (const type of DOWNLOAD_TYPES) {
       const record = video.downloads[type]
@@ -444,7 +363,7 @@ export class DownloadStore {
       const next = markShown(record, now)
       if (next === record) continue
       video.downloads[type] = next
-      this.changed()
+      this.videoChanged(videoId)
     }
   }
 
@@ -464,7 +383,7 @@ export class DownloadStore {
     const created = newDownload(resolveProgression(video.onCreate[type], this.defaults), now)
     video.downloads[type] = created
     this.scheduleDownload(videoId, video, type)
-    this.changed()
+    this.videoChanged(videoId)
     if (created.status !== 'inprogress') this.recordTransitions([{ video: videoId, type, status: created.status, percentComplete: created.percent, mockMs: now }])
     return true
   }
@@ -482,30 +401,26 @@ export class DownloadStore {
   }
 
   /** Deletes the download of `type`; false when the video has none. */
-  remove (video: VideoRecord, type: DownloadType): boolean {
+  remove (videoId: string, video: VideoRecord, type: DownloadType): boolean {
     if (video.downloads[type] === undefined) return false
     delete video.downloads[type]
-    this.changed()
+    this.videoChanged(videoId)
     return true
   }
 
   /**
    * Writes down every transition due by its clock's time (ready, error, or reaching a hold), for
    * the clocks named (default: all). Costs O(k log n) for k due entries: downloads with nothing
-   * due are not visited.
+   * due are not visited. Nothing is saved for it: a settled record reads as its unsettled one
+   * did at every time since, so a restart settles it again.
    */
-  settleDue (keys: Iterable<string> = [...this.schedules.keys()]): number {
+  settleDue (keys: Iterable<string> = this.schedule.keys()): number {
     let recorded = 0
     let statusChanges = 0
     const transitions: Transition[] = []
     for (const key of keys) {
-      const schedule = this.schedules.get(key)
-      if (schedule === undefined) continue
-      const now = this.clocks.now(key === GLOBAL_CLOCK ? undefined : key)
-      for (let entry = schedule.peek(); entry !== undefined && entry.at <= now; entry = schedule.peek()) {
-        schedule.pop()
-        if (!this.isLive(entry, key)) continue
-        const video = this.videoById(entry.videoId) as VideoRecord
+      for (const entry of this.schedule.takeDue(key, this.clocks.read(this.clocks.clockAt(key)))) {
+        const video = this.table.get(entry.videoId) as VideoRecord
         const settled = materialize(entry.record, entry.at)
         video.downloads[entry.type] = settled
         recorded++
@@ -520,16 +435,14 @@ export class DownloadStore {
       // Holds count as transitions written down, though they are not logged.
       this.transitionsRecorded += recorded - statusChanges
       this.recordTransitions(transitions, statusChanges)
-      this.changed()
+      this.changes++
     }
     return recorded
   }
 
-  /** How many transitions are scheduled (stale entries included until they come due). */
+  /** How many transitions are scheduled (stale entries included until they come due or are compacted). */
   get scheduledCount (): number {
-    let count = 0
-    for (const schedule of this.schedules.values()) count += schedule.size
-    return count
+    return this.schedule.size
   }
 
   // ---- clocks ---------------------------------------------------------------------------------
@@ -545,21 +458,21 @@ export class DownloadStore {
 
   /**
    * One ticker period of `realMs`: due transitions are recorded. A book that follows the wall
-   * clock needs no moving, and the tick costs what is due on the clocks that have something
-   * scheduled, however many clocks there are; one that does not is stepped by `realMs` first.
+   * clock needs no moving; one that does not runs `realMs` first. Either way no clock is
+   * visited, and the tick costs what is due on the clocks that have something scheduled.
    */
   tick (realMs: number): number {
-    const following = this.clocks.following
-    const moved = following ? [...this.schedules.keys()] : this.clocks.tick(realMs)
-    // Mock time alone is saved about once a second, not on every tick: enough that a restart,
-    // even after a kill -9, resumes close to where time stopped, without a write per tick.
-    // Following, only a clock that runs has moved: frozen ones cost no write.
+    if (!this.clocks.following) this.clocks.tick(realMs)
+    // That mock time went on is noted about once a second (one short line in the change log):
+    // enough that a restart, even after a kill -9, resumes close to where time stopped.
     const now = this.wallClock()
-    if (now - this.clockSavedAt >= CLOCK_SAVE_INTERVAL_MS && (following ? this.clocks.anyRunning() : moved.length > 0)) {
+    const elapsed = this.clocks.elapsedMs
+    if (now - this.clockSavedAt >= CLOCK_SAVE_INTERVAL_MS && elapsed !== this.clockSavedElapsed && this.clocks.anyRunning()) {
       this.clockSavedAt = now
-      this.changed()
+      this.clockSavedElapsed = elapsed
+      this.persistence.alive()
     }
-    return this.settleDue(moved)
+    return this.settleDue()
   }
 
   /**
@@ -568,21 +481,21 @@ export class DownloadStore {
    */
   advance (ms: number, account?: string): number {
     const key = account === undefined ? GLOBAL_CLOCK : this.detach(account)
-    const clock = account === undefined ? this.clocks.global : this.clocks.clockOf(account)
+    const clock = this.clocks.clockAt(key)
     this.clocks.anchor(clock)
     clock.nowMs += ms
-    this.changed()
+    this.clockChanged(key)
     return this.settleDue([key])
   }
 
   /** Freezes, resumes or sets the rate of a clock (an account's own, made if needed, or the global one). */
   setClock (change: { frozen?: boolean, rate?: number }, account?: string): ClockState {
-    if (account !== undefined) this.detach(account)
-    const clock = this.clocks.clockOf(account)
+    const key = account === undefined ? GLOBAL_CLOCK : this.detach(account)
+    const clock = this.clocks.clockAt(key)
     this.clocks.anchor(clock)
     if (change.frozen !== undefined) clock.frozen = change.frozen
     if (change.rate !== undefined) clock.rate = change.rate
-    this.changed()
+    this.clockChanged(key)
     return clock
   }
 
@@ -594,27 +507,23 @@ export class DownloadStore {
     if (this.clocks.keyOf(account) !== account && this.clocks.accountClocks >= this.maxAccountClocks) {
       throw new StoreChangeError('account', `at most ${this.maxAccountClocks} accounts have a clock of their own; reset an account to give its clock back`, 'full')
     }
-    if (this.clocks.detach(account)) this.rescheduleAccount(account)
-    return account
-  }
-
-  private rescheduleAccount (account: string): void {
-    for (const [videoId, video] of this.accounts.get(account)?.videos ?? []) {
-      for (const type of DOWNLOAD_TYPES) this.scheduleDownload(videoId, video, type)
+    if (this.clocks.detach(account)) {
+      for (const [videoId, video] of this.table.ofAccount(account)) this.scheduleVideo(videoId, video)
     }
+    return account
   }
 
   // ---- admin changes --------------------------------------------------------------------------
 
   /** Every video (of one account, when given), with its downloads' state and settings. */
   listVideos (account?: string): VideoView[] {
-    const videos = account === undefined ? Object.entries(this.db.data.videos) : [...this.accounts.get(account)?.videos ?? []]
-    return videos.map(([id, video]) => this.view(id, video))
+    const videos = account === undefined ? this.table.entries() : this.table.ofAccount(account).entries()
+    return Array.from(videos, ([id, video]) => this.view(id, video))
   }
 
   /** One video as the admin API shows it, or undefined. */
   getVideo (videoId: string): VideoView | undefined {
-    const video = this.videoById(videoId)
+    const video = this.table.get(videoId)
     return video === undefined ? undefined : this.view(videoId, video)
   }
 
@@ -637,42 +546,31 @@ export class DownloadStore {
 
   /** Creates or replaces videos from fixtures (validated by the caller); returns how many were new. */
   putVideos (fixtures: VideoFixture[]): number {
-    const adding = new Set(fixtures.filter((fixture) => this.videoById(fixture.id) === undefined).map((fixture) => fixture.id)).size
-    if (this.videoTotal + adding > this.maxVideos) {
-      throw new StoreChangeError('videos', `the store holds at most ${this.maxVideos} videos (MOCK_MAX_VIDEOS): it holds ${this.videoTotal}, and this adds ${adding}; delete some, or reset`, 'full')
+    const adding = new Set(fixtures.filter((fixture) => this.table.get(fixture.id) === undefined).map((fixture) => fixture.id)).size
+    if (this.table.size + adding > this.maxVideos) {
+      throw new StoreChangeError('videos', `the store holds at most ${this.maxVideos} videos (MOCK_MAX_VIDEOS): it holds ${this.table.size}, and this adds ${adding}; delete some, or reset`, 'full')
     }
     const records = videosFromFixtures([{ source: 'admin', document: { videos: fixtures } }], this.defaults, (account) => this.now(account))
-    let created = 0
-    for (const [videoId, record] of records) {
-      const existing = this.videoById(videoId)
-      if (existing === undefined) created++
-      else this.unindexVideo(videoId, existing)
-      this.db.data.videos[videoId] = record
-      this.indexVideo(videoId, record)
-    }
-    this.changed()
-    return created
+    for (const [videoId, record] of records) this.putRecord(videoId, record)
+    return adding
   }
 
   /** Deletes a video and its downloads; false when there is none. */
   deleteVideo (videoId: string): boolean {
-    const video = this.videoById(videoId)
-    if (video === undefined) return false
-    this.unindexVideo(videoId, video)
-    delete this.db.data.videos[videoId]
-    this.changed()
+    if (this.table.delete(videoId) === undefined) return false
+    this.videoChanged(videoId)
     return true
   }
 
   /** Sets how downloads created later by clients progress, for one video and type. */
   setOnCreate (videoId: string, type: DownloadType, settings: ProgressionSettings | undefined): void {
     const video = this.requireVideo(videoId)
-    // Replaced, never changed in place: videos share one empty `onCreate` (see indexVideo).
+    // Replaced, never changed in place: videos share one empty `onCreate` (see VideoTable).
     const onCreate = { ...video.onCreate }
     if (settings === undefined) delete onCreate[type]
     else onCreate[type] = settings
     video.onCreate = onCreate
-    this.changed()
+    this.videoChanged(videoId)
   }
 
   /**
@@ -702,10 +600,10 @@ export class DownloadStore {
     if (status !== undefined) merged.status = status
     if (percent !== undefined) merged.percentComplete = percent
     const problem = statusPercentProblem(merged.status, merged.percentComplete)
-    if (problem !== undefined) throw new StoreChangeError('body.percentComplete', problem)
+    if (problem !== undefined) throw new StoreChangeError('percentComplete', problem)
     video.downloads[type] = downloadFromFixture(merged, this.defaults, now)
     this.scheduleDownload(videoId, video, type)
-    this.changed()
+    this.videoChanged(videoId)
   }
 
   /** Creates or replaces one download from a (checked) fixture entry, anchored now. */
@@ -713,58 +611,61 @@ export class DownloadStore {
     const video = this.requireVideo(videoId)
     video.downloads[type] = downloadFromFixture(fixture, this.defaults, this.now(video.account))
     this.scheduleDownload(videoId, video, type)
-    this.changed()
+    this.videoChanged(videoId)
   }
 
   /** Deletes one download of a video that must exist; false when it has none of that type. */
   removeDownload (videoId: string, type: DownloadType): boolean {
-    return this.remove(this.requireVideo(videoId), type)
+    return this.remove(videoId, this.requireVideo(videoId), type)
   }
 
   private requireVideo (videoId: string): VideoRecord {
-    const video = this.videoById(videoId)
-    if (video === undefined) throw new StoreChangeError('params.video', `no video ${videoId}`, 'not-found')
+    const video = this.table.get(videoId)
+    if (video === undefined) throw new StoreChangeError('video', `no video ${videoId}`, 'not-found')
     return video
   }
 
   /** Sets the global default progression of created downloads (unset fields: the configured ones). */
   setDefaults (settings: ProgressionSettings): Progression {
-    this.db.data.defaults = settings
+    this.defaultSettings = settings
     this.defaults = resolveProgression(settings, this.configDefaults)
-    this.changed()
+    this.changes++
+    this.persistence.defaults()
     return this.defaults
   }
 
   /**
    * Puts everything back as the fixtures have it (read again: a fixture file edited since the
    * start shows its new content): all videos at mock time 0 on a running global clock, no
-   * account clocks, the configured defaults. With `account`, only that account's videos go back
-   * to the fixtures (at its current mock time), and it follows the global clock again. Throws
-   * the FixtureError of fixtures that no longer load, having changed nothing.
+   * account clocks, the configured defaults; the epoch stays. With `account`, only that
+   * account's videos go back to the fixtures (at its current mock time), and it follows the
+   * global clock again. Throws the FixtureError of fixtures that no longer load, having changed
+   * nothing.
    */
   async reset (account?: string): Promise<void> {
     // Read first: fixtures that no longer load refuse the reset before anything changes.
     const fixtures = await this.reloadFixtures()
     if (account === undefined) {
-      this.db.data = DownloadStore.seed(fixtures, this.configDefaults, this.maxVideos)
+      const table = new VideoTable()
+      seedTable(table, fixtures, this.configDefaults, this.maxVideos, 0)
+      this.table.clear()
+      for (const [videoId, video] of table.entries()) this.table.put(videoId, video)
       const following = this.clocks.following
-      this.clocks = this.bindClocks()
+      this.clocks = this.bindClocks(freshHead(this.epochMs))
       this.clocks.follow(following)
       this.defaults = this.configDefaults
-      this.reindex()
-    } else {
-      for (const videoId of [...this.accounts.get(account)?.videos.keys() ?? []]) this.deleteVideo(videoId)
-      this.clocks.attach(account)
-      const records = videosFromFixtures(fixtures, this.configDefaults, this.clocks.now())
-      for (const [videoId, record] of records) {
-        if (record.account !== account) continue
-        const existing = this.videoById(videoId)
-        if (existing !== undefined) this.unindexVideo(videoId, existing)
-        this.db.data.videos[videoId] = record
-        this.indexVideo(videoId, record)
-      }
+      this.defaultSettings = undefined
+      this.reschedule()
+      this.changes++
+      this.persistence.all()
+      return
     }
-    this.changed()
+    for (const videoId of [...this.table.ofAccount(account).keys()]) this.deleteVideo(videoId)
+    if (this.clocks.attach(account)) this.clockChanged(account)
+    for (const [videoId, record] of videosFromFixtures(fixtures, this.configDefaults, this.clocks.now())) {
+      if (record.account === account) this.putRecord(videoId, record)
+    }
+    this.changes++
   }
 
   // ---- persistence ----------------------------------------------------------------------------
@@ -777,57 +678,30 @@ export class DownloadStore {
     return this.changes
   }
 
-  /** Marks the data changed; with a data file, one write follows within the flush delay. */
-  private changed (): void {
+  private videoChanged (videoId: string): void {
     this.changes++
-    if (this.dataFile === undefined || this.closed) return
-    this.dirty = true
-    if (this.flushTimer !== undefined) return
-    this.flushTimer = setTimeout(() => {
-      this.flushTimer = undefined
-      void this.flush()
-    }, this.flushDelayMs)
+    this.persistence.video(videoId)
+  }
+
+  private clockChanged (key: string): void {
+    this.changes++
+    this.persistence.clock(key)
   }
 
   /** Writes pending changes now, after any write in progress. Logs and never throws. */
   async flush (): Promise<void> {
-    while (this.writing !== undefined) await this.writing
-    if (!this.dirty) return
-    if (this.lock?.lost !== undefined) {
-      // Another server writes the file now: writing too would undo its writes (logged when lost).
-      this.lastWriteError = new DataFileError(this.dataFile as string, 'was taken over by another server', 'ELOCKLOST')
-      return
-    }
-    this.dirty = false
-    // The file saves each clock's reading, not an anchor the wall has long left behind.
-    this.clocks.settle()
-    this.writing = this.db.write().then(() => { this.writes++ }, (error: unknown) => {
-      // Keep serving from memory; the next change or the close tries the write again.
-      this.dirty = true
-      this.lastWriteError = error
-      this.log.error({ err: error, dataFile: this.dataFile }, 'cannot write the data file; serving from memory')
-    }).finally(() => { this.writing = undefined })
-    await this.writing
+    await this.persistence.flush()
   }
 
   /**
-   * Stops the flush timer, writes everything (mock time included) and releases the data file's
-   * lock. When that last write fails, throws a DataFileError naming the file and the error's
-   * code: the changes since the last good write are lost, and the server says so (exit 1).
-   * A second close does nothing.
+   * Writes everything pending (mock time included) and releases the data file's lock. When that
+   * last write fails, throws a DataFileError naming the file and the error's code: the changes
+   * since the last good write are lost, and the server says so (exit 1). A second close does
+   * nothing.
    */
   async close (): Promise<void> {
     if (this.closed) return
     this.closed = true
-    if (this.flushTimer !== undefined) clearTimeout(this.flushTimer)
-    this.flushTimer = undefined
-    if (this.dataFile === undefined) return
-    this.dirty = true
-    await this.flush()
-    await this.lock?.release()
-    if (this.dirty) {
-      const code = errorCode(this.lastWriteError) ?? (this.lastWriteError as Error).name
-      throw new DataFileError(this.dataFile, `cannot write the final state; changes since the last write are lost (${code})`, code)
-    }
+    await this.persistence.close()
   }
 }

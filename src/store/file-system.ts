@@ -22,6 +22,8 @@ export interface FileHandleLike {
   write: (buffer: Uint8Array, offset: number, length: number, position: number | null) => Promise<{ bytesWritten: number }>
   /** fsync(2): the file's data and metadata on the disk. */
   sync: () => Promise<void>
+  /** ftruncate(2): cuts the file to `length` bytes (a failed append's partial line). */
+  truncate: (length: number) => Promise<void>
   stat: () => Promise<FileStats>
   readFile: (encoding: 'utf8') => Promise<string>
   close: () => Promise<void>

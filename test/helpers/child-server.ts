@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url'
 import { SETTINGS } from '../../src/config.js'
 import type { StoreData } from '../../src/schemas/store.js'
 import { ACCOUNT, VIDEOS, downloadsPath } from './build.js'
+import { savedState } from './saved-state.js'
 
 /**
  * By default the server runs as a child process with the TypeScript loader its parent runs under
@@ -233,7 +234,7 @@ export class KillLoop {
     let saved: StoreData | undefined
     if (existsSync(dataFile)) {
       try {
-        saved = JSON.parse(readFileSync(dataFile, 'utf8')) as StoreData
+        saved = savedState(dataFile)
       } catch (error) {
         report.fileParses = false
         report.parseError = (error as Error).message
@@ -413,7 +414,9 @@ export class KillLoop {
 
     let rewrites = 0
     const watcher = watch(dirname(this.options.dataFile), (event, file) => {
-      if (event === 'rename' && file === basename(this.options.dataFile)) rewrites++
+      // A write is an append to the change log (or, rarely, a snapshot renamed onto the file).
+      const name = basename(this.options.dataFile)
+      if ((event === 'rename' && file === name) || (event === 'change' && file?.startsWith(`${name}.`) === true && file.endsWith('.log'))) rewrites++
     })
     const startedAt = performance.now()
     const workers = [
@@ -444,7 +447,7 @@ export class KillLoop {
     server.child.kill('SIGTERM')
     const exit = await server.exited
     const anomalies: string[] = []
-    const saved = JSON.parse(readFileSync(this.options.dataFile, 'utf8')) as StoreData
+    const saved = savedState(this.options.dataFile)
     for (const [id, stage] of this.durable) {
       const found = stageOf(saved.videos[id]?.downloads as Record<string, unknown> | undefined)
       if (found !== stage) anomalies.push(`video ${id}: stage ${found} in the file after SIGTERM, ${stage} expected`)

@@ -1,10 +1,21 @@
 import t from 'tap'
+import { savedState } from '../helpers/saved-state.js'
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { DATA_FORMAT, type StoreData, type VideoRecord } from '../../src/schemas/store.js'
+import { DATA_FORMAT, type Snapshot, type StoreData, type VideoRecord } from '../../src/schemas/store.js'
 import { DataFile, DataFileError } from '../../src/store/data-file.js'
 import { DownloadStore } from '../../src/store/download-store.js'
+
+// A data file's writer may still be busy in its folder as a test ends (a snapshot after a
+// start): tap keeps the folder rather than race it (it clears it before the next run).
+t.beforeEach((t) => { t.saveFixture = true })
+
+/** The snapshot the adapter writes for store data. */
+function snap (data: StoreData): Snapshot {
+  const { videos, ...head } = data
+  return { head, videos: Object.entries(videos) }
+}
 
 const ACCOUNT = '023e105f4ecef8ad9ca31a8372d0c353'
 const OTHER = 'ffffffffffffffffffffffffffffffff'
@@ -49,11 +60,12 @@ t.test('what is written parses to exactly the data given', async (t) => {
   ]
   for (const sliceMs of [0, 2]) {
     const file = join(dir, `data-${sliceMs}.json`)
-    const adapter = new DataFile(file, { sliceMs })
+    const adapter = new DataFile(file, { sliceMs, wallClock: () => 42 })
     for (const [name, data] of shapes) {
-      await adapter.write(data)
+      await adapter.write(snap(data))
       t.strictSame(parse(file), data, `${name}, slices of ${sliceMs} ms`)
-      t.strictSame(await adapter.read(), data, `${name}: read() gives it back`)
+      // Read back checked, and brought to the current format (this data has no epoch or log).
+      t.strictSame(await adapter.read(), snap({ ...data, format: DATA_FORMAT, epochMs: 42, log: 0, elapsedMs: 0 }), `${name}: read() gives it back`)
     }
   }
   t.same(readdirSync(dir).sort(), ['data-0.json', 'data-2.json'], 'no temporary file left behind')
@@ -62,7 +74,7 @@ t.test('what is written parses to exactly the data given', async (t) => {
 t.test('compact JSON, one video per line, smaller than pretty JSON', async (t) => {
   const file = join(t.testdir({}), 'data.json')
   const data = storeData(3, { accountClocks: {} })
-  await new DataFile(file, { sliceMs: 0 }).write(data)
+  await new DataFile(file, { sliceMs: 0 }).write(snap(data))
   const text = readFileSync(file, 'utf8')
   const line = (index: number): string => `"${videoId(index)}":${JSON.stringify(video(index))}`
   t.equal(text, [
@@ -75,7 +87,7 @@ t.test('compact JSON, one video per line, smaller than pretty JSON', async (t) =
   ].join('\n'))
   t.ok(text.length < JSON.stringify(data, null, 2).length * 0.7, `${text.length} bytes, pretty JSON ${JSON.stringify(data, null, 2).length}`)
 
-  await new DataFile(file).write(storeData(0))
+  await new DataFile(file).write(snap(storeData(0)))
   t.equal(readFileSync(file, 'utf8'), `{"format":"${DATA_FORMAT}","clock":{"nowMs":1234,"frozen":false,"rate":1},"videos":{\n}}\n`, 'no videos')
 })
 
@@ -93,21 +105,16 @@ t.test('the store writes its data file through it', async (t) => {
   t.match(lines[1], new RegExp(`^"${videoId(1)}":\\{"account":"${ACCOUNT}"`))
 })
 
-t.test('a writer given the videos writes those, in their order; given none, lists the data', async (t) => {
-  const dir = t.testdir({})
+t.test('a snapshot\'s videos are written in the order listed', async (t) => {
+  const given = join(t.testdir({}), 'given.json')
   const data = storeData(3)
-  const given = join(dir, 'given.json')
-  const listing = [2, 0].map((index) => [videoId(index), data.videos[videoId(index)] as VideoRecord] as const)
-  await new DataFile(given, { videosOf: (of) => of === data ? listing : undefined }).write(data)
+  await new DataFile(given).write({ head: snap(data).head, videos: [2, 0].map((index) => [videoId(index), data.videos[videoId(index)] as VideoRecord] as const) })
   const lines = readFileSync(given, 'utf8').split('\n')
   t.same(lines.slice(1, 3).map((line) => line.slice(1, 33)), [videoId(2), videoId(0)], 'the listing decides, in its order')
   t.same(Object.keys((parse(given) as StoreData).videos), [videoId(2), videoId(0)])
-  const listed = join(dir, 'listed.json')
-  await new DataFile(listed, { videosOf: () => undefined }).write(data)
-  t.same(parse(listed), data, 'no listing: every video of the data')
 })
 
-t.test('the store lists its videos for the writer from its index, in step with every change', async (t) => {
+t.test('what the store saves (snapshot and change log) is in step with every change', async (t) => {
   const dataFile = join(t.testdir({}), 'data.json')
   const fixtures = [{ source: 'inline', document: { videos: [{ id: videoId(1), account: ACCOUNT }, { id: videoId(2), account: ACCOUNT }, { id: videoId(3), account: OTHER }] } }]
   const store = await DownloadStore.open({ fixtures, defaults: { model: 'time', speed: 10, step: 25 }, dataFile, log: { info: () => {}, error: () => {} } })
@@ -115,7 +122,7 @@ t.test('the store lists its videos for the writer from its index, in step with e
   t.teardown(async () => { await store.close().catch(() => {}) })
   const saved = async (): Promise<StoreData['videos']> => {
     await store.flush()
-    return (parse(dataFile) as StoreData).videos
+    return savedState(dataFile).videos
   }
   const ids = (): string[] => store.listVideos().map((view) => view.id).sort()
   t.equal(store.videoCount, 3)
@@ -132,13 +139,13 @@ t.test('the store lists its videos for the writer from its index, in step with e
   await store.reset()
   t.same(Object.keys(await saved()).sort(), [videoId(1), videoId(2), videoId(3)], 'after a reset of all')
   t.equal(store.videoCount, 3)
-  t.equal(store.videosOf(storeData(1)), undefined, 'data that is not the store\'s: the writer lists it itself')
+  await store.close()
 })
 
-t.test('read: null when there is no file, an error when it cannot be read or parsed', async (t) => {
+t.test('read: null when there is no file, an error when it cannot be read, parsed or used', async (t) => {
   const dir = t.testdir({ folder: {}, 'corrupt.json': '{"format"', 'null.json': 'null' })
   t.equal(await new DataFile(join(dir, 'missing.json')).read(), null, 'no file')
-  t.equal(await new DataFile(join(dir, 'null.json')).read(), null, 'a file holding null, as lowdb\'s JSONFile')
+  t.match((await rejection(new DataFile(join(dir, 'null.json')).read())).message, /null\.json: \$: expected object \(got null\)$/, 'a file holding null is refused, never taken for none')
   t.equal((await rejection(new DataFile(join(dir, 'folder')).read())).message, `${join(dir, 'folder')}: is a directory, not a regular file; remove it or name a regular file`)
   const corrupt = await rejection(new DataFile(join(dir, 'corrupt.json')).read())
   t.type(corrupt, DataFileError)
@@ -153,23 +160,23 @@ t.test('a failed write rejects, leaves the old file as it was and no temporary f
   // Failing in the middle of the serialization, after some slices went to the temporary file.
   const data = storeData(50)
   ;(data.videos[videoId(40)] as unknown as { downloads: { default: { since: unknown } } }).downloads.default.since = 10n
-  const failed = await rejection(adapter.write(data))
+  const failed = await rejection(adapter.write(snap(data)))
   t.type(failed, TypeError, `the serialization's error (${failed.message})`)
   t.equal(readFileSync(file, 'utf8'), 'the old content', 'the old file is intact')
   t.same(readdirSync(dir).sort(), ['data.json', 'folder'], 'no temporary file left')
 
   // Failing at the rename: the target is a folder.
   const target = join(dir, 'folder', 'data.json')
-  t.equal((await rejection(new DataFile(target).write(storeData(2)))).code, 'EISDIR')
+  t.equal((await rejection(new DataFile(target).write(snap(storeData(2))))).code, 'EISDIR')
   t.ok(statSync(target).isDirectory(), 'the folder is still there')
   t.same(readdirSync(join(dir, 'folder')), ['data.json'], 'no temporary file left')
 
   // Failing at the start: no folder to write in.
-  t.equal((await rejection(new DataFile(join(dir, 'missing', 'data.json')).write(storeData(2)))).code, 'ENOENT')
+  t.equal((await rejection(new DataFile(join(dir, 'missing', 'data.json')).write(snap(storeData(2))))).code, 'ENOENT')
   t.notOk(existsSync(join(dir, 'missing')))
 
   // The next write after a failure goes through.
-  await adapter.write(storeData(2))
+  await adapter.write(snap(storeData(2)))
   t.strictSame(parse(file), storeData(2))
 })
 
@@ -184,7 +191,7 @@ t.test('temporary files left by killed processes are removed by the next holder 
   const file = join(dir, 'data.json')
   const store = await DownloadStore.open({ fixtures: [], defaults: { model: 'time', speed: 10, step: 25 }, dataFile: file, log: { info: () => {}, error: () => {} }, lock: { heartbeatMs: 0 } })
   await store.close()
-  t.same(readdirSync(dir).sort(), ['.data.json.notes.tmp', '.other.json.123.abcdef.tmp', 'data.json'])
+  t.same(readdirSync(dir).sort(), ['.data.json.notes.tmp', '.other.json.123.abcdef.tmp', 'data.json', 'data.json.1.log'])
 })
 
 t.test('writes called together run one at a time, in order: the last one wins', async (t) => {
@@ -195,14 +202,14 @@ t.test('writes called together run one at a time, in order: the last one wins', 
   const settled: number[] = []
   // One temporary file for all of them: two writes at once would mix their slices in it.
   const writes = datas.map(async (data, index) => {
-    await adapter.write(data)
+    await adapter.write(snap(data))
     settled.push(index)
     // Each write is the file's content when it resolves: the next has not renamed its file yet.
     t.strictSame(parse(file), data, `write ${index + 1} is the file when it resolves`)
   })
   // A failing write in the middle does not stop the ones after it.
-  const failing = adapter.write({ ...storeData(0), videos: { [videoId(0)]: 1n as unknown as VideoRecord } })
-  const last = adapter.write(datas[2]!)
+  const failing = adapter.write(snap({ ...storeData(0), videos: { [videoId(0)]: 1n as unknown as VideoRecord } }))
+  const last = adapter.write(snap(datas[2]!))
   await Promise.all(writes)
   t.type(await rejection(failing), TypeError)
   await last
@@ -224,7 +231,7 @@ t.test('the event loop keeps turning during a large write', async (t) => {
     if (writing) setImmediate(turn)
   }
   setImmediate(turn)
-  await adapter.write(data)
+  await adapter.write(snap(data))
   writing = false
   t.ok(turns > 10, `the loop turned during the write (${turns} turns)`)
   t.strictSame(parse(file), data)
@@ -244,7 +251,7 @@ t.test('a write still ends on a busy event loop', async (t) => {
     if (writing) setImmediate(hog)
   }
   setImmediate(hog)
-  await adapter.write(data)
+  await adapter.write(snap(data))
   writing = false
   t.ok(hogs > 1, `the loop was busy between slices (${hogs} turns of 8 ms)`)
   t.strictSame(parse(file), data)

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import t from 'tap'
 import type { Progression } from '../../src/domain/progress.js'
 import { DownloadStore } from '../../src/store/download-store.js'
@@ -47,16 +49,33 @@ t.test('following the wall clock: reads move between ticks, a tick records what 
 
 t.test('following the wall clock with every clock frozen: time alone asks for no write', async (t) => {
   let wall = 0
-  const store = await DownloadStore.open({ fixtures: [{ source: 'inline', document: { videos: [{ id: VIDEO, account: ACCOUNT }] } }], defaults: DEFAULTS, log: silent, wallClock: () => wall })
+  const dataFile = join(t.testdir(), 'data.json')
+  const store = await DownloadStore.open({ fixtures: [{ source: 'inline', document: { videos: [{ id: VIDEO, account: ACCOUNT }] } }], defaults: DEFAULTS, log: silent, wallClock: () => wall, dataFile, flushDelayMs: 0, lock: { heartbeatMs: 0 } })
   store.follow(true)
   store.setClock({ frozen: true })
   store.setClock({ frozen: true }, ACCOUNT)
-  const before = store.revision
-  for (let tick = 0; tick < 5; tick++) { wall += 1000; store.tick(1000) }
-  t.equal(store.revision, before, 'no change recorded: nothing moved')
+  await store.flush()
+  const before = store.writes
+  const revision = store.revision
+  for (let tick = 0; tick < 5; tick++) { wall += 1000; store.tick(1000); await store.flush() }
+  t.equal(store.writes, before, 'nothing written: nothing moved')
   store.setClock({ frozen: false }, ACCOUNT)
-  const running = store.revision
-  wall += 1000
+  await store.flush()
+  const running = store.writes
+  wall += 400
   store.tick(1000)
-  t.equal(store.revision, running + 1, 'one running clock: its time is saved about once a second')
+  await store.flush()
+  t.equal(store.writes, running + 1, 'a clock runs, and the last note is over a second old: noted')
+  wall += 400
+  store.tick(1000)
+  await store.flush()
+  t.equal(store.writes, running + 1, 'within the second: nothing')
+  wall += 600
+  store.tick(1000)
+  await store.flush()
+  t.equal(store.writes, running + 2, 'one running clock: that time went on is noted about once a second')
+  t.equal(store.revision, revision + 1, 'time alone is no change of the data (the one change: the clock resumed)')
+  const log = readFileSync(`${dataFile}.1.log`, 'utf8').trim().split('\n')
+  t.same(JSON.parse(log.at(-1) as string), { f: 6400 }, 'one short line: the book time')
+  await store.close()
 })

@@ -55,7 +55,7 @@ t.test('opens in memory from the fixtures', async (t) => {
   t.equal(store.nowMs, 0)
   t.equal(store.dataFile, undefined)
   t.equal(store.writes, 0, 'nothing to write without a data file')
-  t.same(log.logged, [{ level: 'info', obj: { videos: 6, dataFile: undefined, seeded: true }, msg: 'store seeded from fixtures' }])
+  t.same(log.logged, [{ level: 'info', obj: { videos: 6, seeded: true }, msg: 'store seeded from fixtures' }])
   t.equal(store.scheduledCount, 1, 'only the timed download has a stop ahead')
 })
 
@@ -96,10 +96,10 @@ t.test('settleDue writes down transitions as they come due, once', async (t) => 
 t.test('stale schedule entries are skipped', async (t) => {
   const { store } = await open()
   const timed = video(store, V.timed)
-  t.ok(store.remove(timed, 'default'), 'deleted after it was scheduled')
+  t.ok(store.remove(V.timed, timed, 'default'), 'deleted after it was scheduled')
   const empty = video(store, V.empty)
   t.ok(store.create(V.empty, empty, 'default'))
-  t.ok(store.remove(empty, 'default'))
+  t.ok(store.remove(V.empty, empty, 'default'))
   t.ok(store.create(V.empty, empty, 'default'), 'recreated: the first entry is stale')
   store.clocks.global.nowMs = 4000
   t.ok(store.create(V.timed, timed, 'default'), 'recreated later: its old entry is stale too')
@@ -120,10 +120,10 @@ t.test('create: only when there is none, or it failed and a client was shown the
   const failing = video(store, V.failing)
   t.notOk(store.create(V.failing, failing, 'default'), 'an error nobody was shown stays as it stands')
   t.same(store.stateOf(V.failing, 'default'), { status: 'error', percentComplete: 75 })
-  store.shown(failing)
+  store.shown(V.failing, failing)
   t.equal(failing.downloads.default?.errorShown, true, 'marked as shown')
   const marked = failing.downloads.default
-  store.shown(failing)
+  store.shown(V.failing, failing)
   t.equal(failing.downloads.default, marked, 'marking again changes nothing')
   t.ok(store.create(V.failing, failing, 'default'), 'a failed one that was shown starts over')
   t.same(failing.downloads.default, { ...DEFAULTS, status: 'inprogress', percent: 0, since: 1000 }, 'starting over clears the mark')
@@ -143,8 +143,8 @@ t.test('create: only when there is none, or it failed and a client was shown the
 t.test('remove', async (t) => {
   const { store } = await open()
   const ready = video(store, V.ready)
-  t.ok(store.remove(ready, 'audio'))
-  t.notOk(store.remove(ready, 'audio'), 'nothing left to remove')
+  t.ok(store.remove(V.ready, ready, 'audio'))
+  t.notOk(store.remove(V.ready, ready, 'audio'), 'nothing left to remove')
   t.same(Object.keys(ready.downloads), ['default'])
 })
 
@@ -180,11 +180,11 @@ t.test('shown: only downloads in error are marked, a derived error is written do
   store.create(V.empty, empty, 'audio')
   const timed = video(store, V.timed)
   const before = store.revision
-  store.shown(timed)
-  store.shown(empty)
+  store.shown(V.timed, timed)
+  store.shown(V.empty, empty)
   t.equal(store.revision, before, 'nothing in error: no change')
   store.clocks.global.nowMs = 2000
-  store.shown(empty)
+  store.shown(V.empty, empty)
   t.same(empty.downloads.audio, { ...DEFAULTS, failAt: 20, status: 'error', percent: 20, since: 2000, errorShown: true }, 'the error at its fail point, before the ticker wrote it down')
   t.ok(store.create(V.empty, empty, 'audio'), 'the next create starts over')
 })
@@ -211,7 +211,7 @@ t.test('transitions to ready or error are logged, bounded per batch', async (t) 
   store.poll(V.polled, video(store, V.polled))
   t.same(log.logged.map((line) => line.msg), ['download ready'], 'a read that makes a download ready is logged')
   store.defaults = { model: 'immediate', speed: 10, step: 25 }
-  store.remove(video(store, V.ready), 'audio')
+  store.remove(V.ready, video(store, V.ready), 'audio')
   store.create(V.ready, video(store, V.ready), 'audio')
   t.same(log.logged.map((line) => line.msg), ['download ready', 'download ready'], 'so is an immediate create')
 })

@@ -3,6 +3,10 @@ import t from 'tap'
 import { buildApp } from '../../src/app.js'
 import { ACCOUNT, VIDEOS, downloadsPath } from '../helpers/build.js'
 
+// A data file's writer may still be busy in its folder as a test ends (a snapshot after a
+// start): tap keeps the folder rather than race it (it clears it before the next run).
+t.beforeEach((t) => { t.saveFixture = true })
+
 // "Shown to a client" is kept on the download record and saved in the data file: after a
 // restart, the POST that follows an error a client saw still starts the download over.
 

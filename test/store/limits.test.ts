@@ -68,7 +68,7 @@ t.test('schedules of deleted downloads are compacted while the clock is frozen',
   if (!only.found) throw new Error('no video')
   for (let round = 0; round < 100_000; round++) {
     store.create(id(0), only.video, 'default')
-    store.remove(only.video, 'default')
+    store.remove(id(0), only.video, 'default')
   }
   t.ok(store.scheduledCount <= 2048, `100,000 create/delete pairs leave ${store.scheduledCount} entries, not 100,000`)
   store.create(id(0), only.video, 'default')

@@ -6,6 +6,10 @@ import { DataFileLock, lockPath, parseLock, type LockRecord } from '../../src/st
 import { DownloadStore } from '../../src/store/download-store.js'
 import { nodeFileSystem, type FileSystem } from '../../src/store/file-system.js'
 
+// A data file's writer may still be busy in its folder as a test ends (a snapshot after a
+// start): tap keeps the folder rather than race it (it clears it before the next run).
+t.beforeEach((t) => { t.saveFixture = true })
+
 const coded = (code: string): NodeJS.ErrnoException => Object.assign(new Error(code), { code })
 
 /** node's file system with some calls replaced: a replacement returning undefined passes the call on. */

@@ -1,11 +1,16 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
+import { savedState } from '../helpers/saved-state.js'
 import { buildApp } from '../../src/app.js'
 import { DATA_FORMAT, type StoreData } from '../../src/schemas/store.js'
 import { DownloadStore } from '../../src/store/download-store.js'
 
-const read = (file: string): StoreData => JSON.parse(readFileSync(file, 'utf8')) as StoreData
+// A data file's writer may still be busy in its folder as a test ends (a snapshot after a
+// start): tap keeps the folder rather than race it (it clears it before the next run).
+t.beforeEach((t) => { t.saveFixture = true })
+
+const read = (file: string): StoreData => savedState(file)
 
 t.test('the global defaults set over the admin API survive a restart; a reset forgets them', async (t) => {
   const dataFile = join(t.testdir(), 'data.json')

@@ -11,7 +11,9 @@ export function adminError (error: unknown, fieldPrefix = ''): unknown {
   if (!(error instanceof RefusedChange)) return error
   if (error.kind === 'not-found') return Errors.forStatus(404, error.message)
   if (error.kind === 'full') return Errors.forStatus(409, error.message)
-  return Errors.forStatus(400, `${fieldPrefix}${error.field}: ${error.message}`)
+  // The store names plain fields; what it refuses in a 400 came in the body.
+  const prefix = fieldPrefix !== '' || error.field.includes('.') ? fieldPrefix : 'body.'
+  return Errors.forStatus(400, `${prefix}${error.field}: ${error.message}`)
 }
 
 /** Runs an admin change, turning its refusals into envelope errors. */
