@@ -5,15 +5,20 @@
  * histogram keeps whole milliseconds) for exact p50/p99. Prints `{"phase":"measure"}` when the measured run starts, then one JSON line (LoadResult).
  *
  * Scenarios: `get`, one GET path on every connection; `soak`, the mixed load of the soak (each
- * connection its own video: create, read, create audio, read, delete both, read, advance the clock).
+ * connection its own video: create, read, create audio, read, delete both, read, advance the clock);
+ * `requests`, the requests of a JSON file (`requestsFile`: too large for the command line), in
+ * turn on every connection: the hostile headers' attack.
  */
+import { readFileSync } from 'node:fs'
 import autocannon, { type Options, type Request } from 'autocannon'
 
 export interface LoadSpec {
   port: number
-  scenario: 'get' | 'soak'
+  scenario: 'get' | 'soak' | 'requests'
   /** The GET path (`get`), or the downloads paths of the soak's videos, one per connection (`soak`). */
   paths: string[]
+  /** `requests`: a JSON file of `{ method, path, headers }` objects, sent in turn. */
+  requestsFile?: string
   connections: number
   durationS: number
   warmupS: number
@@ -48,6 +53,10 @@ function optionsOf (spec: LoadSpec, durationS: number): Options {
   const common = { connections: spec.connections, duration: durationS, headers: spec.headers, timeout: 10 }
   const rate = spec.overallRate === undefined ? {} : { overallRate: spec.overallRate }
   if (spec.scenario === 'get') return { ...common, ...rate, url: base + (spec.paths[0] as string) }
+  if (spec.scenario === 'requests') {
+    const requests = JSON.parse(readFileSync(spec.requestsFile as string, 'utf8')) as Request[]
+    return { ...common, ...rate, url: base, requests }
+  }
   // Each connection gets one url (autocannon gives connection i the url i % n): requests that
   // name no path use it, and setupRequest derives the typed path from it, per connection.
   const audio = (request: Request): Request => ({ ...request, path: `${request.path ?? ''}/audio` })

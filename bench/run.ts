@@ -10,7 +10,7 @@
  * Settings (environment): BENCH_ROUNDS (6), BENCH_SECONDS (5: one measurement), BENCH_WARMUP
  * (1), BENCH_STARTS (5: starts for the start-up median), SOAK_SECONDS (60), BENCH_OUT (the
  * results file, default bench/RESULTS.md), BENCH_ONLY (some of: throughput, startup, ticker,
- * ticking, soak), PRISM_CLI (Prism's dist/index.js, when installed outside node_modules).
+ * ticking, soak, hostile), PRISM_CLI (Prism's dist/index.js, when installed outside node_modules).
  */
 import { spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -23,6 +23,7 @@ import ts from 'typescript'
 import { benchVideo, fixtureFinishingAt } from './lib/fixtures.js'
 import { cpuMsOf, freePort, http, installCleanup, rssOf, sampleRss, startNode, waitHealthy, type Child } from './lib/procs.js'
 import { fitLine, fmt, int, max, median, mib, sum, table, verdict } from './lib/stats.js'
+import { AUTHORIZATION, ETAGS, PREFER, RANGE, X_AUTH, type Cases } from '../test/helpers/hostile-input.js'
 import type { LoadResult, LoadSpec } from './load-worker.js'
 import type { ProbeResult, TickSample } from './ticker-probe.js'
 
@@ -49,7 +50,7 @@ const WARMUP = setting('BENCH_WARMUP', 1, 0, 60)
 const STARTS = setting('BENCH_STARTS', 5, 1, 30)
 const SOAK_SECONDS = setting('SOAK_SECONDS', 60, 6, 3600)
 const OUT = process.env.BENCH_OUT ?? join(BENCH, 'RESULTS.md')
-const PARTS = ['throughput', 'startup', 'ticker', 'ticking', 'soak']
+const PARTS = ['throughput', 'startup', 'ticker', 'ticking', 'soak', 'hostile']
 /** BENCH_ONLY: a comma-separated list of the parts to run (default: all). */
 const ONLY = process.env.BENCH_ONLY === undefined || process.env.BENCH_ONLY === '' ? undefined : new Set(process.env.BENCH_ONLY.split(',').map((part) => part.trim()))
 for (const part of ONLY ?? []) if (!PARTS.includes(part)) throw new Error(`BENCH_ONLY: unknown part ${part}; the parts are ${PARTS.join(', ')}`)
@@ -61,7 +62,7 @@ const AUTH = { authorization: 'Bearer bench' }
 const SCALE = 100_000
 const CONNECTIONS = [10, 100] as const
 
-const TARGETS = { throughput: 0.85, p99: 1.5, tickingP99: 2, soakRss: 0.10, bytesPerDownload: 1024, manyClocksTick: 2 }
+const TARGETS = { throughput: 0.85, p99: 1.5, tickingP99: 2, soakRss: 0.10, bytesPerDownload: 1024, manyClocksTick: 2, hostileP99: 2 }
 
 const log = (message: string): void => { process.stderr.write(`bench: ${message}\n`) }
 
@@ -489,6 +490,110 @@ async function soak (out: string[], dirs: { soak: string }, soakVideos: string[]
 
 const SOAK_ACCOUNT = 'b0a10000000000000000000000000000'
 
+// ---- 6. /healthz while another client sends hostile headers ---------------------------------------
+
+/** A request of the attack: one worst-case 16 KB header (the test suite's cases) on a path of the mock. */
+interface AttackRequest { method: 'GET', path: string, headers: Record<string, string> }
+
+/**
+ * The attack of issue 11: each worst-case header of test/helpers/hostile-input.ts on the path that
+ * parses it: Prefer and the credential headers on the downloads path, Range, If-None-Match and
+ * If-Range on the media path of a ready download.
+ */
+function attackRequests (): AttackRequest[] {
+  const list = GET_PATH
+  const media = `/${VIDEO}/downloads/default.mp4`
+  const each = (cases: Cases, path: string, headers: (value: string) => Record<string, string>): AttackRequest[] =>
+    Object.values(cases).map((value) => ({ method: 'GET', path, headers: headers(value) }))
+  return [
+    ...each(PREFER, list, (prefer) => ({ ...AUTH, prefer })),
+    ...each(AUTHORIZATION, list, (authorization) => ({ authorization })),
+    ...each(X_AUTH, list, (value) => ({ 'x-auth-email': value.slice(0, 8000), 'x-auth-key': value.slice(0, 8000) })),
+    ...each(RANGE, media, (range) => ({ range })),
+    ...each(ETAGS, media, (etags) => ({ 'if-none-match': etags })),
+    ...each(ETAGS, media, (etags) => ({ range: 'bytes=0-9', 'if-range': etags }))
+  ]
+}
+
+/**
+ * The control: the same requests, each with one header of the same size that nothing parses
+ * (`X-Padding`) instead of its hostile ones, and valid credentials on the downloads path. What is
+ * left of the attack's cost is Node's and the answers'.
+ */
+function controlRequests (attacks: AttackRequest[]): AttackRequest[] {
+  return attacks.map(({ method, path, headers }) => {
+    // The size of its hostile text: every header but the bench's own credentials.
+    const bytes = sum(Object.entries(headers).filter(([name, value]) => !(name === 'authorization' && value === AUTH.authorization)).map(([, value]) => value.length))
+    return { method, path, headers: { ...(path === GET_PATH ? AUTH : {}), 'x-padding': 'a'.repeat(bytes) } }
+  })
+}
+
+async function hostileHeaders (out: string[], tmp: string): Promise<boolean> {
+  log('hostile headers: /healthz alone, under attack, and under the same load of harmless headers')
+  const attacks = attackRequests()
+  const attackFile = join(tmp, 'attack-requests.json')
+  writeFileSync(attackFile, JSON.stringify(attacks))
+  const controlFile = join(tmp, 'control-requests.json')
+  writeFileSync(controlFile, JSON.stringify(controlRequests(attacks)))
+  const server = await startMock()
+  const health: Omit<LoadSpec, 'port'> = { scenario: 'get', paths: ['/healthz'], connections: 1, durationS: SECONDS, warmupS: WARMUP, headers: {} }
+  /** /healthz measured while another client sends the requests of `file`. */
+  const besides = async (file: string): Promise<{ health: Measured, other: LoadResult }> => {
+    // The other client starts first and outlasts the measurement of /healthz, warm-up included.
+    const other = startNode([child('load-worker.js'), JSON.stringify({ scenario: 'requests', paths: [], requestsFile: file, connections: 1, durationS: WARMUP + SECONDS + 2, warmupS: 0, headers: {}, port: server.port } satisfies LoadSpec)])
+    const timer = setTimeout(() => { void other.stop(1000) }, (WARMUP + SECONDS + 60) * 1000)
+    await sleep(500)
+    const measured = await load(server, health)
+    const code = await other.exited
+    clearTimeout(timer)
+    const line = other.output().split('\n').find((text) => text.startsWith('{"requests"'))
+    if (code !== 0 || line === undefined) throw new Error(`the other load worker failed (exit ${code}):\n${other.output()}`)
+    return { health: measured, other: JSON.parse(line) as LoadResult }
+  }
+  const alone: Measured[] = []
+  const attacked: Array<{ health: Measured, other: LoadResult }> = []
+  const control: Array<{ health: Measured, other: LoadResult }> = []
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      const variants = ['alone', 'attacked', 'control']
+      for (const which of round % 2 === 0 ? variants : variants.reverse()) {
+        log(`hostile headers: round ${round + 1}/${ROUNDS}, /healthz ${which}`)
+        if (which === 'alone') alone.push(await load(server, health))
+        else if (which === 'attacked') attacked.push(await besides(attackFile))
+        else control.push(await besides(controlFile))
+      }
+    }
+  } finally {
+    await server.proc.stop()
+  }
+  // Medians of the per-round ratios: each round's measurements ran back to back.
+  const p99Ratio = median(attacked.map((a, i) => a.health.load.p99 / (alone[i] as Measured).load.p99))
+  const controlRatio = median(control.map((c, i) => c.health.load.p99 / (alone[i] as Measured).load.p99))
+  const againstControl = median(attacked.map((a, i) => a.health.load.p99 / (control[i] as { health: Measured }).health.load.p99))
+  const healthErrors = sum([...alone, ...attacked.map((a) => a.health), ...control.map((c) => c.health)].map((m) => errorsOf(m.load)))
+  const attackSocketErrors = sum([...attacked, ...control].map((a) => a.other.socketErrors))
+  const pass = againstControl <= TARGETS.hostileP99 && healthErrors === 0 && attackSocketErrors === 0
+  const row = (name: string, loads: LoadResult[], ratio: string, othersPerS: string): string[] =>
+    [name, int(median(loads.map((l) => l.rps))), fmt(median(loads.map((l) => l.p50))), fmt(median(loads.map((l) => l.p99))), fmt(median(loads.map((l) => l.max))), othersPerS, String(sum(loads.map(errorsOf))), ratio]
+  const codes = new Map<string, number>()
+  for (const { other } of attacked) for (const [code, count] of Object.entries(other.statusCodes)) codes.set(code, (codes.get(code) ?? 0) + count)
+  out.push('## /healthz while another client sends hostile headers',
+    '',
+    `One client asks for \`/healthz\` (1 connection, as fast as it is answered) on the mock at its defaults, alone and while another client (1 connection) sends, in turn, the ${attacks.length} worst-case 16 KB headers of the test suite (\`test/helpers/hostile-input.ts\`): Prefer, Authorization, X-Auth-Email with X-Auth-Key on the downloads path; Range, If-None-Match and If-Range on the media path of a ready download. A parser that took more than linear time would hold the health check up behind it. ${ROUNDS} rounds, alternating order, the same server; each measurement ${WARMUP} s of warm-up then ${SECONDS} s.`,
+    '',
+    table(['/healthz', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'other client\'s requests/s', 'errors', 'p99 / alone'], [
+      row('alone', alone.map((m) => m.load), '1', '–'),
+      row('under attack', attacked.map((a) => a.health.load), fmt(p99Ratio), int(median(attacked.map((a) => a.other.rps)))),
+      row('beside harmless 16 KB headers', control.map((c) => c.health.load), fmt(controlRatio), int(median(control.map((c) => c.other.rps))))
+    ]),
+    '',
+    `The control (last row): the same requests, each with one \`X-Padding\` header of the same size instead of its hostile ones (and valid credentials on the downloads path): one connection sending 16 KB headers holds a single-threaded server up by itself, whatever the headers say. The attack's answers, by status: ${[...codes].sort().map(([code, count]) => `${code}: ${int(count)}`).join(', ')}; socket errors of both other clients: ${attackSocketErrors}.`,
+    '',
+    `- ${verdict(pass)} /healthz p99 under attack ${fmt(p99Ratio)}× alone, ${fmt(againstControl)}× beside the harmless headers of the same size (target ≤ ${TARGETS.hostileP99}: the hostile text costs no more than any 16 KB header), ${healthErrors} /healthz errors and ${attackSocketErrors} socket errors of the other clients (target 0)`,
+    '')
+  return pass
+}
+
 // ---- the run -------------------------------------------------------------------------------------
 
 function machine (): string[] {
@@ -538,6 +643,7 @@ async function main (): Promise<void> {
   if (runs('ticker')) verdicts.push(`${verdict(await tickerProbe(sections, tmp))} memory per download in progress (heap held by the store); a tick with 100,000 account clocks within ${TARGETS.manyClocksTick}× one with one`)
   if (runs('ticking')) verdicts.push(`${verdict(await tickingLoad(sections, dirs, spreadSpanMs))} GET p99 while ticking (in memory) within ${TARGETS.tickingP99}× idle`)
   if (runs('soak')) verdicts.push(`${verdict(await soak(sections, dirs, soakVideos))} soak: no errors, RSS stable`)
+  if (runs('hostile')) verdicts.push(`${verdict(await hostileHeaders(sections, tmp))} /healthz p99 while another client sends worst-case 16 KB headers within ${TARGETS.hostileP99}× its p99 beside harmless headers of the same size`)
 
   const tail = [`- Load average at the end: ${loadavg().map((value) => value.toFixed(2)).join(', ')}; the run took ${fmt((performance.now() - began) / 60_000, 1)} min.`, '']
   const report = [...head, '## Verdicts', '', ...verdicts.map((line) => `- ${line}`), '', ...sections, ...tail].join('\n')

@@ -4,6 +4,7 @@ import { METHODS } from 'node:http'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { FastifyRouteSchemaDef } from 'fastify/types/schema.js'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import cloudflareSurface, { surfaceAtRoot } from './cloudflare/index.js'
 import { configWithDefaults, type Config } from './config.js'
 import type { Progression } from './domain/progress.js'
 import { createMockServer } from './http-server.js'
@@ -15,7 +16,6 @@ import faultsPlugin from './plugins/faults.js'
 import journalPlugin from './plugins/journal.js'
 import storePlugin from './plugins/store.js'
 import adminRoutes, { ADMIN_PREFIX } from './routes/admin/index.js'
-import downloadsRoutes from './routes/downloads.js'
 import healthRoutes from './routes/health.js'
 import mediaRoutes from './routes/media.js'
 import type { FixtureDocument } from './schemas/fixture.js'
@@ -108,6 +108,8 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
     // the path names nothing, as Cloudflare says of an unroutable one.
     frameworkErrors: (_error, request, reply) => sendFailure(reply, Errors.routeNotFound(apiPath(request.url))),
     forceCloseConnections: 'idle',
+    // The Cloudflare surface is registered once, at the root; its paths under /client/v4 are mapped onto it.
+    rewriteUrl: surfaceAtRoot,
     serverFactory: (handler, fastifyOptions) => createMockServer(handler, {
       headersTimeoutMs: config.headersTimeoutMs,
       keepAliveTimeout: fastifyOptions.keepAliveTimeout as number,
@@ -134,10 +136,7 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
   await app.register(faultsPlugin, { maxRules: MAX_FAULT_RULES })
   await app.register(healthRoutes)
   await app.register(mediaRoutes, { assetsDir: BUNDLED_ASSETS })
-  // The Cloudflare surface, under the API prefix and at the root, so both base urls work.
-  const surface = { publicUrl: config.publicUrl, scenarioControl, autoCreate: config.autoCreate === 'on', adminToken: config.adminToken }
-  await app.register(downloadsRoutes, { prefix: '/client/v4', ...surface })
-  await app.register(downloadsRoutes, surface)
+  await app.register(cloudflareSurface, { publicUrl: config.publicUrl, scenarioControl, autoCreate: config.autoCreate === 'on', adminToken: config.adminToken })
   if (scenarioControl) await app.register(adminRoutes, { prefix: ADMIN_PREFIX, token: config.adminToken })
   return app
 }

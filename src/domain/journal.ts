@@ -53,8 +53,6 @@ export interface RequestNote {
   dropped?: boolean
   /** The download statuses a successful GET showed (may be shared between requests: never mutated). */
   downloads?: Readonly<Partial<Record<DownloadType, DownloadStatus>>>
-  /** The journal's number for the request, once recorded. */
-  seq?: number
 }
 
 /** A request to record: its facts, and the note the routes made of it (read, never kept). */
@@ -190,7 +188,7 @@ function textOf (headers: HeaderBag, name: string): string | undefined {
 export function redactCredentials (headers: HeaderBag): string {
   const authorization = textOf(headers, 'authorization')
   if (authorization !== undefined) {
-    // The same shape the credential check accepts (plugins/auth.ts).
+    // The same shape the credential check accepts (cloudflare/credentials.ts).
     const token = bearerToken(authorization)
     if (token === undefined) return 'Authorization ****'
     return token.length > SHOWN_TOKEN_MIN ? `Bearer …${token.slice(-4)}` : 'Bearer ****'
@@ -289,25 +287,6 @@ export class Journal {
     if (this.count < this.limit) this.count++
     else this.head = (this.head + 1) % this.limit
     return slot.seq
-  }
-
-  /**
-   * Corrects the status (and wait) of a recorded entry, while it is held: for an answer that
-   * failed after it was recorded as a success. Returns false when the entry is gone.
-   */
-  amend (seq: number, status: number, retryAfterMs: number | undefined): boolean {
-    // Numbers increase along the ring (a clear keeps their order): search from the newest, where
-    // an amended entry is, and stop at the first older one.
-    for (let i = this.count - 1; i >= 0; i--) {
-      const slot = this.slots[(this.head + i) % this.limit] as Slot
-      if (slot.seq === seq) {
-        slot.status = status
-        slot.retryAfterMs = retryAfterMs
-        return true
-      }
-      if (slot.seq < seq) break
-    }
-    return false
   }
 
   /** The slots held, oldest first. */

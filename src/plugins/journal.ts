@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { Journal, memoizedRedaction, retryAfterMsOf, type HeaderBag } from '../domain/journal.js'
 import '../types.js'
@@ -26,36 +26,38 @@ interface Recorder {
 /** Each journal's recorder, kept beside it so `recordRequest` needs only the app. */
 const recorders = new WeakMap<Journal, Recorder>()
 
+/** The wait an answer asked for; most answers set neither header, and then nothing is built. */
+function retryAfterOf (reply: FastifyReply): number | undefined {
+  const ms = reply.getHeader('retry-after-ms')
+  const seconds = reply.getHeader('retry-after')
+  return ms === undefined && seconds === undefined ? undefined : retryAfterMsOf({ 'retry-after-ms': ms, 'retry-after': seconds })
+}
+
 /**
- * Records a request in the app's journal with the status it is answered with, and returns its
- * sequence number. `headers` are the answer's, when it asks for a wait (Retry-After).
- *
- * The code that makes an answer records it, as it makes it: the route for a success, the error
- * handler for a failure, and code that destroys the socket instead of answering with status 0
- * (which marks the request dropped). No hook runs on every request for it. A request recorded
- * already (a success whose serialization then failed) has its entry amended instead.
+ * Records a request in the app's journal with the status it was answered with (and the wait its
+ * reply asked for, when given), and returns its sequence number. The Cloudflare surface calls it
+ * from its onResponse hook, once an answer is sent; a fault that destroys the socket instead of
+ * answering calls it with status 0, which marks the request dropped.
  */
-export function recordRequest (app: FastifyInstance, request: FastifyRequest, status: number, headers?: HeaderBag): number {
+export function recordRequest (app: FastifyInstance, request: FastifyRequest, status: number, reply?: FastifyReply): number {
   const journal = app.journal
   const recorder = recorders.get(journal)
   if (recorder === undefined) throw new Error('recordRequest needs the journal plugin registered')
   // Mutated in place, so the dropping code's own reference to the note sees the mark too.
   if (status === 0) request.mockNote = Object.assign(request.mockNote ?? {}, { dropped: true })
   const note = request.mockNote ?? {}
-  // Only errors ask for a wait: fault rules and Prefer answer 4xx and 5xx alone.
-  const retryAfterMs = headers === undefined || status < 400 ? undefined : retryAfterMsOf(headers)
-  if (note.seq !== undefined && journal.amend(note.seq, status, retryAfterMs)) return note.seq
-  note.seq = journal.record({
+  return journal.record({
     wallMs: Date.now(),
     mockMs: recorder.mockNow(note.account),
     method: request.method,
-    path: request.url,
+    // The path as sent: the Cloudflare prefix is mapped onto the root routes before routing.
+    path: request.originalUrl,
     status,
     credentials: recorder.redact(request.headers as HeaderBag),
     note,
-    retryAfterMs
+    // Only errors ask for a wait: fault rules and Prefer answer 4xx and 5xx alone.
+    retryAfterMs: reply === undefined || status < 400 ? undefined : retryAfterOf(reply)
   })
-  return note.seq
 }
 
 /** Decorates the app with the request journal, which `recordRequest` writes to. */

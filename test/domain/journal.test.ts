@@ -83,21 +83,6 @@ t.test('a note changed after its request is recorded does not change the entry',
   t.notOk('type' in (journal.list()[0] as object))
 })
 
-t.test('amend corrects a held entry\'s status and wait, and only a held one', async (t) => {
-  const journal = new Journal(3)
-  for (let n = 1; n <= 4; n++) journal.record(entry(n, { account: n === 3 ? B : A }))
-  t.ok(journal.amend(3, 500, 2000), 'the ring has come round: found all the same')
-  t.match(journal.list().find((e) => e.seq === 3), { status: 500, retryAfterMs: 2000 })
-  t.ok(journal.amend(4, 503, undefined))
-  t.notOk('retryAfterMs' in (journal.list().find((e) => e.seq === 4) as object))
-  t.notOk(journal.amend(1, 500, undefined), 'dropped already')
-  t.notOk(journal.amend(9, 500, undefined), 'never recorded')
-  journal.clear(B)
-  t.ok(journal.amend(2, 404, undefined), 'found after a clear compacted the ring')
-  t.notOk(journal.amend(3, 404, undefined), 'cleared')
-  t.same(journal.list().map((e) => [e.seq, e.status]), [[2, 404], [4, 503]])
-})
-
 t.test('slots are reused once the ring is full; a clear keeps them', async (t) => {
   const journal = new Journal(2)
   for (let n = 1; n <= 5; n++) journal.record(entry(n, { account: A, video: V, downloads: { default: 'ready' } }))

@@ -9,7 +9,7 @@ export interface AuthSettings {
 }
 
 /** A credential header's value; blank counts as absent. (Node joins repeated ones into one string.) */
-function header (headers: IncomingHttpHeaders, name: string): string | undefined {
+function credentialHeader (headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name]
   return typeof value === 'string' && value.trim() !== '' ? value : undefined
 }
@@ -17,32 +17,17 @@ function header (headers: IncomingHttpHeaders, name: string): string | undefined
 /**
  * Checks a request's credentials as Cloudflare does: `Authorization: Bearer <token>`, or both
  * `X-Auth-Email` and `X-Auth-Key`. Returns the error to answer with, or undefined when they pass.
+ * The last of admission's checks, after the ids and the method.
  */
 export function checkCredentials (headers: IncomingHttpHeaders, settings: AuthSettings): MockError | undefined {
   if (settings.auth === 'off') return undefined
-  const authorization = header(headers, 'authorization')
+  const authorization = credentialHeader(headers, 'authorization')
   if (authorization !== undefined) {
     const token = bearerToken(authorization)
     if (token === undefined) return Errors.malformedAuthorization()
     if (settings.apiTokens.length > 0 && !settings.apiTokens.includes(token)) return Errors.invalidToken()
     return undefined
   }
-  if (header(headers, 'x-auth-email') !== undefined && header(headers, 'x-auth-key') !== undefined) return undefined
+  if (credentialHeader(headers, 'x-auth-email') !== undefined && credentialHeader(headers, 'x-auth-key') !== undefined) return undefined
   return Errors.missingCredentials()
-}
-
-/**
- * `checkCredentials` for one app's settings, remembering the last Authorization it accepted:
- * a client sends the same one on every request, and the answer depends on nothing else.
- */
-export function credentialCheck (settings: AuthSettings): (headers: IncomingHttpHeaders) => MockError | undefined {
-  let accepted: string | undefined
-  return (headers) => {
-    const authorization = headers.authorization
-    if (authorization !== undefined && authorization === accepted) return undefined
-    const failure = checkCredentials(headers, settings)
-    // Only an Authorization that decided alone: a blank one falls back to the X-Auth headers.
-    if (failure === undefined && header(headers, 'authorization') !== undefined) accepted = authorization
-    return failure
-  }
 }

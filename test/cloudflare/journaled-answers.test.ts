@@ -5,10 +5,10 @@ import { AUTH, UNKNOWN_VIDEO, VIDEOS, build, downloadsPath } from '../helpers/bu
 import { until } from '../helpers/wait.js'
 
 /**
- * Every answer of the Cloudflare routes is journaled once, by the code that makes it: the routes
- * for successes, the error handler for failures, a dropping fault with status 0. The list route
- * admits its requests in its handler (no hooks); the others in an onRequest hook. Both paths,
- * with the fault rules that act before the route's work.
+ * Every answer of the Cloudflare routes is journaled once, by the surface's onResponse hook, once
+ * it is sent; a dropping fault, which sends no answer, journals its request with status 0. Every
+ * request, the list route's included, is admitted by the same onRequest hook, with the fault
+ * rules that act before the route's work.
  */
 
 async function addRule (app: FastifyInstance, rule: object): Promise<void> {
@@ -46,7 +46,18 @@ t.test('successes and failures of every route, each journaled once', async (t) =
   ])
 })
 
-t.test('fault rules on the routes with a hook: a delay, then the route; a forced failure', async (t) => {
+t.test('an answer whose serialization fails is journaled once, with the status sent', async (t) => {
+  const app = await build(t)
+  // A state the response schema refuses: the route's answer cannot be serialized.
+  app.store.states = () => ({ default: { status: 'inprogress', percentComplete: 10 }, audio: { status: 'bogus' as 'ready', percentComplete: 10 } })
+  const res = await app.inject({ method: 'GET', url: downloadsPath(VIDEOS.ready), headers: AUTH })
+  t.equal(res.statusCode, 500)
+  t.same(res.json().errors, [{ code: 10001, message: 'Internal server error' }])
+  t.match(fields(app.journal.list()), [{ method: 'GET', status: 500 }])
+  t.equal(app.journal.size, 1)
+})
+
+t.test('fault rules on the routes that take a body: a delay, then the route; a forced failure', async (t) => {
   const app = await build(t)
   await addRule(app, { match: { method: 'POST' }, latencyMs: 40, times: 1 })
   await addRule(app, { match: { method: 'DELETE' }, status: 503, retryAfter: 2, times: 1 })
