@@ -4,7 +4,7 @@
  */
 import { Value } from '@sinclair/typebox/value'
 import { FaultRuleInputSchema, type FaultRule, type FaultRuleInput } from '../schemas/fault.js'
-import { Errors, MockError, RefusedChange, type CloudflareErrorItem } from './errors.js'
+import { Errors, RefusedChange, type CloudflareErrorItem, type MockError } from './errors.js'
 import { jsonPreview } from './json-preview.js'
 
 /** The seed of a rule that names none, so runs without a seed are reproducible too. */
@@ -251,6 +251,5 @@ export function preferredStatus (header: string | string[] | undefined): number 
 
 /** The catalogue's error for a forced status; a 429 carries `Retry-After: 1`, as Cloudflare's rate limit does. */
 export function forcedError (status: number): MockError {
-  const error = Errors.forStatus(status)
-  return new MockError(status, error.errors, retryHeaders(status))
+  return Errors.forced(status, retryHeaders(status))
 }
