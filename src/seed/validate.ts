@@ -6,6 +6,9 @@ import { FixtureError, pointerToJsonPath } from './fixture-error.js'
 /** Keys that would reach an object's prototype if copied carelessly; refused in any input file. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
 
+/** What a message says of a forbidden key, after its file and JSON path. */
+export const FORBIDDEN_KEY_PROBLEM = 'forbidden key (prototype keys are refused)'
+
 /**
  * Finds a forbidden key anywhere in parsed JSON; returns its JSON pointer, or undefined. Walks
  * depth-first in key order with its own stack, not recursion, so a body nested 100 000 levels
@@ -47,7 +50,7 @@ function describe (error: { message: string, value: unknown, schema: TSchema }):
 export function assertMatches<T extends TSchema> (schema: T, value: unknown, file: string): void {
   const forbidden = findForbiddenKey(value)
   if (forbidden !== undefined) {
-    throw new FixtureError(file, pointerToJsonPath(forbidden), 'forbidden key (prototype keys are refused)')
+    throw new FixtureError(file, pointerToJsonPath(forbidden), FORBIDDEN_KEY_PROBLEM)
   }
   const first = Value.Errors(schema, value).First()
   if (first === undefined) return
