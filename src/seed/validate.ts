@@ -1,6 +1,6 @@
 import type { TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
-import { jsonPreview } from '../domain/json-preview.js'
+import { describeIssue, jsonPath, typeBoxIssue } from '../domain/schema-errors.js'
 import { FixtureError, pointerToJsonPath } from './fixture-error.js'
 
 /** Keys that would reach an object's prototype if copied carelessly; refused in any input file. */
@@ -29,20 +29,6 @@ export function findForbiddenKey (value: unknown, pointer = ''): string | undefi
   return undefined
 }
 
-/** Describes one TypeBox error in words a person editing the file understands. */
-function describe (error: { message: string, value: unknown, schema: TSchema }): string {
-  const got = error.value === undefined ? '' : ` (got ${jsonPreview(error.value)})`
-  if (error.schema.pattern !== undefined && typeof error.value === 'string') {
-    return `${error.schema.description ?? `must match ${error.schema.pattern}`}${got}`
-  }
-  const choices = (error.schema.anyOf as TSchema[] | undefined)?.map((option) => option.const as unknown)
-  if (choices !== undefined && choices.every((choice) => typeof choice === 'string')) {
-    return `expected one of ${choices.map((choice) => JSON.stringify(choice)).join(', ')}${got}`
-  }
-  if (error.message === 'Expected required property') return 'missing required property'
-  return `${error.message.toLowerCase()}${got}`
-}
-
 /**
  * Checks parsed JSON against a schema; throws a FixtureError naming the file, the JSON path of
  * the first problem, and the problem. Unknown properties are named by their own path.
@@ -54,7 +40,6 @@ export function assertMatches<T extends TSchema> (schema: T, value: unknown, fil
   }
   const first = Value.Errors(schema, value).First()
   if (first === undefined) return
-  // TypeBox reports an unknown property at the property's own path (objects and records alike).
-  if (first.message === 'Unexpected property') throw new FixtureError(file, pointerToJsonPath(first.path), 'unknown property')
-  throw new FixtureError(file, pointerToJsonPath(first.path), describe(first))
+  const issue = typeBoxIssue(first)
+  throw new FixtureError(file, jsonPath(issue.path), describeIssue(issue))
 }
