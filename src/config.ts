@@ -1,6 +1,7 @@
 import { resolve } from 'node:path'
-import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { Value, type ValueError } from '@sinclair/typebox/value'
+import { Type, type Static } from '@sinclair/typebox'
+import { Value } from '@sinclair/typebox/value'
+import { describeIssue, typeBoxIssue } from './domain/schema-errors.js'
 import { BUNDLED_FIXTURES } from './paths.js'
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -109,27 +110,20 @@ export function loadConfig (env: NodeJS.ProcessEnv, flags: Partial<Record<string
   const config = Value.Default(ConfigSchema, raw) as Config
   const first = Value.Errors(ConfigSchema, config).First()
   if (first !== undefined) {
+    const issue = typeBoxIssue(first)
     // Every key of `raw` is a setting (additional properties cannot arise), so the first
     // segment of the error path always names one.
-    const setting = SETTINGS[first.path.split('/')[1] as keyof Config]
-    throw new ConfigError(`${settingName(setting)}: ${describe(first)}`)
+    const setting = SETTINGS[issue.path[0] as keyof Config]
+    throw new ConfigError(`${settingName(setting)}: ${describeIssue(issue, 'comma')}`)
   }
   return config
-}
-
-/** One schema error in words: the allowed values of a choice, else TypeBox's message. */
-function describe (error: ValueError): string {
-  const choices = (error.schema.anyOf as TSchema[] | undefined)?.map((option) => option.const as unknown)
-  const expected = choices !== undefined && choices.every((choice) => typeof choice === 'string')
-    ? `expected one of ${choices.join(', ')}`
-    : error.message.toLowerCase()
-  return `${expected}, got ${JSON.stringify(error.value)}`
 }
 
 /** A complete configuration from a partial one, with defaults: for tests and the programmatic API. */
 export function configWithDefaults (partial: Partial<Config> = {}): Config {
   const config = Value.Default(ConfigSchema, structuredClone(partial)) as Config
   const first = Value.Errors(ConfigSchema, config).First()
-  if (first !== undefined) throw new ConfigError(`${first.path === '' ? 'config' : first.path.slice(1)}: ${describe(first)}`)
-  return config
+  if (first === undefined) return config
+  const issue = typeBoxIssue(first)
+  throw new ConfigError(`${issue.path.length === 0 ? 'config' : issue.path.join('.')}: ${describeIssue(issue, 'comma')}`)
 }

@@ -157,12 +157,12 @@ t.test('settings that cannot be used', async (t) => {
     [{ MOCK_TICK_MS: '5' }, 'MOCK_TICK_MS (--tick-ms): expected integer to be greater or equal to 10, got 5'],
     [{ MOCK_SPEED: '0' }, 'MOCK_SPEED (--speed): expected number to be greater than 0, got 0'],
     [{ MOCK_SPEED: '101' }, 'MOCK_SPEED (--speed): expected number to be less or equal to 100, got 101'],
-    [{ MOCK_AUTH: 'maybe' }, 'MOCK_AUTH (--auth): expected one of on, off, got "maybe"'],
+    [{ MOCK_AUTH: 'maybe' }, 'MOCK_AUTH (--auth): expected one of "on", "off", got "maybe"'],
     [{ MOCK_PUBLIC_URL: 'ftp://x' }, 'MOCK_PUBLIC_URL (--public-url): expected an http or https URL, got "ftp://x"'],
     [{ MOCK_PUBLIC_URL: 'not a url' }, 'MOCK_PUBLIC_URL (--public-url): expected an absolute http(s) URL, got "not a url"'],
-    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL (--log-level): expected one of fatal, error, warn, info, debug, trace, silent, got "loud"'],
-    [{ MOCK_ADMIN: 'yes' }, 'MOCK_ADMIN (--admin): expected one of on, off, got "yes"'],
-    [{ MOCK_AUTO_CREATE: '1' }, 'MOCK_AUTO_CREATE (--auto-create): expected one of on, off, got "1"'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL (--log-level): expected one of "fatal", "error", "warn", "info", "debug", "trace", "silent", got "loud"'],
+    [{ MOCK_ADMIN: 'yes' }, 'MOCK_ADMIN (--admin): expected one of "on", "off", got "yes"'],
+    [{ MOCK_AUTO_CREATE: '1' }, 'MOCK_AUTO_CREATE (--auto-create): expected one of "on", "off", got "1"'],
     [{ MOCK_JOURNAL_SIZE: '0' }, 'MOCK_JOURNAL_SIZE (--journal-size): expected integer to be greater or equal to 1, got 0'],
     [{ MOCK_MAX_VIDEOS: '100001' }, 'MOCK_MAX_VIDEOS (--max-videos): expected integer to be less or equal to 100000, got 100001'],
     [{ MOCK_HEADERS_TIMEOUT_MS: '50' }, 'MOCK_HEADERS_TIMEOUT_MS (--headers-timeout-ms): expected integer to be greater or equal to 100, got 50']
@@ -186,7 +186,7 @@ t.test('configWithDefaults: a partial configuration for tests and the programmat
   t.strictSame(configWithDefaults().apiTokens, [], 'defaults are not shared between configurations')
 
   t.equal(configError(t, () => configWithDefaults({ port: -1 })), 'port: expected integer to be greater or equal to 0, got -1')
-  t.equal(configError(t, () => configWithDefaults({ auth: 'maybe' as Config['auth'] })), 'auth: expected one of on, off, got "maybe"')
-  t.equal(configError(t, () => configWithDefaults({ colour: 'red' } as Partial<Config>)), 'colour: unexpected property, got "red"')
+  t.equal(configError(t, () => configWithDefaults({ auth: 'maybe' as Config['auth'] })), 'auth: expected one of "on", "off", got "maybe"')
+  t.equal(configError(t, () => configWithDefaults({ colour: 'red' } as Partial<Config>)), 'colour: unknown property')
   t.equal(configError(t, () => configWithDefaults(null as unknown as Partial<Config>)), 'config: expected object, got null')
 })

@@ -1,7 +1,9 @@
 /**
- * The Cloudflare error catalogue: every failure the mock answers with comes from here, with the
- * HTTP status and the `errors` entries Cloudflare uses (or, where Cloudflare's answer is unknown,
- * the one the README documents as the mock's choice).
+ * The error catalogue: every failure the mock answers with comes from here, with its HTTP status
+ * and `errors` entries. On the Cloudflare surface, those Cloudflare uses (or, where Cloudflare's
+ * answer is unknown, the one the README documents as the mock's choice); then the admin API's own
+ * (code 10000 + status), and the answers fault rules and `Prefer` force. The domain's refusals
+ * (RefusedChange) are mapped to entries here by the admin API's error handler.
  */
 
 /** One entry of a Cloudflare envelope's `errors` array. */
@@ -44,6 +46,22 @@ export class RefusedChange extends Error {
 
 /** The public API prefix that Cloudflare's routing messages name, whatever prefix was used. */
 export const API_PREFIX = '/client/v4'
+
+/** The admin API's prefix, kept apart from the Cloudflare surface. */
+export const ADMIN_PREFIX = '/__mock'
+
+/** One invalid field of a request (`body.ms`, `params.type`) and what is wrong with it. */
+export interface FieldProblem {
+  field: string
+  problem: string
+}
+
+/** A problem at a JSON path of a document: a fixture or data file, or a request body read as one. */
+export interface DocumentProblem {
+  file: string
+  jsonPath: string
+  problem: string
+}
 
 /** Maps an HTTP status to the error the mock answers with when nothing more specific applies. */
 const GENERIC_ERRORS: Record<number, CloudflareErrorItem> = {
@@ -143,5 +161,63 @@ export const Errors = {
   },
   internal (): MockError {
     return Errors.forStatus(500)
+  },
+
+  // ---- Forced answers: fault rules and Prefer ----
+
+  /** The answer a fault rule or a `Prefer: code=` header forces: the rule's errors, else the catalogue's for the status. */
+  forced (statusCode: number, headers: Record<string, string> = {}, errors?: CloudflareErrorItem[]): MockError {
+    return new MockError(statusCode, errors ?? Errors.forStatus(statusCode).errors, headers)
+  },
+
+  // ---- The admin API (the mock's own: no Cloudflare counterpart) ----
+
+  /** An admin request without the right X-Mock-Admin-Token; the admin API is not shown to it. */
+  adminTokenRequired (): MockError {
+    return new MockError(401, [{ code: 10401, message: 'The admin API needs the X-Mock-Admin-Token header with the configured MOCK_ADMIN_TOKEN' }])
+  },
+  /** A path or method under the admin prefix that no admin route serves. */
+  noAdminRoute (method: string, path: string): MockError {
+    return Errors.forStatus(404, `No admin route ${method} ${path}; see ${ADMIN_PREFIX}/openapi.json`)
+  },
+  /**
+   * Invalid fields of an admin request, one error each (`body.ms: must be >= 0`): the schema's
+   * findings, or a change the domain refused naming its field. Never without an error.
+   */
+  invalidInput (...fields: FieldProblem[]): MockError {
+    if (fields.length === 0) return Errors.forStatus(400)
+    return new MockError(400, fields.map(({ field, problem }) => ({ code: 10400, message: `${field}: ${problem}` })))
+  },
+  /** A fixture document sent to the admin API (or a body) with a problem, named as in a fixture file. */
+  invalidDocument ({ file, jsonPath, problem }: DocumentProblem): MockError {
+    return Errors.forStatus(400, `${file}: ${jsonPath}: ${problem}`)
+  },
+  /** A reset whose fixture files no longer load: the request is fine, the files are not; nothing changed. */
+  resetRefused ({ file, jsonPath, problem }: DocumentProblem): MockError {
+    return Errors.forStatus(409, `reset refused, nothing changed: the fixtures no longer load: ${file}: ${jsonPath}: ${problem}`)
+  },
+  /** A change refused because what it changes does not exist; the message names it. */
+  targetNotFound (message: string): MockError {
+    return Errors.forStatus(404, message)
+  },
+  /** A change refused because a bound is reached (videos, account clocks, fault rules); the message names it. */
+  boundReached (message: string): MockError {
+    return Errors.forStatus(409, message)
+  },
+  /** An admin request on a video that does not exist. */
+  noVideo (video: string): MockError {
+    return Errors.targetNotFound(`no video ${video}`)
+  },
+  /** A video created (POST) with an id that exists. */
+  videoExists (video: string): MockError {
+    return Errors.forStatus(409, `video ${video} exists; PUT ${ADMIN_PREFIX}/videos/${video} replaces it`)
+  },
+  /** Deleting a download the video does not have. */
+  noDownload (video: string, type: string): MockError {
+    return Errors.targetNotFound(`video ${video} has no ${type} download`)
+  },
+  /** Deleting a fault rule that does not exist (any more). */
+  noFaultRule (id: string): MockError {
+    return Errors.targetNotFound(`No fault rule ${id}`)
   }
 } as const

@@ -4,8 +4,8 @@
  */
 import { Value } from '@sinclair/typebox/value'
 import { FaultRuleInputSchema, type FaultRule, type FaultRuleInput } from '../schemas/fault.js'
-import { Errors, MockError, RefusedChange, type CloudflareErrorItem } from './errors.js'
-import { jsonPreview } from './json-preview.js'
+import { Errors, RefusedChange, type CloudflareErrorItem, type MockError } from './errors.js'
+import { describeIssue, dottedField, typeBoxIssue } from './schema-errors.js'
 
 /** The seed of a rule that names none, so runs without a seed are reproducible too. */
 const DEFAULT_SEED = 1
@@ -22,8 +22,7 @@ export function mulberry32 (seed: number): () => number {
   }
 }
 
-/** A rule the book refuses: `field` names the offending input field (dotted, '' for the whole rule). */
-/** A fault rule refused: invalid (naming its field), or the book is full. */
+/** A fault rule refused: invalid (naming its field, dotted from the rule; '' for the whole rule), or the book is full. */
 export class FaultRuleError extends RefusedChange {}
 
 /** What the request a rule matched must suffer. */
@@ -57,15 +56,12 @@ interface Entry {
   random: () => number
 }
 
-/** The first schema problem of an input, as a dotted field and a message. */
+/** The first schema problem of an input, naming its field dotted from the rule (`match.account`). */
 function schemaProblem (input: unknown): FaultRuleError | undefined {
   const first = Value.Errors(FaultRuleInputSchema, input).First()
   if (first === undefined) return undefined
-  const field = first.path.split('/').slice(1).join('.')
-  // A pattern means nothing to most readers; the schema's description says what is expected.
-  const expected = first.schema.pattern !== undefined && first.schema.description !== undefined ? `expected ${first.schema.description as string}` : first.message
-  const got = first.value === undefined ? '' : ` (got ${jsonPreview(first.value)})`
-  return new FaultRuleError(field, `${expected}${got}`)
+  const issue = typeBoxIssue(first)
+  return new FaultRuleError(dottedField('', issue.path), describeIssue(issue))
 }
 
 /** The checks JSON Schema does not express: what a rule does, and fields that need a status. */
@@ -251,6 +247,5 @@ export function preferredStatus (header: string | string[] | undefined): number 
 
 /** The catalogue's error for a forced status; a 429 carries `Retry-After: 1`, as Cloudflare's rate limit does. */
 export function forcedError (status: number): MockError {
-  const error = Errors.forStatus(status)
-  return new MockError(status, error.errors, retryHeaders(status))
+  return Errors.forced(status, retryHeaders(status))
 }

@@ -3,6 +3,7 @@ import type { Socket } from 'node:net'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { API_PREFIX, Errors, MockError } from '../domain/errors.js'
+import { ajvIssues, dottedField, problemsByField } from '../domain/schema-errors.js'
 
 /** The failure envelope for an error. */
 export function failureBody (error: MockError): { result: null, success: false, errors: MockError['errors'], messages: [] } {
@@ -91,36 +92,6 @@ export function apiPath (url: string): string {
   return path.startsWith(API_PREFIX + '/') || path === API_PREFIX ? path.slice(API_PREFIX.length) : path
 }
 
-/** The field a schema validation issue is about, as `body.ms` or `querystring.account`. */
-function fieldOf (where: string, issue: { instancePath: string, params: Record<string, unknown> }): string {
-  const path = issue.instancePath.split('/').slice(1).join('.')
-  // An unknown or missing property is reported on its parent: name the property itself.
-  const property = issue.params.additionalProperty ?? issue.params.missingProperty
-  return [where, path, property].filter((part) => typeof part === 'string' && part !== '').join('.')
-}
-
-type ValidationIssue = NonNullable<FastifyError['validation']>[number]
-
-/**
- * One 400 naming each invalid field once. A choice among constants (a union of literals) fails
- * on every alternative; it is reported as one "must be one of ..." instead of one line each.
- */
-function validationError (where: string, issues: ValidationIssue[]): MockError {
-  const byField = new Map<string, { allowed: unknown[], messages: string[] }>()
-  for (const issue of issues) {
-    const field = fieldOf(where, issue)
-    let entry = byField.get(field)
-    if (entry === undefined) byField.set(field, entry = { allowed: [], messages: [] })
-    if (issue.keyword === 'const') entry.allowed.push(issue.params.allowedValue)
-    else if (issue.keyword !== 'anyOf' && !entry.messages.includes(issue.message as string)) entry.messages.push(issue.message as string)
-  }
-  const errors = [...byField].map(([field, { allowed, messages }]) => {
-    const all = allowed.length > 0 ? [`must be one of ${allowed.map((value) => JSON.stringify(value)).join(', ')}`, ...messages] : messages
-    return { code: 10400, message: `${field}: ${all.join('; ')}` }
-  })
-  return new MockError(400, errors)
-}
-
 /** Turns any error into the MockError the client sees. */
 export function toMockError (error: FastifyError | MockError | Error, bodyLimit: number, contentType = 'unknown'): MockError {
   if (error instanceof MockError) return error
@@ -134,7 +105,10 @@ export function toMockError (error: FastifyError | MockError | Error, bodyLimit:
   const validation = (error as FastifyError).validation
   if (validation !== undefined && validation.length > 0) {
     // Fastify sets the part (body, querystring, params, headers) on every validation error.
-    return validationError((error as FastifyError).validationContext as string, validation)
+    const where = (error as FastifyError).validationContext as string
+    // One error naming each invalid field once, its problems joined.
+    return Errors.invalidInput(...problemsByField(ajvIssues(validation), (path) => dottedField(where, path))
+      .map(({ field, problems }) => ({ field, problem: problems.join('; ') })))
   }
   const status = (error as FastifyError).statusCode
   if (status !== undefined && status >= 400 && status < 500) return Errors.forStatus(status, error.message)

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { Errors, MockError } from '../domain/errors.js'
+import { Errors } from '../domain/errors.js'
 import { FaultBook, type FaultAction } from '../domain/faults.js'
 import { recordRequest } from './journal.js'
 import '../types.js'
@@ -61,7 +61,7 @@ export async function applyFault (action: FaultAction, request: FastifyRequest, 
   }
   if (action.status !== undefined) {
     note.forced = 'fault'
-    throw new MockError(action.status, action.errors ?? Errors.forStatus(action.status).errors, action.headers)
+    throw Errors.forced(action.status, action.headers, action.errors)
   }
 }
 

@@ -1,3 +1,5 @@
+import { jsonPath, pointerSegments } from '../domain/schema-errors.js'
+
 /** A fixture or data file that cannot be used: names the file, the JSON path and the problem. */
 export class FixtureError extends Error {
   readonly file: string
@@ -23,10 +25,5 @@ export class FixturePathError extends FixtureError {
 
 /** Turns a JSON pointer (`/videos/0/id`) into a JSON path (`$.videos[0].id`). */
 export function pointerToJsonPath (pointer: string): string {
-  if (pointer === '') return '$'
-  return '$' + pointer.split('/').slice(1).map((raw) => {
-    const part = raw.replace(/~1/g, '/').replace(/~0/g, '~')
-    if (/^\d+$/.test(part)) return `[${part}]`
-    return /^[A-Za-z_$][\w$]*$/.test(part) ? `.${part}` : `[${JSON.stringify(part)}]`
-  }).join('')
+  return jsonPath(pointerSegments(pointer))
 }

@@ -1,10 +1,13 @@
 import type { TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
-import { jsonPreview } from '../domain/json-preview.js'
+import { describeIssue, jsonPath, typeBoxIssue } from '../domain/schema-errors.js'
 import { FixtureError, pointerToJsonPath } from './fixture-error.js'
 
 /** Keys that would reach an object's prototype if copied carelessly; refused in any input file. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
+
+/** What a message says of a forbidden key, after its file and JSON path. */
+export const FORBIDDEN_KEY_PROBLEM = 'forbidden key (prototype keys are refused)'
 
 /**
  * Finds a forbidden key anywhere in parsed JSON; returns its JSON pointer, or undefined. Walks
@@ -26,20 +29,6 @@ export function findForbiddenKey (value: unknown, pointer = ''): string | undefi
   return undefined
 }
 
-/** Describes one TypeBox error in words a person editing the file understands. */
-function describe (error: { message: string, value: unknown, schema: TSchema }): string {
-  const got = error.value === undefined ? '' : ` (got ${jsonPreview(error.value)})`
-  if (error.schema.pattern !== undefined && typeof error.value === 'string') {
-    return `${error.schema.description ?? `must match ${error.schema.pattern}`}${got}`
-  }
-  const choices = (error.schema.anyOf as TSchema[] | undefined)?.map((option) => option.const as unknown)
-  if (choices !== undefined && choices.every((choice) => typeof choice === 'string')) {
-    return `expected one of ${choices.map((choice) => JSON.stringify(choice)).join(', ')}${got}`
-  }
-  if (error.message === 'Expected required property') return 'missing required property'
-  return `${error.message.toLowerCase()}${got}`
-}
-
 /**
  * Checks parsed JSON against a schema; throws a FixtureError naming the file, the JSON path of
  * the first problem, and the problem. Unknown properties are named by their own path.
@@ -47,11 +36,10 @@ function describe (error: { message: string, value: unknown, schema: TSchema }):
 export function assertMatches<T extends TSchema> (schema: T, value: unknown, file: string): void {
   const forbidden = findForbiddenKey(value)
   if (forbidden !== undefined) {
-    throw new FixtureError(file, pointerToJsonPath(forbidden), 'forbidden key (prototype keys are refused)')
+    throw new FixtureError(file, pointerToJsonPath(forbidden), FORBIDDEN_KEY_PROBLEM)
   }
   const first = Value.Errors(schema, value).First()
   if (first === undefined) return
-  // TypeBox reports an unknown property at the property's own path (objects and records alike).
-  if (first.message === 'Unexpected property') throw new FixtureError(file, pointerToJsonPath(first.path), 'unknown property')
-  throw new FixtureError(file, pointerToJsonPath(first.path), describe(first))
+  const issue = typeBoxIssue(first)
+  throw new FixtureError(file, jsonPath(issue.path), describeIssue(issue))
 }

@@ -62,12 +62,12 @@ t.test('add: invalid rules name the field', async (t) => {
     [{ status: 503, probability: 1.5 }, 'probability', /1/],
     [{ status: 503, times: 0 }, 'times', /1/],
     [{ status: 503, latencyMs: 60_001 }, 'latencyMs', /60000/],
-    [{ status: 503, match: { account: 'ABC' } }, 'match.account', /^expected 32 lowercase hexadecimal characters \(got "ABC"\)$/],
-    [{ status: 503, match: { method: 'get' } }, 'match.method', /^expected an uppercase HTTP method, such as GET \(got "get"\)$/],
-    [{ status: 503, match: { colour: 'red' } }, 'match.colour', /Unexpected property/],
+    [{ status: 503, match: { account: 'ABC' } }, 'match.account', /^32 lowercase hexadecimal characters \(got "ABC"\)$/],
+    [{ status: 503, match: { method: 'get' } }, 'match.method', /^an uppercase HTTP method, such as GET \(got "get"\)$/],
+    [{ status: 503, match: { colour: 'red' } }, 'match.colour', /^unknown property$/],
     [{ status: 503, error: { code: 999, message: 'x' } }, 'error.code', /1000/],
-    [{ status: 503, error: { code: 1000 } }, 'error.message', /required/],
-    [{ status: 503, extra: true }, 'extra', /Unexpected property/],
+    [{ status: 503, error: { code: 1000 } }, 'error.message', /^missing required property$/],
+    [{ status: 503, extra: true }, 'extra', /^unknown property$/],
     ['not a rule', '', /object/]
   ]
   for (const [input, field, message] of cases) {

@@ -4,6 +4,7 @@ import t from 'tap'
 import envelopePlugin from '../../src/plugins/envelope.js'
 import faultsPlugin, { applyFault } from '../../src/plugins/faults.js'
 import journalPlugin from '../../src/plugins/journal.js'
+import { adminErrorHandler } from '../../src/routes/admin/errors.js'
 import faultsAdminRoutes from '../../src/routes/admin/faults.js'
 import { ok } from '../../src/schemas/envelope.js'
 import type { MockNote } from '../../src/types.js'
@@ -51,7 +52,11 @@ async function buildTestApp (t: { teardown: (fn: () => unknown) => void }, maxRu
       onRequest: async (request, reply) => { await applyFault({ ruleId: 'x', status: 502, headers: {} }, request, reply) }
     }, async () => ok('unreachable'))
   })
-  await app.register(faultsAdminRoutes, { prefix: '/__mock' })
+  // Under the admin scope's error handler, as the admin plugin registers them.
+  await app.register(async (admin) => {
+    admin.setErrorHandler(adminErrorHandler)
+    await admin.register(faultsAdminRoutes)
+  }, { prefix: '/__mock' })
   t.teardown(() => app.close())
   await app.ready()
   return { app, logs, notes }

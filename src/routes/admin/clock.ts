@@ -4,7 +4,6 @@ import {
   AccountBodySchema, AccountQuerySchema, AdvanceResultSchema, ClockAdvanceBodySchema, ClockRateBodySchema, ClockViewSchema, type ClockView
 } from '../../schemas/admin.js'
 import { FailureEnvelopeSchema, SuccessEnvelopeSchema, ok } from '../../schemas/envelope.js'
-import { attempt } from './errors.js'
 
 const tags = ['clock']
 const failures = { '4xx': FailureEnvelopeSchema }
@@ -38,7 +37,7 @@ const clockAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const { ms, account } = request.body
-    const transitions = attempt(() => app.clock.advance(ms, account), 'body.')
+    const transitions = app.clock.advance(ms, account)
     const listed = account !== undefined || app.store.videoCount <= MAX_LISTED
     return ok({ clock: view(account), transitions, ...(listed ? { videos: app.store.listVideos(account) } : {}) })
   })
@@ -46,21 +45,21 @@ const clockAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/clock/freeze', {
     schema: { tags, summary: 'Freeze a clock', description: 'The ticker stops moving it; `advance` still does.', body: Type.Optional(AccountBodySchema), response: clockAnswer }
   }, async (request) => {
-    attempt(() => app.store.setClock({ frozen: true }, request.body?.account), 'body.')
+    app.store.setClock({ frozen: true }, request.body?.account)
     return ok(view(request.body?.account))
   })
 
   app.post('/clock/resume', {
     schema: { tags, summary: 'Resume a clock', body: Type.Optional(AccountBodySchema), response: clockAnswer }
   }, async (request) => {
-    attempt(() => app.store.setClock({ frozen: false }, request.body?.account), 'body.')
+    app.store.setClock({ frozen: false }, request.body?.account)
     return ok(view(request.body?.account))
   })
 
   app.put('/clock/rate', {
     schema: { tags, summary: 'Set a clock\'s rate', description: 'Mock ms per real ms: 10 runs ten times faster than real time.', body: ClockRateBodySchema, response: clockAnswer }
   }, async (request) => {
-    attempt(() => app.store.setClock({ rate: request.body.rate }, request.body.account), 'body.')
+    app.store.setClock({ rate: request.body.rate }, request.body.account)
     return ok(view(request.body.account))
   })
 }

@@ -4,7 +4,6 @@ import { Errors } from '../../domain/errors.js'
 import { AccountQuerySchema } from '../../schemas/admin.js'
 import { FailureEnvelopeSchema, SuccessEnvelopeSchema, ok } from '../../schemas/envelope.js'
 import { FaultRuleInputSchema, FaultRuleSchema } from '../../schemas/fault.js'
-import { attempt } from './errors.js'
 
 const tags = ['faults']
 
@@ -31,10 +30,7 @@ const faultsAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       body: FaultRuleInputSchema,
       response: { 200: SuccessEnvelopeSchema(FaultRuleSchema), '4xx': FailureEnvelopeSchema }
     }
-  }, async (request) => {
-    // Fields named like the schema validation errors: the rule is the body.
-    return ok(attempt(() => app.faults.add(request.body), 'body.'))
-  })
+  }, async (request) => ok(app.faults.add(request.body)))
 
   app.delete('/faults', {
     schema: {
@@ -55,7 +51,7 @@ const faultsAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const { id } = request.params
-    if (!app.faults.remove(id)) throw Errors.forStatus(404, `No fault rule ${id}`)
+    if (!app.faults.remove(id)) throw Errors.noFaultRule(id)
     return ok({ deleted: id })
   })
 }

@@ -5,8 +5,6 @@ import { FailureEnvelopeSchema, SuccessEnvelopeSchema, ok } from '../../schemas/
 import { FixtureSchema, ProgressionSettingsSchema } from '../../schemas/fixture.js'
 import { checkFixture } from '../../seed/load-fixtures.js'
 import { FixtureError } from '../../seed/fixture-error.js'
-import { Errors } from '../../domain/errors.js'
-import { adminError, attempt } from './errors.js'
 
 const tags = ['scenario']
 
@@ -14,17 +12,11 @@ const tags = ['scenario']
 export const FIXTURE_BODY_LIMIT = 32 * 1024 * 1024
 const failures = { '4xx': FailureEnvelopeSchema }
 
-
-/** The 409 of a reset whose fixture files no longer load: the client's request is fine, the files are not. */
-function resetRefused (error: unknown): unknown {
-  /* c8 ignore next -- a reset throws nothing else; anything else is a bug, for the envelope's 500 */
-  if (!(error instanceof FixtureError)) return error
-  return Errors.forStatus(409, `reset refused, nothing changed: the fixtures no longer load: ${error.file}: ${error.jsonPath}: ${error.problem}`)
-}
-
 /** Whole-scenario operations: reset (all or one account), load a fixture document, the global defaults. */
 const scenarioAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/reset', {
+    // The fixture files are read again: if they no longer load, the error handler answers 409.
+    config: { readsFixtureFiles: true },
     schema: {
       tags,
       summary: 'Reset to the fixtures',
@@ -34,11 +26,7 @@ const scenarioAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const account = request.body?.account
-    try {
-      await app.store.reset(account)
-    } catch (error) {
-      throw resetRefused(error)
-    }
+    await app.store.reset(account)
     app.faults.clear(account)
     app.journal.clear(account)
     return ok({ reset: account ?? 'all', videos: app.store.listVideos(account).length })
@@ -54,16 +42,16 @@ const scenarioAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: SuccessEnvelopeSchema(FixturesLoadedSchema), ...failures }
     }
   }, async (request) => {
-    const document = attempt(() => checkFixture(request.body, 'body'))
+    const document = checkFixture(request.body, 'body')
     // A video id appears once in a document, as across fixture files; checked here so the
     // message names the body and its paths, as the other checks of the document do.
     const seen = new Map<string, number>()
     document.videos.forEach((video, index) => {
       const earlier = seen.get(video.id)
-      if (earlier !== undefined) throw adminError(new FixtureError('body', `$.videos[${index}].id`, `duplicate video id ${video.id} (already at $.videos[${earlier}])`))
+      if (earlier !== undefined) throw new FixtureError('body', `$.videos[${index}].id`, `duplicate video id ${video.id} (already at $.videos[${earlier}])`)
       seen.set(video.id, index)
     })
-    const created = attempt(() => app.store.putVideos(document.videos))
+    const created = app.store.putVideos(document.videos)
     return ok({ loaded: document.videos.length, created })
   })
 

@@ -7,7 +7,6 @@ import {
 import { FailureEnvelopeSchema, SuccessEnvelopeSchema, ok } from '../../schemas/envelope.js'
 import { DownloadFixtureSchema, ProgressionSettingsSchema, VideoFixtureSchema } from '../../schemas/fixture.js'
 import { checkDownloadState, checkVideoStates } from '../../seed/load-fixtures.js'
-import { attempt, noVideo } from './errors.js'
 
 const tags = ['videos']
 const failures = { '4xx': FailureEnvelopeSchema }
@@ -22,7 +21,7 @@ const videoAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   /** The admin view of a video that must exist. */
   const viewOf = (video: string): ReturnType<typeof app.store.getVideo> & object => {
     const view = app.store.getVideo(video)
-    if (view === undefined) throw noVideo(video)
+    if (view === undefined) throw Errors.noVideo(video)
     return view
   }
 
@@ -33,9 +32,9 @@ const videoAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/videos', {
     schema: { tags, summary: 'Create a video', description: 'Creates a video from a fixture entry (same fields as in fixture files). 409 when the id exists.', body: VideoFixtureSchema, response: videoAnswer }
   }, async (request) => {
-    if (app.store.getVideo(request.body.id) !== undefined) throw Errors.forStatus(409, `video ${request.body.id} exists; PUT /__mock/videos/${request.body.id} replaces it`)
-    attempt(() => { checkVideoStates(request.body, 'body') })
-    attempt(() => app.store.putVideo(request.body))
+    if (app.store.getVideo(request.body.id) !== undefined) throw Errors.videoExists(request.body.id)
+    checkVideoStates(request.body, 'body')
+    app.store.putVideo(request.body)
     return ok(viewOf(request.body.id))
   })
 
@@ -47,15 +46,15 @@ const videoAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { tags, summary: 'Create or replace a video', description: 'The whole video: account, downloads and onCreate, as in a fixture file. Its downloads start again from the given state, at the current mock time.', params: VideoParamsSchema, body: VideoInputSchema, response: videoAnswer }
   }, async (request) => {
     const fixture = { ...request.body, id: request.params.video }
-    attempt(() => { checkVideoStates(fixture, 'body') })
-    attempt(() => app.store.putVideo(fixture))
+    checkVideoStates(fixture, 'body')
+    app.store.putVideo(fixture)
     return ok(viewOf(request.params.video))
   })
 
   app.delete('/videos/:video', {
     schema: { tags, summary: 'Delete a video', params: VideoParamsSchema, response: { 200: SuccessEnvelopeSchema(Type.Object({ deleted: Type.String() })), ...failures } }
   }, async (request) => {
-    if (!app.store.deleteVideo(request.params.video)) throw noVideo(request.params.video)
+    if (!app.store.deleteVideo(request.params.video)) throw Errors.noVideo(request.params.video)
     return ok({ deleted: request.params.video })
   })
 
@@ -64,10 +63,8 @@ const videoAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     const { video, type } = request.params
     // The fixture checks, so an inconsistent state gets the same message as in a file.
-    attempt(() => {
-      checkDownloadState(request.body, 'body', '$')
-      app.store.setDownload(video, type, request.body)
-    })
+    checkDownloadState(request.body, 'body', '$')
+    app.store.setDownload(video, type, request.body)
     return ok(viewOf(video))
   })
 
@@ -75,7 +72,7 @@ const videoAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { tags, summary: 'Change a download', description: 'Changes only the fields given, from now on: e.g. `{"percentComplete": 70}` moves a manual download, `{"holdAt": null}` releases a hold, `{"status": "error"}` fails it now.', params: DownloadParamsSchema, body: DownloadPatchSchema, response: videoAnswer }
   }, async (request) => {
     const { video, type } = request.params
-    attempt(() => { app.store.patchDownload(video, type, request.body) })
+    app.store.patchDownload(video, type, request.body)
     return ok(viewOf(video))
   })
 
@@ -83,21 +80,21 @@ const videoAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { tags, summary: 'Delete a download', params: DownloadParamsSchema, response: videoAnswer }
   }, async (request) => {
     const { video, type } = request.params
-    if (!attempt(() => app.store.removeDownload(video, type))) throw Errors.forStatus(404, `video ${video} has no ${type} download`)
+    if (!app.store.removeDownload(video, type)) throw Errors.noDownload(video, type)
     return ok(viewOf(video))
   })
 
   app.put('/videos/:video/on-create/:type', {
     schema: { tags, summary: 'Set how created downloads progress', description: 'The progression a download of this type gets when a client creates it (POST .../downloads).', params: DownloadParamsSchema, body: ProgressionSettingsSchema, response: videoAnswer }
   }, async (request) => {
-    attempt(() => { app.store.setOnCreate(request.params.video, request.params.type, request.body) })
+    app.store.setOnCreate(request.params.video, request.params.type, request.body)
     return ok(viewOf(request.params.video))
   })
 
   app.delete('/videos/:video/on-create/:type', {
     schema: { tags, summary: 'Forget how created downloads progress', description: 'Created downloads of this type take the global default again.', params: DownloadParamsSchema, response: videoAnswer }
   }, async (request) => {
-    attempt(() => { app.store.setOnCreate(request.params.video, request.params.type, undefined) })
+    app.store.setOnCreate(request.params.video, request.params.type, undefined)
     return ok(viewOf(request.params.video))
   })
 }
