@@ -13,6 +13,7 @@ import { Errors } from './domain/errors.js'
 import envelopePlugin, { answerClientError, apiPath, sendFailure } from './plugins/envelope.js'
 import faultsPlugin from './plugins/faults.js'
 import journalPlugin from './plugins/journal.js'
+import { addMockPart } from './plugins/mock-parts.js'
 import storePlugin from './plugins/store.js'
 import adminRoutes, { ADMIN_PREFIX } from './routes/admin/index.js'
 import downloadsRoutes from './routes/downloads.js'
@@ -126,6 +127,7 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
   const scenarioControl = config.admin === 'on'
   app.setValidatorCompiler(validatorFor)
   app.decorate('config', config)
+  addMockPart(app, 'config', config)
   app.decorateRequest('mockNote', undefined)
   await app.register(envelopePlugin)
   await app.register(storePlugin, { fixtures, reloadFixtures, defaults, dataFile: config.dataFile, flushDelayMs: options.flushDelayMs, maxVideos: config.maxVideos })

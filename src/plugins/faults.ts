@@ -4,6 +4,7 @@ import { Errors, MockError } from '../domain/errors.js'
 import { FaultBook, type FaultAction } from '../domain/faults.js'
 import { recordRequest } from './journal.js'
 import '../types.js'
+import { addMockPart } from './mock-parts.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -67,5 +68,7 @@ export async function applyFault (action: FaultAction, request: FastifyRequest, 
 
 /** Decorates the app with the fault book (`app.faults`). */
 export default fp(async function faults (app: FastifyInstance, options: FaultsPluginOptions) {
-  app.decorate('faults', new FaultBook(options.maxRules))
+  const faults = new FaultBook(options.maxRules)
+  app.decorate('faults', faults)
+  addMockPart(app, 'faults', faults)
 }, { name: 'faults', dependencies: ['journal'] })

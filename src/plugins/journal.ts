@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { Journal, memoizedRedaction, retryAfterMsOf, type HeaderBag } from '../domain/journal.js'
 import '../types.js'
+import { addMockPart } from './mock-parts.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -63,4 +64,5 @@ export default fp(async function journalPlugin (app: FastifyInstance, options: J
   const journal = new Journal(options.limit)
   recorders.set(journal, { mockNow: options.mockNow, redact: memoizedRedaction() })
   app.decorate('journal', journal)
+  addMockPart(app, 'journal', journal)
 }, { name: 'journal' })

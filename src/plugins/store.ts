@@ -3,6 +3,7 @@ import fp from 'fastify-plugin'
 import type { Progression } from '../domain/progress.js'
 import type { NamedFixture } from '../seed/load-fixtures.js'
 import { DownloadStore } from '../store/download-store.js'
+import { addMockPart } from './mock-parts.js'
 
 export interface StorePluginOptions {
   fixtures: NamedFixture[]
@@ -20,5 +21,6 @@ export interface StorePluginOptions {
 export default fp(async function storePlugin (app: FastifyInstance, options: StorePluginOptions) {
   const store = await DownloadStore.open({ ...options, log: app.log })
   app.decorate('store', store)
+  addMockPart(app, 'store', store)
   app.addHook('onClose', async () => { await store.close() })
 }, { name: 'store' })
