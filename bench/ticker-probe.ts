@@ -24,6 +24,7 @@ import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { pathToFileURL } from 'node:url'
+import type { FastifyInstance } from 'fastify'
 import type { FixtureDocument } from '../src/index.js'
 import type { StoreData } from '../src/schemas/store.js'
 import { fixtureFinishingAt } from './lib/fixtures.js'
@@ -96,7 +97,7 @@ function stagedFinishTimes (): number[] {
   return times
 }
 
-function timeTick (app: { clock: { tick: () => number } }): TickSample {
+function timeTick (app: FastifyInstance): TickSample {
   const start = performance.now()
   const transitions = app.clock.tick()
   return { transitions, ms: performance.now() - start }
