@@ -99,7 +99,7 @@ function stagedFinishTimes (): number[] {
 
 function timeTick (app: FastifyInstance): TickSample {
   const start = performance.now()
-  const transitions = app.clock.tick()
+  const transitions = app.mock.clock.tick()
   return { transitions, ms: performance.now() - start }
 }
 
@@ -138,18 +138,18 @@ async function main (): Promise<void> {
   }
   const clockApp = await build({ videos: [] })
   await clockApp.ready()
-  clockApp.store.follow(true)
+  clockApp.mock.store.follow(true)
   gc()
-  const oneClockMs = clockTicks(clockApp.store)
+  const oneClockMs = clockTicks(clockApp.mock.store)
   // Twice: the first full collection can leave garbage that a finalizer frees for the second.
   gc()
   gc()
   const heapBeforeClocks = process.memoryUsage().heapUsed
-  for (let n = 0; n < ACCOUNT_CLOCKS; n++) clockApp.store.setClock(n % 2 === 0 ? { frozen: true } : { rate: 2 }, n.toString(16).padStart(32, '0'))
+  for (let n = 0; n < ACCOUNT_CLOCKS; n++) clockApp.mock.store.setClock(n % 2 === 0 ? { frozen: true } : { rate: 2 }, n.toString(16).padStart(32, '0'))
   gc()
   gc()
   const heapPerClock = (process.memoryUsage().heapUsed - heapBeforeClocks) / ACCOUNT_CLOCKS
-  const manyClocksMs = clockTicks(clockApp.store)
+  const manyClocksMs = clockTicks(clockApp.mock.store)
   await clockApp.close()
 
 
@@ -198,7 +198,7 @@ async function main (): Promise<void> {
   const maxLoopStallMs: number[] = []
   for (let trial = 0; trial < 5; trial++) {
     gc()
-    app.clock.advance(TICK_MS)
+    app.mock.clock.advance(TICK_MS)
     await sleep(20)
     // A setImmediate loop turns as often as the event loop does: its longest gap is the longest
     // a request would have waited for the server's attention during the flush.
@@ -213,7 +213,7 @@ async function main (): Promise<void> {
     }
     setImmediate(turn)
     const start = performance.now()
-    await app.store.flush()
+    await app.mock.store.flush()
     flushMs.push(performance.now() - start)
     flushing = false
     maxLoopStallMs.push(stall)
@@ -221,7 +221,7 @@ async function main (): Promise<void> {
   const fileBytes = statSync(dataFile).size
   // The references, on the store's own data (lowdb's, which the store keeps private): a copy
   // parsed back from the file lists and stringifies at another speed.
-  const data = (app.store as unknown as { db: { data: { videos: Record<string, unknown> } } }).db.data
+  const data = (app.mock.store as unknown as { db: { data: { videos: Record<string, unknown> } } }).db.data
   const stringifyMs: number[] = []
   const prettyStringifyMs: number[] = []
   const listMs: number[] = []
@@ -229,7 +229,7 @@ async function main (): Promise<void> {
   for (let trial = 0; trial < 5; trial++) {
     gc()
     let start = performance.now()
-    app.store.videosOf(data as unknown as StoreData)
+    app.mock.store.videosOf(data as unknown as StoreData)
     listMs.push(performance.now() - start)
     start = performance.now()
     const { videos } = data

@@ -42,7 +42,7 @@ export interface BuildOptions {
   fixtures?: string | FixtureDocument | FixtureDocument[]
   /** Fastify's logger option; default: pino at `config.logLevel`. */
   logger?: FastifyServerOptions['logger']
-  /** Run the ticker on the wall clock (default true); tests set false and call `app.clock.advance`. */
+  /** Run the ticker on the wall clock (default true); tests set false and call `app.mock.clock.advance`. */
   autoTick?: boolean
   /** How long data-file writes are coalesced (ms, default 200). */
   flushDelayMs?: number
@@ -132,7 +132,7 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
   await app.register(envelopePlugin)
   await app.register(storePlugin, { fixtures, reloadFixtures, defaults, dataFile: config.dataFile, flushDelayMs: options.flushDelayMs, maxVideos: config.maxVideos })
   await app.register(clockPlugin, { tickMs: config.tickMs, autoTick: options.autoTick })
-  await app.register(journalPlugin, { limit: config.journalSize, mockNow: (account) => app.store.now(account) })
+  await app.register(journalPlugin, { limit: config.journalSize, mockNow: (account) => app.mock.store.now(account) })
   await app.register(faultsPlugin, { maxRules: MAX_FAULT_RULES })
   await app.register(healthRoutes)
   await app.register(mediaRoutes, { assetsDir: BUNDLED_ASSETS })

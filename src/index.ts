@@ -53,10 +53,10 @@ export async function startMock (options: StartOptions = {}): Promise<RunningMoc
   const actualPort = (app.server.address() as AddressInfo).port
   const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host
   // The app's config keeps the real port, for download urls built without a usable Host header.
-  app.config.port = actualPort
+  app.mock.config.port = actualPort
   const url = `http://${urlHost}:${actualPort}`
-  const admin = new AdminClient(`${url}/__mock`, { token: app.config.adminToken })
-  return { url, app, admin, close: async () => { await closeWithin(app, app.config.closeTimeoutMs) } }
+  const admin = new AdminClient(`${url}/__mock`, { token: app.mock.config.adminToken })
+  return { url, app, admin, close: async () => { await closeWithin(app, app.mock.config.closeTimeoutMs) } }
 }
 
 /**

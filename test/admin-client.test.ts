@@ -144,7 +144,7 @@ t.test('fault rules, the journal and the polling report', async (t) => {
 t.test('the journal: the client follows the pages of a journal longer than one', async (t) => {
   const mock = await start(t, { config: { journalSize: 5000 } })
   for (let n = 0; n < 2500; n++) {
-    mock.app.journal.record({ wallMs: n, mockMs: 0, method: 'GET', path: `/p/${n}`, status: 200, credentials: 'none', note: { video: n % 5 === 0 ? VIDEOS.ready : VIDEOS.empty }, retryAfterMs: undefined })
+    mock.app.mock.journal.record({ wallMs: n, mockMs: 0, method: 'GET', path: `/p/${n}`, status: 200, credentials: 'none', note: { video: n % 5 === 0 ? VIDEOS.ready : VIDEOS.empty }, retryAfterMs: undefined })
   }
   const all = await mock.admin.journal()
   t.equal(all.entries.length, 2500, 'every entry, over three pages')

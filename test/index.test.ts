@@ -17,7 +17,7 @@ t.test('startMock takes port and host from config, and names 0.0.0.0 as loopback
   const mock = await startMock({ config: { port: 0, host: '0.0.0.0' } })
   t.teardown(() => mock.close())
   t.match(mock.url, /^http:\/\/127\.0\.0\.1:\d+$/)
-  t.equal(mock.app.config.port, Number(new URL(mock.url).port), 'the config keeps the real port')
+  t.equal(mock.app.mock.config.port, Number(new URL(mock.url).port), 'the config keeps the real port')
 })
 
 t.test('startMock on a port in use fails and leaves nothing running', async (t) => {

@@ -66,7 +66,7 @@ export async function applyFault (action: FaultAction, request: FastifyRequest, 
   }
 }
 
-/** Decorates the app with the fault book (`app.faults`). */
+/** Decorates the app with the fault book (`app.mock.faults`). */
 export default fp(async function faults (app: FastifyInstance, options: FaultsPluginOptions) {
   const faults = new FaultBook(options.maxRules)
   app.decorate('faults', faults)

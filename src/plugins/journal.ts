@@ -37,7 +37,7 @@ const recorders = new WeakMap<Journal, Recorder>()
  * already (a success whose serialization then failed) has its entry amended instead.
  */
 export function recordRequest (app: FastifyInstance, request: FastifyRequest, status: number, headers?: HeaderBag): number {
-  const journal = app.journal
+  const journal = app.mock.journal
   const recorder = recorders.get(journal)
   if (recorder === undefined) throw new Error('recordRequest needs the journal plugin registered')
   // Mutated in place, so the dropping code's own reference to the note sees the mark too.

@@ -84,7 +84,7 @@ const downloadsRoutes: FastifyPluginAsyncTypebox<DownloadsRoutesOptions> = async
   if (appValidator === undefined) throw new Error('the downloads routes need the app\'s validator compiler')
   app.setValidatorCompiler((route) => route.httpPart === 'params' ? checkedByAdmit : appValidator(route))
 
-  const credentialsFailure = credentialCheck(app.config)
+  const credentialsFailure = credentialCheck(app.mock.config)
 
   /**
    * Cloudflare's checks, in its order; throws the MockError to answer with. Returns the fault
@@ -118,7 +118,7 @@ const downloadsRoutes: FastifyPluginAsyncTypebox<DownloadsRoutesOptions> = async
       }
       note.preferIgnored = preferred
     }
-    return app.faults.take({ method: request.method, path: request.url, account, video, type: note.type })?.action
+    return app.mock.faults.take({ method: request.method, path: request.url, account, video, type: note.type })?.action
   }
 
   /**
@@ -158,11 +158,11 @@ const downloadsRoutes: FastifyPluginAsyncTypebox<DownloadsRoutesOptions> = async
    * off for a DELETE, which never brings a video into being.
    */
   function videoFor (account: string, videoId: string, autoCreate = options.autoCreate): VideoRecord {
-    const known = app.store.videoIn(account, videoId)
+    const known = app.mock.store.videoIn(account, videoId)
     if (known !== undefined) return known
-    const lookup = app.store.lookup(account, videoId, autoCreate)
+    const lookup = app.mock.store.lookup(account, videoId, autoCreate)
     if (lookup.found) return lookup.video
-    if (lookup.reason === 'full') throw Errors.videoLimitReached(app.store.maxVideos)
+    if (lookup.reason === 'full') throw Errors.videoLimitReached(app.mock.store.maxVideos)
     throw lookup.reason === 'account' ? Errors.accountNotFound() : Errors.videoNotFound()
   }
 
@@ -175,14 +175,14 @@ const downloadsRoutes: FastifyPluginAsyncTypebox<DownloadsRoutesOptions> = async
     const { host, protocol } = request
     // Clients send the same Host on every request: the last base is kept, not rebuilt.
     if (host === lastBase.host && protocol === lastBase.protocol) return lastBase.base
-    const shown = SAFE_HOST.test(host) ? host : `${app.config.host}:${app.config.port}`
+    const shown = SAFE_HOST.test(host) ? host : `${app.mock.config.host}:${app.mock.config.port}`
     lastBase = { host, protocol, base: `${protocol}://${shown}` }
     return lastBase.base
   }
 
   /** The downloads object of a video: only the types that exist, each with its url. */
   function downloadsOf (base: string, videoId: string, video: VideoRecord): DownloadsResult {
-    const states = app.store.states(video)
+    const states = app.mock.store.states(video)
     const result: DownloadsResult = {}
     for (const type of DOWNLOAD_TYPES) {
       const state = states[type]
@@ -210,14 +210,14 @@ const downloadsRoutes: FastifyPluginAsyncTypebox<DownloadsRoutesOptions> = async
     const note = request.mockNote as MockNote
     // A settled video's answer stays the same until the store changes: sent again as built.
     const settled = settledAnswers.get(video)
-    if (settled !== undefined && settled.revision === app.store.revision && settled.base === base) {
+    if (settled !== undefined && settled.revision === app.mock.store.revision && settled.base === base) {
       note.downloads = settled.shown
       recordRequest(app, request, 200)
       sendSerialized(reply, settled.body)
       return
     }
     // A read moves `polls` downloads on before the answer is built; HEAD is not a read.
-    if (request.method === 'GET') app.store.poll(identifier, video)
+    if (request.method === 'GET') app.mock.store.poll(identifier, video)
     const result = downloadsOf(base, identifier, video)
     const shown = showing(video, result)
     note.downloads = shown
@@ -226,7 +226,7 @@ const downloadsRoutes: FastifyPluginAsyncTypebox<DownloadsRoutesOptions> = async
     if (Object.values(shown).includes('inprogress')) return envelope
     // Serialized through the route's response schema, exactly as Fastify would.
     const body = reply.serialize(envelope) as string
-    settledAnswers.set(video, { revision: app.store.revision, base, body, shown })
+    settledAnswers.set(video, { revision: app.mock.store.revision, base, body, shown })
     sendSerialized(reply, body)
   }
 
@@ -243,14 +243,14 @@ const downloadsRoutes: FastifyPluginAsyncTypebox<DownloadsRoutesOptions> = async
       shown[type] = status
       if (status === 'error') error = true
     }
-    if (error) app.store.shown(video)
+    if (error) app.mock.store.shown(video)
     return shown
   }
 
   /** A create: a new download, a retry of a failed one, or a read of the existing one. */
   function create (request: FastifyRequest, account: string, identifier: string, type: DownloadType): ReturnType<typeof ok<DownloadsResult>> {
     const video = videoFor(account, identifier)
-    if (app.store.create(identifier, video, type)) request.log.info({ video: identifier, type }, 'download created')
+    if (app.mock.store.create(identifier, video, type)) request.log.info({ video: identifier, type }, 'download created')
     const result = downloadsOf(publicBase(request), identifier, video)
     ;(request.mockNote as MockNote).downloads = showing(video, result)
     recordRequest(app, request, 200)
@@ -263,7 +263,7 @@ const downloadsRoutes: FastifyPluginAsyncTypebox<DownloadsRoutesOptions> = async
    * tests expect. An unknown video or account is still a 404.
    */
   function remove (request: FastifyRequest, account: string, identifier: string, type: DownloadType): ReturnType<typeof ok<'ok'>> {
-    app.store.remove(videoFor(account, identifier, false), type)
+    app.mock.store.remove(videoFor(account, identifier, false), type)
     recordRequest(app, request, 200)
     return ok('ok' as const)
   }

@@ -10,7 +10,7 @@ const tags = ['faults']
 
 /**
  * The fault rules of the admin API: list, add, clear and delete the rules that make Cloudflare
- * requests fail, wait or lose their connection (`app.faults`, from the faults plugin).
+ * requests fail, wait or lose their connection (`app.mock.faults`, from the faults plugin).
  */
 const faultsAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/faults', {
@@ -21,7 +21,7 @@ const faultsAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: AccountQuerySchema,
       response: { 200: SuccessEnvelopeSchema(Type.Object({ rules: Type.Array(FaultRuleSchema) })), '4xx': FailureEnvelopeSchema }
     }
-  }, async (request) => ok({ rules: app.faults.list(request.query.account) }))
+  }, async (request) => ok({ rules: app.mock.faults.list(request.query.account) }))
 
   app.post('/faults', {
     schema: {
@@ -33,7 +33,7 @@ const faultsAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     // Fields named like the schema validation errors: the rule is the body.
-    return ok(attempt(() => app.faults.add(request.body), 'body.'))
+    return ok(attempt(() => app.mock.faults.add(request.body), 'body.'))
   })
 
   app.delete('/faults', {
@@ -44,7 +44,7 @@ const faultsAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: AccountQuerySchema,
       response: { 200: SuccessEnvelopeSchema(Type.Object({ cleared: Type.Integer({ minimum: 0 }) })), '4xx': FailureEnvelopeSchema }
     }
-  }, async (request) => ok({ cleared: app.faults.clear(request.query.account) }))
+  }, async (request) => ok({ cleared: app.mock.faults.clear(request.query.account) }))
 
   app.delete('/faults/:id', {
     schema: {
@@ -55,7 +55,7 @@ const faultsAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const { id } = request.params
-    if (!app.faults.remove(id)) throw Errors.forStatus(404, `No fault rule ${id}`)
+    if (!app.mock.faults.remove(id)) throw Errors.forStatus(404, `No fault rule ${id}`)
     return ok({ deleted: id })
   })
 }
