@@ -21,7 +21,6 @@ import healthRoutes from './routes/health.js'
 import mediaRoutes from './routes/media.js'
 import type { FixtureDocument } from './schemas/fixture.js'
 import { checkFixture, readFixtures, type NamedFixture } from './seed/load-fixtures.js'
-import './types.js'
 
 /** Largest request body accepted on the Cloudflare surface (bytes). */
 export const BODY_LIMIT = 1024 * 1024
@@ -42,7 +41,7 @@ export interface BuildOptions {
   fixtures?: string | FixtureDocument | FixtureDocument[]
   /** Fastify's logger option; default: pino at `config.logLevel`. */
   logger?: FastifyServerOptions['logger']
-  /** Run the ticker on the wall clock (default true); tests set false and call `app.mock.clock.advance`. */
+  /** Run the ticker on the wall clock (default true); tests set false and move mock time through the admin API's clock routes. */
   autoTick?: boolean
   /** How long data-file writes are coalesced (ms, default 200). */
   flushDelayMs?: number
@@ -126,7 +125,6 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
 
   const scenarioControl = config.admin === 'on'
   app.setValidatorCompiler(validatorFor)
-  app.decorate('config', config)
   addMockPart(app, 'config', config)
   app.decorateRequest('mockNote', undefined)
   await app.register(envelopePlugin)

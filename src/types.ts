@@ -24,16 +24,3 @@ export interface MockParts {
   /** The fault rules that the Cloudflare routes consult on every request. */
   faults: FaultBook
 }
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    config: Config
-    store: DownloadStore
-    clock: MockClock
-    mock: MockParts
-  }
-  interface FastifyRequest {
-    /** Set by the Cloudflare routes on their requests; undefined elsewhere. */
-    mockNote: MockNote | undefined
-  }
-}

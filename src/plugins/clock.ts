@@ -65,7 +65,6 @@ export interface ClockPluginOptions {
 /** Decorates the app with the clock; the ticker runs from ready to close. */
 export default fp(async function clockPlugin (app: FastifyInstance, options: ClockPluginOptions) {
   const clock = new MockClock(app.mock.store, options.tickMs)
-  app.decorate('clock', clock)
   addMockPart(app, 'clock', clock)
   if (options.autoTick !== false) app.addHook('onReady', async () => { clock.start() })
   app.addHook('preClose', async () => { clock.stop() })

@@ -3,15 +3,7 @@ import fp from 'fastify-plugin'
 import { Errors, MockError } from '../domain/errors.js'
 import { FaultBook, type FaultAction } from '../domain/faults.js'
 import { recordRequest } from './journal.js'
-import '../types.js'
 import { addMockPart } from './mock-parts.js'
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** The fault rules that the Cloudflare routes consult on every request. */
-    faults: FaultBook
-  }
-}
 
 export interface FaultsPluginOptions {
   /** Most rules the book holds at once (default 100). */
@@ -69,6 +61,5 @@ export async function applyFault (action: FaultAction, request: FastifyRequest, 
 /** Decorates the app with the fault book (`app.mock.faults`). */
 export default fp(async function faults (app: FastifyInstance, options: FaultsPluginOptions) {
   const faults = new FaultBook(options.maxRules)
-  app.decorate('faults', faults)
   addMockPart(app, 'faults', faults)
 }, { name: 'faults', dependencies: ['journal'] })

@@ -1,15 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { Journal, memoizedRedaction, retryAfterMsOf, type HeaderBag } from '../domain/journal.js'
-import '../types.js'
 import { addMockPart } from './mock-parts.js'
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** The request journal of the Cloudflare surface. */
-    journal: Journal
-  }
-}
 
 export interface JournalPluginOptions {
   /** Entries kept at most; the oldest drop first. */
@@ -63,6 +55,5 @@ export function recordRequest (app: FastifyInstance, request: FastifyRequest, st
 export default fp(async function journalPlugin (app: FastifyInstance, options: JournalPluginOptions) {
   const journal = new Journal(options.limit)
   recorders.set(journal, { mockNow: options.mockNow, redact: memoizedRedaction() })
-  app.decorate('journal', journal)
   addMockPart(app, 'journal', journal)
 }, { name: 'journal' })

@@ -4,6 +4,7 @@ import { Journal, type JournalEntry } from '../../src/domain/journal.js'
 import type { DownloadStatus } from '../../src/domain/progress.js'
 import envelopePlugin from '../../src/plugins/envelope.js'
 import journalPlugin, { recordRequest } from '../../src/plugins/journal.js'
+import { addMockPart } from '../../src/plugins/mock-parts.js'
 import journalAdminRoutes from '../../src/routes/admin/journal.js'
 import { ok } from '../../src/schemas/envelope.js'
 
@@ -262,7 +263,7 @@ t.test('recordRequest without a note, and without the plugin', async (t) => {
   t.notOk('account' in (entry as object))
 
   const bare = Fastify()
-  bare.decorate('journal', new Journal(1))
+  addMockPart(bare, 'journal', new Journal(1))
   t.throws(() => recordRequest(bare, {} as FastifyRequest, 0), /journal plugin/)
   // Status 0 with no note: the request is marked dropped all the same.
   const request = { method: 'GET', url: '/x', headers: {} } as unknown as FastifyRequest
