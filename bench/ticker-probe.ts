@@ -24,6 +24,7 @@ import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { pathToFileURL } from 'node:url'
+import type { FastifyInstance } from 'fastify'
 import type { FixtureDocument } from '../src/index.js'
 import type { StoreData } from '../src/schemas/store.js'
 import { fixtureFinishingAt } from './lib/fixtures.js'
@@ -96,9 +97,9 @@ function stagedFinishTimes (): number[] {
   return times
 }
 
-function timeTick (app: { clock: { tick: () => number } }): TickSample {
+function timeTick (app: FastifyInstance): TickSample {
   const start = performance.now()
-  const transitions = app.clock.tick()
+  const transitions = app.mock.clock.tick()
   return { transitions, ms: performance.now() - start }
 }
 
@@ -137,18 +138,18 @@ async function main (): Promise<void> {
   }
   const clockApp = await build({ videos: [] })
   await clockApp.ready()
-  clockApp.store.follow(true)
+  clockApp.mock.store.follow(true)
   gc()
-  const oneClockMs = clockTicks(clockApp.store)
+  const oneClockMs = clockTicks(clockApp.mock.store)
   // Twice: the first full collection can leave garbage that a finalizer frees for the second.
   gc()
   gc()
   const heapBeforeClocks = process.memoryUsage().heapUsed
-  for (let n = 0; n < ACCOUNT_CLOCKS; n++) clockApp.store.setClock(n % 2 === 0 ? { frozen: true } : { rate: 2 }, n.toString(16).padStart(32, '0'))
+  for (let n = 0; n < ACCOUNT_CLOCKS; n++) clockApp.mock.store.setClock(n % 2 === 0 ? { frozen: true } : { rate: 2 }, n.toString(16).padStart(32, '0'))
   gc()
   gc()
   const heapPerClock = (process.memoryUsage().heapUsed - heapBeforeClocks) / ACCOUNT_CLOCKS
-  const manyClocksMs = clockTicks(clockApp.store)
+  const manyClocksMs = clockTicks(clockApp.mock.store)
   await clockApp.close()
 
 
@@ -197,7 +198,7 @@ async function main (): Promise<void> {
   const maxLoopStallMs: number[] = []
   for (let trial = 0; trial < 5; trial++) {
     gc()
-    app.clock.advance(TICK_MS)
+    app.mock.clock.advance(TICK_MS)
     await sleep(20)
     // A setImmediate loop turns as often as the event loop does: its longest gap is the longest
     // a request would have waited for the server's attention during the flush.
@@ -212,7 +213,7 @@ async function main (): Promise<void> {
     }
     setImmediate(turn)
     const start = performance.now()
-    await app.store.flush()
+    await app.mock.store.flush()
     flushMs.push(performance.now() - start)
     flushing = false
     maxLoopStallMs.push(stall)
@@ -220,7 +221,7 @@ async function main (): Promise<void> {
   const fileBytes = statSync(dataFile).size
   // The references, on the store's own data (lowdb's, which the store keeps private): a copy
   // parsed back from the file lists and stringifies at another speed.
-  const table = (app.store as unknown as { table: { entries: () => Iterable<[string, unknown]> } }).table
+  const table = (app.mock.store as unknown as { table: { entries: () => Iterable<[string, unknown]> } }).table
   const data = { videos: Object.fromEntries(table.entries()) }
   const stringifyMs: number[] = []
   const prettyStringifyMs: number[] = []

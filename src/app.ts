@@ -1,5 +1,6 @@
 import { Ajv, type AnySchema, type ValidateFunction } from 'ajv'
 import addFormatsModule from 'ajv-formats'
+import fastJsonStringify, { type Schema as FjsSchema } from 'fast-json-stringify'
 import { METHODS } from 'node:http'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { FastifyRouteSchemaDef } from 'fastify/types/schema.js'
@@ -14,13 +15,13 @@ import { Errors } from './domain/errors.js'
 import envelopePlugin, { answerClientError, apiPath, sendFailure } from './plugins/envelope.js'
 import faultsPlugin from './plugins/faults.js'
 import journalPlugin from './plugins/journal.js'
+import { addMockPart } from './plugins/mock-parts.js'
 import storePlugin from './plugins/store.js'
 import adminRoutes, { ADMIN_PREFIX } from './routes/admin/index.js'
 import healthRoutes from './routes/health.js'
 import mediaRoutes from './routes/media.js'
 import type { FixtureDocument } from './schemas/fixture.js'
 import { checkFixture, readFixtures, type NamedFixture } from './seed/load-fixtures.js'
-import './types.js'
 
 /** Largest request body accepted on the Cloudflare surface (bytes). */
 export const BODY_LIMIT = 1024 * 1024
@@ -41,7 +42,7 @@ export interface BuildOptions {
   fixtures?: string | FixtureDocument | FixtureDocument[]
   /** Fastify's logger option; default: pino at `config.logLevel`. */
   logger?: FastifyServerOptions['logger']
-  /** Run the ticker on the wall clock (default true); tests set false and call `app.clock.advance`. */
+  /** Run the ticker on the wall clock (default true); tests set false and move mock time through the admin API's clock routes. */
   autoTick?: boolean
   /** How long data-file writes are coalesced (ms, default 200). */
   flushDelayMs?: number
@@ -61,9 +62,43 @@ const validators = {
 addFormatsModule.default(validators.text)
 addFormatsModule.default(validators.json)
 
+/**
+ * Route schemas compile once a process, not once an app: building an app compiled the same
+ * schemas again every time (most of a warm `startMock`: 47 validators, 18 of them distinct, and
+ * every response serializer), and Fastify hands some of them over as fresh objects, which
+ * Ajv's own cache, by object, keeps for the life of the process. A validator or serializer is a
+ * pure function of its schema (the routes use no shared `$ref` schemas), so the apps of a process
+ * share them, keyed by the schema's JSON; the keys are the routes' schemas, a fixed set.
+ */
+type Compiled = ValidateFunction | ((data: unknown) => string)
+const compiled = new Map<string, Compiled>()
+/** The same, by schema object first: most schemas are the same objects in every app, and their JSON is not free. */
+const compiledByObject = { json: new WeakMap<object, Compiled>(), text: new WeakMap<object, Compiled>(), response: new WeakMap<object, Compiled>() }
+
+function once<T extends Compiled> (kind: keyof typeof compiledByObject, schema: AnySchema, compile: () => T): T {
+  const byObject = compiledByObject[kind]
+  // A route schema is an object (a boolean schema never reaches a route).
+  let done = byObject.get(schema as object) as T | undefined
+  if (done !== undefined) return done
+  const key = `${kind} ${JSON.stringify(schema)}`
+  done = compiled.get(key) as T | undefined
+  if (done === undefined) {
+    done = compile()
+    compiled.set(key, done)
+  }
+  byObject.set(schema as object, done)
+  return done
+}
+
 /** Fastify's validator compiler over the two validators above. */
 function validatorFor ({ schema, httpPart }: FastifyRouteSchemaDef<AnySchema>): ValidateFunction {
-  return (httpPart === 'body' ? validators.json : validators.text).compile(schema)
+  const validator = httpPart === 'body' ? 'json' : 'text'
+  return once(validator, schema, () => validators[validator].compile(schema))
+}
+
+/** Fastify's serializer compiler: fast-json-stringify, as Fastify's default (no shared schemas), compiled once a schema. */
+function serializerFor ({ schema }: FastifyRouteSchemaDef<AnySchema>): (data: unknown) => string {
+  return once('response', schema, () => fastJsonStringify(schema as FjsSchema))
 }
 
 /** Reads fixtures from a path, or validates documents given in memory. */
@@ -127,12 +162,13 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
 
   const scenarioControl = config.admin === 'on'
   app.setValidatorCompiler(validatorFor)
-  app.decorate('config', config)
+  app.setSerializerCompiler(serializerFor)
+  addMockPart(app, 'config', config)
   app.decorateRequest('mockNote', undefined)
   await app.register(envelopePlugin)
   await app.register(storePlugin, { fixtures, reloadFixtures, defaults, dataFile: config.dataFile, flushDelayMs: options.flushDelayMs, maxVideos: config.maxVideos })
   await app.register(clockPlugin, { tickMs: config.tickMs, autoTick: options.autoTick })
-  await app.register(journalPlugin, { limit: config.journalSize, mockNow: (account) => app.store.now(account) })
+  await app.register(journalPlugin, { limit: config.journalSize, mockNow: (account) => app.mock.store.now(account) })
   await app.register(faultsPlugin, { maxRules: MAX_FAULT_RULES })
   await app.register(healthRoutes)
   await app.register(mediaRoutes, { assetsDir: BUNDLED_ASSETS })

@@ -6,8 +6,8 @@
  */
 import { helpText, parseCli, versionText } from './cli.js'
 import { ConfigError, SETTINGS, loadConfig, settingName } from './config.js'
-import { startMock } from './index.js'
 import { FixtureError, FixturePathError } from './seed/fixture-error.js'
+import { startApp } from './start.js'
 import { DataFileError } from './store/download-store.js'
 
 /** Errors that are the user's input, shown as one line without a stack. */
@@ -33,29 +33,29 @@ async function main (): Promise<void> {
     return
   }
   const config = loadConfig(process.env, request.flags)
-  const mock = await startMock({ config, logger: { level: config.logLevel }, port: config.port, host: config.host })
+  const { app, url, close } = await startApp({ config, logger: { level: config.logLevel }, port: config.port, host: config.host })
 
   // The first SIGTERM or SIGINT closes gracefully; both listeners go at once, so a second
   // signal (Ctrl-C pressed again) ends the process the default way, without waiting.
   const shutdown = (signal: NodeJS.Signals): void => {
     process.off('SIGTERM', shutdown)
     process.off('SIGINT', shutdown)
-    mock.app.log.info({ signal }, 'closing')
-    mock.close().then(
+    app.log.info({ signal }, 'closing')
+    close().then(
       () => process.exit(0),
       (error: unknown) => {
         // The last write of the data file failed (the store logged it): changes are lost, and
         // whoever runs the server learns it from the exit status and one line naming the file.
         if (error instanceof DataFileError) process.stderr.write(`stream-downloads-mock: ${error.message}\n`)
         /* c8 ignore next -- only a bug gets here: the store's close fails with a DataFileError alone */
-        else mock.app.log.error({ err: error }, 'error while closing')
+        else app.log.error({ err: error }, 'error while closing')
         process.exit(1)
       })
   }
   // Listen for signals before announcing the url: whoever waits for that line may signal at once.
   process.on('SIGTERM', shutdown)
   process.on('SIGINT', shutdown)
-  mock.app.log.info({ url: mock.url, api: `${mock.url}/client/v4`, fixtures: config.fixtures }, 'stream-downloads-mock is listening')
+  app.log.info({ url, api: `${url}/client/v4`, fixtures: config.fixtures }, 'stream-downloads-mock is listening')
 }
 
 main().catch((error: unknown) => {

@@ -1,19 +1,26 @@
 import type { Config } from './config.js'
-import type { RequestNote } from './domain/journal.js'
+import type { FaultBook } from './domain/faults.js'
+import type { Journal, RequestNote } from './domain/journal.js'
 import type { MockClock } from './plugins/clock.js'
 import type { DownloadStore } from './store/download-store.js'
 
 /** What the Cloudflare routes note about a request, for the journal and the polling report. */
 export type MockNote = RequestNote
 
-declare module 'fastify' {
-  interface FastifyInstance {
-    config: Config
-    store: DownloadStore
-    clock: MockClock
-  }
-  interface FastifyRequest {
-    /** Set by the Cloudflare routes on their requests; undefined elsewhere. */
-    mockNote: MockNote | undefined
-  }
+/**
+ * Everything the mock adds to its Fastify instance, under the one decorator `app.mock`: no other
+ * name of the instance is the mock's, so nothing it adds can clash with a user's decorators.
+ * Each plugin adds its part as it registers (see `addMockPart`).
+ */
+export interface MockParts {
+  /** The configuration, defaults filled in (`port` is the real one once `startMock` listens). */
+  config: Config
+  /** The videos, their downloads and the clocks. */
+  store: DownloadStore
+  /** Mock time and the ticker. */
+  clock: MockClock
+  /** The request journal of the Cloudflare surface. */
+  journal: Journal
+  /** The fault rules that the Cloudflare routes consult on every request. */
+  faults: FaultBook
 }

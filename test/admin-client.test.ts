@@ -1,5 +1,6 @@
 import t from 'tap'
 import { AdminApiError, AdminClient, startMock, type RunningMock, type StartOptions } from '../src/index.js'
+import { startApp } from '../src/start.js'
 import { ACCOUNT, AUTH, OTHER_ACCOUNT, UNKNOWN_VIDEO, VIDEOS, downloadsPath } from './helpers/build.js'
 
 // The typed admin client against the real server on a free port: every method, the token, and
@@ -142,9 +143,12 @@ t.test('fault rules, the journal and the polling report', async (t) => {
 })
 
 t.test('the journal: the client follows the pages of a journal longer than one', async (t) => {
-  const mock = await start(t, { config: { journalSize: 5000 } })
+  // The app itself, to fill its journal directly: 2500 requests would take seconds.
+  const { app, url, close } = await startApp({ port: 0, autoTick: false, config: { journalSize: 5000 } })
+  t.teardown(close)
+  const mock = { admin: new AdminClient(`${url}/__mock`) }
   for (let n = 0; n < 2500; n++) {
-    mock.app.journal.record({ wallMs: n, mockMs: 0, method: 'GET', path: `/p/${n}`, status: 200, credentials: 'none', note: { video: n % 5 === 0 ? VIDEOS.ready : VIDEOS.empty }, retryAfterMs: undefined })
+    app.mock.journal.record({ wallMs: n, mockMs: 0, method: 'GET', path: `/p/${n}`, status: 200, credentials: 'none', note: { video: n % 5 === 0 ? VIDEOS.ready : VIDEOS.empty }, retryAfterMs: undefined })
   }
   const all = await mock.admin.journal()
   t.equal(all.entries.length, 2500, 'every entry, over three pages')

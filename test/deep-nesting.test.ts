@@ -14,14 +14,14 @@ const document = `{"videos":[{"id":"abababababababababababababababab","account":
 
 t.test('a deeply nested fixture body over the admin API: a 400 naming the path', async (t) => {
   const app = await build(t)
-  const before = app.store.videoCount
+  const before = app.mock.store.videoCount
   const res = await app.inject({ method: 'POST', url: '/__mock/fixtures', headers: { 'content-type': 'application/json' }, payload: document })
   t.equal(res.statusCode, 400)
   const body = res.json()
   t.equal(body.success, false)
   t.match(body.errors[0].message, /videos\/0\/description|videos\[0\]\.description/, 'names the field')
   t.ok(res.body.length < 2000, `a short answer (${res.body.length} bytes)`)
-  t.equal(app.store.videoCount, before, 'nothing stored')
+  t.equal(app.mock.store.videoCount, before, 'nothing stored')
   const health = await app.inject({ method: 'GET', url: '/healthz' })
   t.equal(health.statusCode, 200, 'the server goes on')
 })

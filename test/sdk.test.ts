@@ -99,7 +99,7 @@ t.test('official SDK: a client that polls with create alone ends on error, and i
     const status = downloads.default?.status ?? 'none'
     seen.push(`${status} ${downloads.default?.percentComplete ?? '-'}`)
     if (status !== 'inprogress') break
-    mock.app.clock.advance(2000)
+    await mock.clock.advance(2000)
   }
   t.same(seen, ['inprogress 0', 'inprogress 20', 'inprogress 40', 'error 60'], 'the poll loop sees the failure at 60 %')
   const retried = await client.stream.downloads.create(VIDEOS.failsOnCreate, { account_id: ACCOUNT })
@@ -175,11 +175,11 @@ t.test('audio through the SDK\'s generic post, with the Python SDK\'s {} body, t
   })
   t.notOk('default' in created.result, 'only the audio download was created')
 
-  mock.app.clock.advance(5_000)
+  await mock.clock.advance(5_000)
   const halfway = await client.stream.downloads.get(VIDEOS.failsOnCreate, { account_id: ACCOUNT })
   t.same(halfway.audio && { status: halfway.audio.status, percentComplete: halfway.audio.percentComplete }, { status: 'inprogress', percentComplete: 50 })
 
-  mock.app.clock.advance(5_000)
+  await mock.clock.advance(5_000)
   const failed = await client.stream.downloads.get(VIDEOS.failsOnCreate, { account_id: ACCOUNT })
   t.equal(failed.audio?.status, 'error')
   t.equal(failed.audio?.percentComplete, 60, 'stopped at the fixture\'s failAt')

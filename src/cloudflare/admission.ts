@@ -66,7 +66,7 @@ export function admission (app: FastifyInstance, options: AdmissionOptions): onR
       }
       note.preferIgnored = preferred
     }
-    return app.faults.take({ method: request.method, path: request.originalUrl, account, video, type: note.type })?.action
+    return app.mock.faults.take({ method: request.method, path: request.originalUrl, account, video, type: note.type })?.action
   }
 
   // A callback hook: only a fault rule (a delay) ever needs to wait, and most requests pass at once.

@@ -37,11 +37,11 @@ export function downloadAnswers (app: FastifyInstance, options: AnswersOptions):
    * off for a DELETE, which never brings a video into being.
    */
   function videoFor (account: string, videoId: string, autoCreate = options.autoCreate): VideoRecord {
-    const known = app.store.videoIn(account, videoId)
+    const known = app.mock.store.videoIn(account, videoId)
     if (known !== undefined) return known
-    const lookup = app.store.lookup(account, videoId, autoCreate)
+    const lookup = app.mock.store.lookup(account, videoId, autoCreate)
     if (lookup.found) return lookup.video
-    if (lookup.reason === 'full') throw Errors.videoLimitReached(app.store.maxVideos)
+    if (lookup.reason === 'full') throw Errors.videoLimitReached(app.mock.store.maxVideos)
     throw lookup.reason === 'account' ? Errors.accountNotFound() : Errors.videoNotFound()
   }
 
@@ -49,12 +49,12 @@ export function downloadAnswers (app: FastifyInstance, options: AnswersOptions):
   function publicBase (request: FastifyRequest): string {
     if (options.publicUrl !== undefined) return options.publicUrl
     const { host, protocol } = request
-    return `${protocol}://${SAFE_HOST.test(host) ? host : `${app.config.host}:${app.config.port}`}`
+    return `${protocol}://${SAFE_HOST.test(host) ? host : `${app.mock.config.host}:${app.mock.config.port}`}`
   }
 
   /** The downloads object of a video: only the types that exist, each with its url. */
   function downloadsOf (base: string, videoId: string, video: VideoRecord): DownloadsResult {
-    const states = app.store.states(video)
+    const states = app.mock.store.states(video)
     const result: DownloadsResult = {}
     for (const type of DOWNLOAD_TYPES) {
       const state = states[type]
@@ -76,7 +76,7 @@ export function downloadAnswers (app: FastifyInstance, options: AnswersOptions):
       shown[type] = status
       if (status === 'error') error = true
     }
-    if (error) app.store.shown(videoId, video)
+    if (error) app.mock.store.shown(videoId, video)
     return shown
   }
 
@@ -87,25 +87,25 @@ export function downloadAnswers (app: FastifyInstance, options: AnswersOptions):
       const video = videoFor(account, videoId)
       const base = publicBase(request)
       const note = request.mockNote as MockNote
-      const settled = settledAnswers.find(video, app.store.revision, base)
+      const settled = settledAnswers.find(video, app.mock.store.revision, base)
       if (settled !== undefined) {
         note.downloads = settled.shown
         sendSerialized(reply, settled.body)
         return undefined
       }
       // A read moves `polls` downloads on before the answer is built; HEAD is not a read.
-      if (request.method === 'GET') app.store.poll(videoId, video)
+      if (request.method === 'GET') app.mock.store.poll(videoId, video)
       const result = downloadsOf(base, videoId, video)
       const shown = showing(videoId, video, result)
       note.downloads = shown
       if (Object.values(shown).includes('inprogress')) return ok(result)
-      sendSerialized(reply, settledAnswers.keep(reply, video, app.store.revision, base, ok(result), shown).body)
+      sendSerialized(reply, settledAnswers.keep(reply, video, app.mock.store.revision, base, ok(result), shown).body)
       return undefined
     },
 
     create (request, account, videoId, type) {
       const video = videoFor(account, videoId)
-      if (app.store.create(videoId, video, type)) request.log.info({ video: videoId, type }, 'download created')
+      if (app.mock.store.create(videoId, video, type)) request.log.info({ video: videoId, type }, 'download created')
       const result = downloadsOf(publicBase(request), videoId, video)
       ;(request.mockNote as MockNote).downloads = showing(videoId, video, result)
       return ok(result)
@@ -117,7 +117,7 @@ export function downloadAnswers (app: FastifyInstance, options: AnswersOptions):
      * tests expect. An unknown video or account is still a 404.
      */
     remove (_request, account, videoId, type) {
-      app.store.remove(videoId, videoFor(account, videoId, false), type)
+      app.mock.store.remove(videoId, videoFor(account, videoId, false), type)
       return ok('ok' as const)
     }
   }

@@ -29,7 +29,7 @@ const checkedByAdmission = (): true => true
  */
 const downloadsRoutes: FastifyPluginAsyncTypebox<CloudflareSurfaceOptions> = async (app, options) => {
   app.addHook('onRequest', admission(app, {
-    checkCredentials: (headers) => checkCredentials(headers, app.config),
+    checkCredentials: (headers) => checkCredentials(headers, app.mock.config),
     scenarioControl: options.scenarioControl,
     adminToken: options.adminToken
   }))

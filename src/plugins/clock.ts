@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { DownloadStore } from '../store/download-store.js'
+import { addMockPart } from './mock-parts.js'
 
 /**
  * Mock time and the ticker. While the ticker runs, the clocks follow the wall clock (their time
@@ -63,8 +64,8 @@ export interface ClockPluginOptions {
 
 /** Decorates the app with the clock; the ticker runs from ready to close. */
 export default fp(async function clockPlugin (app: FastifyInstance, options: ClockPluginOptions) {
-  const clock = new MockClock(app.store, options.tickMs)
-  app.decorate('clock', clock)
+  const clock = new MockClock(app.mock.store, options.tickMs)
+  addMockPart(app, 'clock', clock)
   if (options.autoTick !== false) app.addHook('onReady', async () => { clock.start() })
   app.addHook('preClose', async () => { clock.stop() })
 }, { name: 'clock', dependencies: ['store'] })

@@ -3,14 +3,7 @@ import fp from 'fastify-plugin'
 import { Errors } from '../domain/errors.js'
 import { FaultBook, type FaultAction } from '../domain/faults.js'
 import { recordRequest } from './journal.js'
-import '../types.js'
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** The fault rules that the Cloudflare routes consult on every request. */
-    faults: FaultBook
-  }
-}
+import { addMockPart } from './mock-parts.js'
 
 export interface FaultsPluginOptions {
   /** Most rules the book holds at once (default 100). */
@@ -65,7 +58,8 @@ export async function applyFault (action: FaultAction, request: FastifyRequest, 
   }
 }
 
-/** Decorates the app with the fault book (`app.faults`). */
+/** Decorates the app with the fault book (`app.mock.faults`). */
 export default fp(async function faults (app: FastifyInstance, options: FaultsPluginOptions) {
-  app.decorate('faults', new FaultBook(options.maxRules))
+  const faults = new FaultBook(options.maxRules)
+  addMockPart(app, 'faults', faults)
 }, { name: 'faults', dependencies: ['journal'] })

@@ -1,14 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { Journal, memoizedRedaction, retryAfterMsOf, type HeaderBag } from '../domain/journal.js'
-import '../types.js'
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** The request journal of the Cloudflare surface. */
-    journal: Journal
-  }
-}
+import { addMockPart } from './mock-parts.js'
 
 export interface JournalPluginOptions {
   /** Entries kept at most; the oldest drop first. */
@@ -40,7 +33,7 @@ function retryAfterOf (reply: FastifyReply): number | undefined {
  * answering calls it with status 0, which marks the request dropped.
  */
 export function recordRequest (app: FastifyInstance, request: FastifyRequest, status: number, reply?: FastifyReply): number {
-  const journal = app.journal
+  const journal = app.mock.journal
   const recorder = recorders.get(journal)
   if (recorder === undefined) throw new Error('recordRequest needs the journal plugin registered')
   // Mutated in place, so the dropping code's own reference to the note sees the mark too.
@@ -64,5 +57,5 @@ export function recordRequest (app: FastifyInstance, request: FastifyRequest, st
 export default fp(async function journalPlugin (app: FastifyInstance, options: JournalPluginOptions) {
   const journal = new Journal(options.limit)
   recorders.set(journal, { mockNow: options.mockNow, redact: memoizedRedaction() })
-  app.decorate('journal', journal)
+  addMockPart(app, 'journal', journal)
 }, { name: 'journal' })

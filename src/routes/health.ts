@@ -8,7 +8,7 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Liveness and readiness',
       response: { 200: Type.Object({ status: Type.Literal('ok'), videos: Type.Integer(), mockTimeMs: Type.Number() }) }
     }
-  }, async () => ({ status: 'ok' as const, videos: app.store.videoCount, mockTimeMs: app.clock.nowMs }))
+  }, async () => ({ status: 'ok' as const, videos: app.mock.store.videoCount, mockTimeMs: app.mock.clock.nowMs }))
 }
 
 export default healthRoutes

@@ -35,7 +35,7 @@ const mediaRoutes: FastifyPluginAsyncTypebox<{ assetsDir: string }> = async (app
       }
     }, async (request, reply) => {
       const { identifier } = request.params
-      const state = isCloudflareId(identifier) ? app.store.stateOf(identifier, type) : undefined
+      const state = isCloudflareId(identifier) ? app.mock.store.stateOf(identifier, type) : undefined
       if (state?.status !== 'ready') throw Errors.mediaNotReady()
       const filename = request.query.filename
       if (filename !== undefined && !isMediaFilename(filename)) throw Errors.badMediaFilename()

@@ -48,18 +48,18 @@ t.test('the ticker moves an in-progress download to ready', async (t) => {
   const app = await sharedApp()
   const at = async (): Promise<unknown> => (await api(t, app, { method: 'GET', url: downloadsPath(VIDEOS.inProgress), headers: AUTH })).body.result.default
   t.match(await at(), { status: 'inprogress', percentComplete: 40 })
-  app.clock.advance(1000)
+  app.mock.clock.advance(1000)
   t.match(await at(), { status: 'inprogress', percentComplete: 50 })
-  app.clock.advance(5000)
+  app.mock.clock.advance(5000)
   t.match(await at(), { status: 'ready', percentComplete: 100 })
 })
 
 t.test('a fixture download that ends in error', async (t) => {
   const app = await sharedApp()
-  app.clock.advance(2000)
+  app.mock.clock.advance(2000)
   const mid = await api(t, app, { method: 'GET', url: downloadsPath(VIDEOS.failing), headers: AUTH })
   t.match(mid.body.result.default, { status: 'inprogress', percentComplete: 50 })
-  app.clock.advance(60_000)
+  app.mock.clock.advance(60_000)
   const end = await api(t, app, { method: 'GET', url: downloadsPath(VIDEOS.failing), headers: AUTH })
   t.match(end.body.result.default, { status: 'error', percentComplete: 60 })
 })
@@ -69,7 +69,7 @@ t.test('POST creates the default download, inprogress at 0, and answers the whol
   const created = await api(t, app, { method: 'POST', url: downloadsPath(VIDEOS.empty), headers: AUTH })
   t.equal(created.statusCode, 200)
   t.same(created.body.result, { default: { status: 'inprogress', percentComplete: 0, url: mediaUrl(VIDEOS.empty) } })
-  app.clock.advance(3000)
+  app.mock.clock.advance(3000)
   const again = await api(t, app, { method: 'POST', url: downloadsPath(VIDEOS.empty, ACCOUNT, 'default'), headers: AUTH })
   t.same(again.body.result.default, { status: 'inprogress', percentComplete: 30, url: mediaUrl(VIDEOS.empty) }, 'creating one that exists returns it unchanged')
   const audio = await api(t, app, { method: 'POST', url: downloadsPath(VIDEOS.empty, ACCOUNT, 'audio'), headers: AUTH })
@@ -101,7 +101,7 @@ t.test('POST on a download in error answers the error until a client was shown i
 
   const created = await api(t, app, { method: 'POST', url: downloadsPath(VIDEOS.failsOnCreate), headers: AUTH })
   t.match(created.body.result.default, { status: 'inprogress', percentComplete: 0 })
-  app.clock.advance(6000)
+  app.mock.clock.advance(6000)
   const failed = await api(t, app, { method: 'GET', url: downloadsPath(VIDEOS.failsOnCreate), headers: AUTH })
   t.match(failed.body.result.default, { status: 'error', percentComplete: 60 }, 'onCreate.default.failAt 60')
   const restarted = await api(t, app, { method: 'POST', url: downloadsPath(VIDEOS.failsOnCreate), headers: AUTH })
@@ -109,7 +109,7 @@ t.test('POST on a download in error answers the error until a client was shown i
 
   // Any type's answer shows every type: a GET shows the audio error, so a POST of audio retries.
   await api(t, app, { method: 'POST', url: downloadsPath(VIDEOS.failsOnCreate, ACCOUNT, 'audio'), headers: AUTH })
-  app.clock.advance(6000)
+  app.mock.clock.advance(6000)
   const both = await api(t, app, { method: 'POST', url: downloadsPath(VIDEOS.failsOnCreate), headers: AUTH })
   t.match(both.body.result, { default: { status: 'error' }, audio: { status: 'error' } }, 'a POST of default shows both errors')
   const audio = await api(t, app, { method: 'POST', url: downloadsPath(VIDEOS.failsOnCreate, ACCOUNT, 'audio'), headers: AUTH })
@@ -124,12 +124,12 @@ t.test('a client that polls with POST alone sees the error, and its next POST re
     const { status } = res.body.result.default
     statuses.push(status)
     if (status !== 'inprogress') break
-    app.clock.advance(1000)
+    app.mock.clock.advance(1000)
   }
   t.same(statuses, ['inprogress', 'inprogress', 'inprogress', 'inprogress', 'inprogress', 'inprogress', 'error'], 'the loop ends on error, at 60 % after 6 s')
   const retry = await api(t, app, { method: 'POST', url: downloadsPath(VIDEOS.failsOnCreate), headers: AUTH })
   t.match(retry.body.result.default, { status: 'inprogress', percentComplete: 0 })
-  const saved = app.store.getVideo(VIDEOS.failsOnCreate)?.downloads.default
+  const saved = app.mock.store.getVideo(VIDEOS.failsOnCreate)?.downloads.default
   t.match(saved, { status: 'inprogress', percentComplete: 0 }, 'the retry is stored')
 })
 
@@ -139,13 +139,13 @@ t.test('a POST on an existing download is a read: it moves polls downloads', asy
   t.match(first.body.result.default, { status: 'inprogress', percentComplete: 50 })
   const second = await api(t, app, { method: 'POST', url: downloadsPath(VIDEOS.inProgress), headers: AUTH })
   t.match(second.body.result.default, { status: 'ready', percentComplete: 100 })
-  t.same(app.journal.list({ video: VIDEOS.inProgress }).map((entry) => entry.downloads), [{ default: 'inprogress' }, { default: 'ready' }], 'journaled with what each POST showed')
+  t.same(app.mock.journal.list({ video: VIDEOS.inProgress }).map((entry) => entry.downloads), [{ default: 'inprogress' }, { default: 'ready' }], 'journaled with what each POST showed')
 })
 
 t.test('the global default speed comes from configuration', async (t) => {
   const app = await build(t, { config: { speed: 25 } })
   await api(t, app, { method: 'POST', url: downloadsPath(VIDEOS.empty), headers: AUTH })
-  app.clock.advance(2000)
+  app.mock.clock.advance(2000)
   const res = await api(t, app, { method: 'GET', url: downloadsPath(VIDEOS.empty), headers: AUTH })
   t.match(res.body.result.default, { status: 'inprogress', percentComplete: 50 })
 })
@@ -174,22 +174,22 @@ t.test('DELETE removes one type, and is idempotent: a download that does not exi
 
 t.test('with auto-create, a video past MOCK_MAX_VIDEOS is a 409 and stores nothing', async (t) => {
   const app = await build(t, { config: { autoCreate: 'on', maxVideos: 7 } })
-  t.equal(app.store.videoCount, 6, 'the bundled fixtures')
+  t.equal(app.mock.store.videoCount, 6, 'the bundled fixtures')
   const created = await api(t, app, { method: 'POST', url: downloadsPath(UNKNOWN_VIDEO), headers: AUTH })
   t.equal(created.statusCode, 200, 'the seventh comes into being')
   const full = await api(t, app, { method: 'POST', url: downloadsPath('e'.repeat(31) + 'f'), headers: AUTH })
   t.equal(full.statusCode, 409)
   t.same(full.body.errors, [{ code: 10409, message: 'The mock holds at most 7 videos; delete some or reset it' }])
-  t.equal(app.store.videoCount, 7)
+  t.equal(app.mock.store.videoCount, 7)
 })
 
 t.test('with auto-create, a DELETE on an unknown video is a 404 and stores nothing', async (t) => {
   const app = await build(t, { config: { autoCreate: 'on' } })
-  const before = app.store.videoCount
+  const before = app.mock.store.videoCount
   const res = await api(t, app, { method: 'DELETE', url: downloadsPath(UNKNOWN_VIDEO), headers: AUTH })
   t.equal(res.statusCode, 404)
-  t.equal(app.store.videoCount, before)
-  t.equal(app.store.getVideo(UNKNOWN_VIDEO), undefined)
+  t.equal(app.mock.store.videoCount, before)
+  t.equal(app.mock.store.getVideo(UNKNOWN_VIDEO), undefined)
   const created = await api(t, app, { method: 'GET', url: downloadsPath(UNKNOWN_VIDEO), headers: AUTH })
   t.equal(created.statusCode, 200, 'a GET still brings it into being')
   const deleted = await api(t, app, { method: 'DELETE', url: downloadsPath(UNKNOWN_VIDEO), headers: AUTH })
@@ -231,7 +231,7 @@ t.test('a settled video\'s answer is built once and sent again until the store c
   t.equal(again.body, first.body, 'the same bytes')
   t.equal(again.type, 'application/json; charset=utf-8', 'the same content type as a serialized answer')
   t.same(JSON.parse(again.body).result.default, { status: 'ready', percentComplete: 100, url: mediaUrl(VIDEOS.ready) })
-  const polls = app.journal.list({ video: VIDEOS.ready })
+  const polls = app.mock.journal.list({ video: VIDEOS.ready })
   t.same(polls.map((entry) => entry.downloads), [{ default: 'ready', audio: 'ready' }, { default: 'ready', audio: 'ready' }], 'each answer is journaled with what it showed')
 
   const head = await app.inject({ method: 'HEAD', url: downloadsPath(VIDEOS.ready), headers: AUTH })
@@ -243,11 +243,11 @@ t.test('a settled video\'s answer is built once and sent again until the store c
   t.equal((await get()).body, first.body)
 
   // Any change of the store is a new revision: the next answer is built again.
-  app.store.patchDownload(VIDEOS.ready, 'default', { status: 'inprogress', percentComplete: 40, model: 'manual' })
+  app.mock.store.patchDownload(VIDEOS.ready, 'default', { status: 'inprogress', percentComplete: 40, model: 'manual' })
   t.same(JSON.parse((await get()).body).result.default, { status: 'inprogress', percentComplete: 40, url: mediaUrl(VIDEOS.ready) })
   const removed = await app.inject({ method: 'DELETE', url: downloadsPath(VIDEOS.ready, ACCOUNT, 'audio'), headers: AUTH })
   t.equal(removed.statusCode, 200)
-  app.store.patchDownload(VIDEOS.ready, 'default', { status: 'ready' })
+  app.mock.store.patchDownload(VIDEOS.ready, 'default', { status: 'ready' })
   const settledAgain = JSON.parse((await get()).body).result
   t.same(Object.keys(settledAgain), ['default'], 'the deleted download is gone from the answer')
   t.equal((await get()).body, JSON.stringify({ result: settledAgain, success: true, errors: [], messages: [] }))

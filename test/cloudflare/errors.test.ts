@@ -115,7 +115,7 @@ t.test('bodies: malformed JSON, non-object JSON, other content types, too large'
 
 t.test('internal errors are a 500 envelope without a stack', async (t) => {
   const app = await build(t)
-  app.store.states = () => { throw new Error('boom: internal detail') }
+  app.mock.store.states = () => { throw new Error('boom: internal detail') }
   const res = await api(t, app, { method: 'GET', url: downloadsPath(VIDEOS.ready), headers: AUTH })
   t.equal(res.statusCode, 500)
   t.same(res.body, { result: null, success: false, errors: [{ code: 10001, message: 'Internal server error' }], messages: [] })

@@ -34,7 +34,7 @@ t.test('successes and failures of every route, each journaled once', async (t) =
   const statuses: number[] = []
   for (const request of requests) statuses.push((await app.inject({ ...request, headers: { ...AUTH, ...('headers' in request ? request.headers : {}) } })).statusCode)
   t.same(statuses, [200, 200, 200, 200, 200, 404, 405, 400])
-  t.same(fields(app.journal.list()), [
+  t.same(fields(app.mock.journal.list()), [
     { method: 'GET', status: 200, type: undefined, forced: undefined, faultId: undefined, dropped: undefined, retryAfterMs: undefined },
     { method: 'HEAD', status: 200, type: undefined, forced: undefined, faultId: undefined, dropped: undefined, retryAfterMs: undefined },
     { method: 'POST', status: 200, type: 'default', forced: undefined, faultId: undefined, dropped: undefined, retryAfterMs: undefined },
@@ -49,12 +49,12 @@ t.test('successes and failures of every route, each journaled once', async (t) =
 t.test('an answer whose serialization fails is journaled once, with the status sent', async (t) => {
   const app = await build(t)
   // A state the response schema refuses: the route's answer cannot be serialized.
-  app.store.states = () => ({ default: { status: 'inprogress', percentComplete: 10 }, audio: { status: 'bogus' as 'ready', percentComplete: 10 } })
+  app.mock.store.states = () => ({ default: { status: 'inprogress', percentComplete: 10 }, audio: { status: 'bogus' as 'ready', percentComplete: 10 } })
   const res = await app.inject({ method: 'GET', url: downloadsPath(VIDEOS.ready), headers: AUTH })
   t.equal(res.statusCode, 500)
   t.same(res.json().errors, [{ code: 10001, message: 'Internal server error' }])
-  t.match(fields(app.journal.list()), [{ method: 'GET', status: 500 }])
-  t.equal(app.journal.size, 1)
+  t.match(fields(app.mock.journal.list()), [{ method: 'GET', status: 500 }])
+  t.equal(app.mock.journal.size, 1)
 })
 
 t.test('fault rules on the routes that take a body: a delay, then the route; a forced failure', async (t) => {
@@ -69,7 +69,7 @@ t.test('fault rules on the routes that take a body: a delay, then the route; a f
   const refused = await app.inject({ method: 'DELETE', url: downloadsPath(VIDEOS.empty), headers: AUTH })
   t.equal(refused.statusCode, 503)
   t.equal(refused.headers['retry-after'], '2')
-  t.match(fields(app.journal.list()), [
+  t.match(fields(app.mock.journal.list()), [
     { method: 'POST', status: 200, forced: undefined, faultId: 'f1' },
     { method: 'DELETE', status: 503, forced: 'fault', faultId: 'f2', retryAfterMs: 2000 }
   ])
@@ -89,12 +89,12 @@ t.test('fault rules on the list route: a delay, a forced failure, Prefer', async
   t.equal(limited.statusCode, 429)
   const preferred = await app.inject({ method: 'GET', url: downloadsPath(VIDEOS.ready), headers: { ...AUTH, prefer: 'code=500' } })
   t.equal(preferred.statusCode, 500)
-  t.match(fields(app.journal.list()), [
+  t.match(fields(app.mock.journal.list()), [
     { method: 'GET', status: 200, forced: undefined, faultId: 'f1' },
     { method: 'GET', status: 429, forced: 'fault', faultId: 'f2', retryAfterMs: 250 },
     { method: 'GET', status: 500, forced: 'prefer' }
   ])
-  t.match(app.journal.list()[0], { downloads: { default: 'ready', audio: 'ready' } }, 'the delayed answer shows what it listed')
+  t.match(app.mock.journal.list()[0], { downloads: { default: 'ready', audio: 'ready' } }, 'the delayed answer shows what it listed')
 })
 
 t.test('over a socket: a dropped GET is journaled with status 0; a client gone during a delay is not journaled', async (t) => {
@@ -106,13 +106,13 @@ t.test('over a socket: a dropped GET is journaled with status 0; a client gone d
   const client = new AbortController()
   const leaving = fetch(`${base}${downloadsPath(VIDEOS.ready)}`, { headers: AUTH, signal: client.signal })
   // The request is in its delay once it has taken the rule (times: 1, so the book is empty again).
-  await until(() => app.faults.list().length === 0)
+  await until(() => app.mock.faults.list().length === 0)
   client.abort()
   await t.rejects(leaving)
   // Past the end of the delay it had (timers fire in order): a route still waiting would have run.
   await new Promise((resolve) => setTimeout(resolve, 150))
   t.equal((await fetch(`${base}${downloadsPath(VIDEOS.ready)}`, { headers: AUTH })).status, 200, 'the server keeps answering')
-  t.match(fields(app.journal.list()), [
+  t.match(fields(app.mock.journal.list()), [
     { method: 'GET', status: 0, forced: 'fault', faultId: 'f1', dropped: true },
     { method: 'GET', status: 200, forced: undefined, faultId: undefined }
   ])

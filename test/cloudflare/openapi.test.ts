@@ -56,5 +56,5 @@ t.test('the document is not part of the Cloudflare surface: not journaled, not u
   const app = await build(t, { config: { admin: 'off' } })
   t.equal((await app.inject({ method: 'GET', url: '/openapi.json' })).statusCode, 200, 'served with MOCK_ADMIN=off too')
   t.equal((await app.inject({ method: 'GET', url: '/client/v4/openapi.json' })).statusCode, 400)
-  t.equal(app.journal.size, 0)
+  t.equal(app.mock.journal.size, 0)
 })

@@ -60,7 +60,7 @@ t.test('both prefixes get the same answers, and the journal records each path as
       answers[name].push({ statusCode: res.statusCode, headers, body: res.body })
     }
     const sent = requests.slice(0, -2).map((request) => `${request.method as string} ${prefix}${request.url as string}`)
-    t.same(app.journal.list().map((entry) => `${entry.method} ${entry.path}`), sent, `${name}: journaled as sent`)
+    t.same(app.mock.journal.list().map((entry) => `${entry.method} ${entry.path}`), sent, `${name}: journaled as sent`)
   }
   t.same(answers.prefixed, answers.root)
   t.equal((answers.root[0] as { statusCode: number }).statusCode, 200)
@@ -80,7 +80,7 @@ t.test('paths near the prefixed ones stay unrouted, named as sent', async (t) =>
   t.equal(await routeError('/client/v4/healthz'), 'Could not route to /client/v4/healthz, perhaps your object identifier is invalid?')
   t.equal(await routeError('/client/v4/openapi.json'), 'Could not route to /client/v4/openapi.json, perhaps your object identifier is invalid?')
   t.equal(await routeError(`/client/v4/accounts/${A}/stream/%zz/downloads`), `Could not route to /client/v4/accounts/${A}/stream/%zz/downloads, perhaps your object identifier is invalid?`, 'a malformed escape')
-  t.same(app.journal.list(), [], 'none of them reached the surface')
+  t.same(app.mock.journal.list(), [], 'none of them reached the surface')
 })
 
 t.test('fault rules match the path as sent', async (t) => {

@@ -26,7 +26,7 @@ export function downloadsPath (video: string, account: string = ACCOUNT, type?: 
 interface TapLike { teardown: (fn: () => unknown) => void }
 
 /**
- * Builds the app for a test: no logs, no wall-clock ticker (tests call `app.clock.advance`),
+ * Builds the app for a test: no logs, no wall-clock ticker (tests call `app.mock.clock.advance`),
  * closed when the test ends.
  */
 export async function build (t: TapLike, options: BuildOptions = {}): Promise<FastifyInstance> {

@@ -42,7 +42,7 @@ async function buildTestApp (t: { teardown: (fn: () => unknown) => void }, maxRu
       const params = request.params as { account: string, video: string }
       // A request that already carries a note keeps it; the fault adds to it.
       if (request.headers['x-noted'] !== undefined) request.mockNote = { account: params.account }
-      const fault = app.faults.take({ method: request.method, path: request.url, account: params.account, video: params.video })
+      const fault = app.mock.faults.take({ method: request.method, path: request.url, account: params.account, video: params.video })
       if (fault !== undefined) await applyFault(fault.action, request, reply)
     })
     scope.addHook('onResponse', async (request) => { notes.push(request.mockNote) })
@@ -128,7 +128,7 @@ t.test('drop: the connection is destroyed without an answer, and the server keep
   t.equal(after.status, 200)
   t.same(((await after.json()) as { result: unknown }).result, 'fine')
   t.same(logs.filter((line) => line.level >= 40), [], 'no warning or error logged')
-  t.same(app.faults.list(), [])
+  t.same(app.mock.faults.list(), [])
 })
 
 t.test('a client that leaves during the delay: nothing more happens', async (t) => {
@@ -139,7 +139,7 @@ t.test('a client that leaves during the delay: nothing more happens', async (t) 
   const client = new AbortController()
   const leaving = fetch(`${base}${URL}`, { signal: client.signal })
   // The request is in its delay once it has taken the rule (times: 1, so the book is empty again).
-  await until(() => app.faults.list().length === 0)
+  await until(() => app.mock.faults.list().length === 0)
   client.abort()
   await t.rejects(leaving)
   await closed

@@ -4,6 +4,7 @@ import { Journal, type JournalEntry } from '../../src/domain/journal.js'
 import type { DownloadStatus } from '../../src/domain/progress.js'
 import envelopePlugin from '../../src/plugins/envelope.js'
 import journalPlugin, { recordRequest } from '../../src/plugins/journal.js'
+import { addMockPart } from '../../src/plugins/mock-parts.js'
 import journalAdminRoutes from '../../src/routes/admin/journal.js'
 import { ok } from '../../src/schemas/envelope.js'
 
@@ -167,7 +168,7 @@ t.test('GET /polling/:video reports polls, readiness and Retry-After over HTTP',
   const app = await build(t)
   // Wall times are set by recording entries directly: no sleeping.
   const record = (wallMs: number, extra: { status?: number, retryAfterMs?: number, video?: string, downloads?: JournalEntry['downloads'] }): { seq: number } => ({
-    seq: app.journal.record({
+    seq: app.mock.journal.record({
       wallMs,
       mockMs: 0,
       method: 'GET',
@@ -215,7 +216,7 @@ t.test('GET /polling/:video reports polls, readiness and Retry-After over HTTP',
   t.match(other, { polls: 1, minIntervalMs: null, meanIntervalMs: null, firstReadyAtPoll: 1, pollsAfterReady: 0, retryAfter: [], honouredRetryAfter: null })
 
   // A Retry-After answered by a route, honoured by the (recorded) next request.
-  app.journal.clear()
+  app.mock.journal.clear()
   await app.inject({ method: 'GET', url: `/cf/${A}/${V}?code=429&ra=1`, headers: AUTH })
   const waited = ((await entriesOf(app))[0] as JournalEntry).wallMs + 1000
   record(waited, { downloads: { default: 'ready' } })
@@ -230,7 +231,7 @@ t.test('GET /polling/:video reports polls, readiness and Retry-After over HTTP',
 t.test('Retry-After is read from failures only', async (t) => {
   const app = await build(t)
   await app.inject({ method: 'GET', url: `/cf/${A}/${V}?code=200&ra=5`, headers: AUTH })
-  t.notOk('retryAfterMs' in (app.journal.list()[0] as object))
+  t.notOk('retryAfterMs' in (app.mock.journal.list()[0] as object))
 })
 
 t.test('a dropped request is recorded with status 0', async (t) => {
@@ -240,23 +241,23 @@ t.test('a dropped request is recorded with status 0', async (t) => {
   await t.rejects(fetch(`${address}/drop/${A}/${V}`, { headers: AUTH }), 'the client sees the connection drop')
   // Let anything late run before looking.
   await new Promise((resolve) => setTimeout(resolve, 50))
-  t.same(app.journal.list().map((e) => [e.status, e.dropped]), [[0, true]])
+  t.same(app.mock.journal.list().map((e) => [e.status, e.dropped]), [[0, true]])
 })
 
 t.test('recordRequest without a note, and without the plugin', async (t) => {
   const app = await build(t)
   await app.inject({ method: 'GET', url: '/unnoted' })
-  const [entry, ...rest] = app.journal.list()
+  const [entry, ...rest] = app.mock.journal.list()
   t.same(rest, [])
   t.match(entry, { status: 503, mockMs: 777, path: '/unnoted', retryAfterMs: 1000 })
   t.notOk('account' in (entry as object))
 
   const bare = Fastify()
-  bare.decorate('journal', new Journal(1))
+  addMockPart(bare, 'journal', new Journal(1))
   t.throws(() => recordRequest(bare, {} as FastifyRequest, 0), /journal plugin/)
   // Status 0 with no note: the request is marked dropped all the same.
   const request = { method: 'GET', url: '/x', originalUrl: '/x', headers: {} } as unknown as FastifyRequest
   const seq = recordRequest(app, request, 0)
   t.same(request.mockNote, { dropped: true }, 'marked dropped')
-  t.equal(app.journal.list().at(-1)?.seq, seq, 'and numbered')
+  t.equal(app.mock.journal.list().at(-1)?.seq, seq, 'and numbered')
 })

@@ -87,7 +87,7 @@ t.test('404 envelope before ready, after deletion, and for unknown or malformed 
   const notReady = await app.inject({ method: 'GET', url: `/${VIDEOS.inProgress}/downloads/default.mp4` })
   t.equal(notReady.statusCode, 404)
   t.same(notReady.json(), { result: null, success: false, errors: [{ code: 10003, message: 'Download not found or not ready' }], messages: [] })
-  app.clock.advance(10_000)
+  app.mock.clock.advance(10_000)
   const ready = await app.inject({ method: 'GET', url: `/${VIDEOS.inProgress}/downloads/default.mp4` })
   t.equal(ready.statusCode, 200, 'served once the ticker made it ready')
   await app.inject({ method: 'DELETE', url: downloadsPath(VIDEOS.inProgress, ACCOUNT), headers: AUTH })

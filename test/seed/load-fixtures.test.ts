@@ -137,7 +137,7 @@ t.test('documents in memory are validated like files and named fixtures[i]', asy
 
   const app = await buildApp({ logger: false, autoTick: false, fixtures: good })
   t.teardown(() => app.close())
-  t.equal(app.store.videoCount, 1, 'a valid document loads')
+  t.equal(app.mock.store.videoCount, 1, 'a valid document loads')
   t.same(good, { videos: [{ id: VIDEO, account: ACCOUNT }] }, 'the caller\'s document is not modified')
 })
 

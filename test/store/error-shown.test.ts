@@ -22,7 +22,7 @@ t.test('an error shown before a restart is still shown after it', async (t) => {
   await first.close()
 
   const second = await buildApp({ logger: false, autoTick: false, config: { dataFile } })
-  t.equal(second.store.getVideo(VIDEOS.failed)?.downloads.default?.status, 'error')
+  t.equal(second.mock.store.getVideo(VIDEOS.failed)?.downloads.default?.status, 'error')
   t.match(await post(second), { status: 'inprogress', percentComplete: 0 }, 'the mark survived: this POST is the retry')
   // Closed here, not at teardown: tap removes the test folder first, and the final write would fail.
   await second.close()

@@ -18,9 +18,9 @@ const MAX_LISTED = 500
  */
 const clockAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const view = (account?: string): ClockView => {
-    const own = account !== undefined && app.store.clocks.keyOf(account) === account
-    const clock = app.store.clocks.clockOf(account)
-    return { scope: own ? 'account' : 'global', ...(account === undefined ? {} : { account }), nowMs: app.store.clocks.read(clock), frozen: clock.frozen, rate: clock.rate, tickMs: app.clock.tickMs, ticking: app.clock.running }
+    const own = account !== undefined && app.mock.store.clocks.keyOf(account) === account
+    const clock = app.mock.store.clocks.clockOf(account)
+    return { scope: own ? 'account' : 'global', ...(account === undefined ? {} : { account }), nowMs: app.mock.store.clocks.read(clock), frozen: clock.frozen, rate: clock.rate, tickMs: app.mock.clock.tickMs, ticking: app.mock.clock.running }
   }
 
   app.get('/clock', {
@@ -37,29 +37,29 @@ const clockAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const { ms, account } = request.body
-    const transitions = app.clock.advance(ms, account)
-    const listed = account !== undefined || app.store.videoCount <= MAX_LISTED
-    return ok({ clock: view(account), transitions, ...(listed ? { videos: app.store.listVideos(account) } : {}) })
+    const transitions = app.mock.clock.advance(ms, account)
+    const listed = account !== undefined || app.mock.store.videoCount <= MAX_LISTED
+    return ok({ clock: view(account), transitions, ...(listed ? { videos: app.mock.store.listVideos(account) } : {}) })
   })
 
   app.post('/clock/freeze', {
     schema: { tags, summary: 'Freeze a clock', description: 'The ticker stops moving it; `advance` still does.', body: Type.Optional(AccountBodySchema), response: clockAnswer }
   }, async (request) => {
-    app.store.setClock({ frozen: true }, request.body?.account)
+    app.mock.store.setClock({ frozen: true }, request.body?.account)
     return ok(view(request.body?.account))
   })
 
   app.post('/clock/resume', {
     schema: { tags, summary: 'Resume a clock', body: Type.Optional(AccountBodySchema), response: clockAnswer }
   }, async (request) => {
-    app.store.setClock({ frozen: false }, request.body?.account)
+    app.mock.store.setClock({ frozen: false }, request.body?.account)
     return ok(view(request.body?.account))
   })
 
   app.put('/clock/rate', {
     schema: { tags, summary: 'Set a clock\'s rate', description: 'Mock ms per real ms: 10 runs ten times faster than real time.', body: ClockRateBodySchema, response: clockAnswer }
   }, async (request) => {
-    app.store.setClock({ rate: request.body.rate }, request.body.account)
+    app.mock.store.setClock({ rate: request.body.rate }, request.body.account)
     return ok(view(request.body.account))
   })
 }

@@ -2,15 +2,6 @@ import type { FastifyError, FastifyRequest } from 'fastify'
 import { Errors, RefusedChange, type MockError } from '../../domain/errors.js'
 import { FixtureError } from '../../seed/fixture-error.js'
 
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /**
-     * The route reads the fixture files again (reset): a FixtureError then says that they no
-     * longer load, a 409, and not that the request is bad, a 400.
-     */
-    readsFixtureFiles?: boolean
-  }
-}
 
 /** The parts of a request a refusal's field may already name. */
 const REQUEST_PARTS = ['body.', 'params.', 'querystring.']

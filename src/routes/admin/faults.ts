@@ -9,7 +9,7 @@ const tags = ['faults']
 
 /**
  * The fault rules of the admin API: list, add, clear and delete the rules that make Cloudflare
- * requests fail, wait or lose their connection (`app.faults`, from the faults plugin).
+ * requests fail, wait or lose their connection (`app.mock.faults`, from the faults plugin).
  */
 const faultsAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/faults', {
@@ -20,7 +20,7 @@ const faultsAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: AccountQuerySchema,
       response: { 200: SuccessEnvelopeSchema(Type.Object({ rules: Type.Array(FaultRuleSchema) })), '4xx': FailureEnvelopeSchema }
     }
-  }, async (request) => ok({ rules: app.faults.list(request.query.account) }))
+  }, async (request) => ok({ rules: app.mock.faults.list(request.query.account) }))
 
   app.post('/faults', {
     schema: {
@@ -30,7 +30,7 @@ const faultsAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       body: FaultRuleInputSchema,
       response: { 200: SuccessEnvelopeSchema(FaultRuleSchema), '4xx': FailureEnvelopeSchema }
     }
-  }, async (request) => ok(app.faults.add(request.body)))
+  }, async (request) => ok(app.mock.faults.add(request.body)))
 
   app.delete('/faults', {
     schema: {
@@ -40,7 +40,7 @@ const faultsAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: AccountQuerySchema,
       response: { 200: SuccessEnvelopeSchema(Type.Object({ cleared: Type.Integer({ minimum: 0 }) })), '4xx': FailureEnvelopeSchema }
     }
-  }, async (request) => ok({ cleared: app.faults.clear(request.query.account) }))
+  }, async (request) => ok({ cleared: app.mock.faults.clear(request.query.account) }))
 
   app.delete('/faults/:id', {
     schema: {
@@ -51,7 +51,7 @@ const faultsAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const { id } = request.params
-    if (!app.faults.remove(id)) throw Errors.noFaultRule(id)
+    if (!app.mock.faults.remove(id)) throw Errors.noFaultRule(id)
     return ok({ deleted: id })
   })
 }

@@ -11,7 +11,7 @@ const failures = { '4xx': FailureEnvelopeSchema, '5xx': FailureEnvelopeSchema }
 
 /**
  * The admin routes of the request journal and the polling report. Needs the journal plugin
- * (`app.journal`); registered under the admin prefix.
+ * (`app.mock.journal`); registered under the admin prefix.
  */
 const journalAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/journal', {
@@ -22,7 +22,7 @@ const journalAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: JournalQuerySchema,
       response: { 200: SuccessEnvelopeSchema(JournalListSchema), ...failures }
     }
-  }, async (request) => ok({ ...app.journal.page(request.query), size: app.journal.size, limit: app.journal.limit }))
+  }, async (request) => ok({ ...app.mock.journal.page(request.query), size: app.mock.journal.size, limit: app.mock.journal.limit }))
 
   app.delete('/journal', {
     schema: {
@@ -32,7 +32,7 @@ const journalAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: AccountQuerySchema,
       response: { 200: SuccessEnvelopeSchema(JournalClearedSchema), ...failures }
     }
-  }, async (request) => ok({ cleared: app.journal.clear(request.query.account) }))
+  }, async (request) => ok({ cleared: app.mock.journal.clear(request.query.account) }))
 
   app.get('/polling/:video', {
     schema: {
@@ -42,7 +42,7 @@ const journalAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: Type.Object({ video: CloudflareIdSchema }),
       response: { 200: SuccessEnvelopeSchema(PollingReportSchema), ...failures }
     }
-  }, async (request) => ok(pollingReport(app.journal.list({ video: request.params.video }), request.params.video)))
+  }, async (request) => ok(pollingReport(app.mock.journal.list({ video: request.params.video }), request.params.video)))
 }
 
 export default journalAdminRoutes

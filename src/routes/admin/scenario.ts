@@ -26,10 +26,10 @@ const scenarioAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const account = request.body?.account
-    await app.store.reset(account)
-    app.faults.clear(account)
-    app.journal.clear(account)
-    return ok({ reset: account ?? 'all', videos: app.store.listVideos(account).length })
+    await app.mock.store.reset(account)
+    app.mock.faults.clear(account)
+    app.mock.journal.clear(account)
+    return ok({ reset: account ?? 'all', videos: app.mock.store.listVideos(account).length })
   })
 
   app.post('/fixtures', {
@@ -51,7 +51,7 @@ const scenarioAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (earlier !== undefined) throw new FixtureError('body', `$.videos[${index}].id`, `duplicate video id ${video.id} (already at $.videos[${earlier}])`)
       seen.set(video.id, index)
     })
-    const created = app.store.putVideos(document.videos)
+    const created = app.mock.store.putVideos(document.videos)
     return ok({ loaded: document.videos.length, created })
   })
 
@@ -61,11 +61,11 @@ const scenarioAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/defaults', {
     schema: { tags, summary: 'Global default progression', description: 'What a created download gets when its video names nothing in `onCreate`.', response: { 200: SuccessEnvelopeSchema(DefaultsSchema) } }
-  }, async () => ok(app.store.defaults))
+  }, async () => ok(app.mock.store.defaults))
 
   app.put('/defaults', {
     schema: { tags, summary: 'Set the global default progression', description: 'Fields not given take the configured defaults (MOCK_SPEED). Applies to downloads created from now on.', body: ProgressionSettingsSchema, response: { 200: SuccessEnvelopeSchema(DefaultsSchema), ...failures } }
-  }, async (request) => ok(app.store.setDefaults(request.body)))
+  }, async (request) => ok(app.mock.store.setDefaults(request.body)))
 }
 
 export default scenarioAdminRoutes

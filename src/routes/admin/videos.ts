@@ -19,22 +19,22 @@ const videoAnswer = { 200: SuccessEnvelopeSchema(VideoViewSchema), ...failures }
  */
 const videoAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   /** The admin view of a video that must exist. */
-  const viewOf = (video: string): ReturnType<typeof app.store.getVideo> & object => {
-    const view = app.store.getVideo(video)
+  const viewOf = (video: string): ReturnType<typeof app.mock.store.getVideo> & object => {
+    const view = app.mock.store.getVideo(video)
     if (view === undefined) throw Errors.noVideo(video)
     return view
   }
 
   app.get('/videos', {
     schema: { tags, summary: 'List videos', description: 'Every video (of one account with `account`), with its downloads\' current state and settings.', querystring: AccountQuerySchema, response: { 200: SuccessEnvelopeSchema(Type.Object({ videos: Type.Array(VideoViewSchema) })), ...failures } }
-  }, async (request) => ok({ videos: app.store.listVideos(request.query.account) }))
+  }, async (request) => ok({ videos: app.mock.store.listVideos(request.query.account) }))
 
   app.post('/videos', {
     schema: { tags, summary: 'Create a video', description: 'Creates a video from a fixture entry (same fields as in fixture files). 409 when the id exists.', body: VideoFixtureSchema, response: videoAnswer }
   }, async (request) => {
-    if (app.store.getVideo(request.body.id) !== undefined) throw Errors.videoExists(request.body.id)
+    if (app.mock.store.getVideo(request.body.id) !== undefined) throw Errors.videoExists(request.body.id)
     checkVideoStates(request.body, 'body')
-    app.store.putVideo(request.body)
+    app.mock.store.putVideo(request.body)
     return ok(viewOf(request.body.id))
   })
 
@@ -47,14 +47,14 @@ const videoAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     const fixture = { ...request.body, id: request.params.video }
     checkVideoStates(fixture, 'body')
-    app.store.putVideo(fixture)
+    app.mock.store.putVideo(fixture)
     return ok(viewOf(request.params.video))
   })
 
   app.delete('/videos/:video', {
     schema: { tags, summary: 'Delete a video', params: VideoParamsSchema, response: { 200: SuccessEnvelopeSchema(Type.Object({ deleted: Type.String() })), ...failures } }
   }, async (request) => {
-    if (!app.store.deleteVideo(request.params.video)) throw Errors.noVideo(request.params.video)
+    if (!app.mock.store.deleteVideo(request.params.video)) throw Errors.noVideo(request.params.video)
     return ok({ deleted: request.params.video })
   })
 
@@ -64,7 +64,7 @@ const videoAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const { video, type } = request.params
     // The fixture checks, so an inconsistent state gets the same message as in a file.
     checkDownloadState(request.body, 'body', '$')
-    app.store.setDownload(video, type, request.body)
+    app.mock.store.setDownload(video, type, request.body)
     return ok(viewOf(video))
   })
 
@@ -72,7 +72,7 @@ const videoAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { tags, summary: 'Change a download', description: 'Changes only the fields given, from now on: e.g. `{"percentComplete": 70}` moves a manual download, `{"holdAt": null}` releases a hold, `{"status": "error"}` fails it now.', params: DownloadParamsSchema, body: DownloadPatchSchema, response: videoAnswer }
   }, async (request) => {
     const { video, type } = request.params
-    app.store.patchDownload(video, type, request.body)
+    app.mock.store.patchDownload(video, type, request.body)
     return ok(viewOf(video))
   })
 
@@ -80,21 +80,21 @@ const videoAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { tags, summary: 'Delete a download', params: DownloadParamsSchema, response: videoAnswer }
   }, async (request) => {
     const { video, type } = request.params
-    if (!app.store.removeDownload(video, type)) throw Errors.noDownload(video, type)
+    if (!app.mock.store.removeDownload(video, type)) throw Errors.noDownload(video, type)
     return ok(viewOf(video))
   })
 
   app.put('/videos/:video/on-create/:type', {
     schema: { tags, summary: 'Set how created downloads progress', description: 'The progression a download of this type gets when a client creates it (POST .../downloads).', params: DownloadParamsSchema, body: ProgressionSettingsSchema, response: videoAnswer }
   }, async (request) => {
-    app.store.setOnCreate(request.params.video, request.params.type, request.body)
+    app.mock.store.setOnCreate(request.params.video, request.params.type, request.body)
     return ok(viewOf(request.params.video))
   })
 
   app.delete('/videos/:video/on-create/:type', {
     schema: { tags, summary: 'Forget how created downloads progress', description: 'Created downloads of this type take the global default again.', params: DownloadParamsSchema, response: videoAnswer }
   }, async (request) => {
-    app.store.setOnCreate(request.params.video, request.params.type, undefined)
+    app.mock.store.setOnCreate(request.params.video, request.params.type, undefined)
     return ok(viewOf(request.params.video))
   })
 }

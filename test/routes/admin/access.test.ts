@@ -145,7 +145,7 @@ t.test('admin off: /__mock/* is an unknown route like any other, and Prefer is i
   const prefer = await api(t, app, { method: 'GET', url: downloadsPath(VIDEOS.ready), headers: { ...AUTH, prefer: 'code=503' } })
   t.equal(prefer.statusCode, 200)
   t.equal(prefer.body.result.default.status, 'ready')
-  t.equal(app.journal.list()[0]?.forced, undefined, 'not forced')
+  t.equal(app.mock.journal.list()[0]?.forced, undefined, 'not forced')
 })
 
 t.test('GET /__mock/openapi.json describes the admin API only, with its request schemas', async (t) => {

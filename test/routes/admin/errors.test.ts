@@ -94,7 +94,7 @@ t.test('through the API: the store\'s refusals, with plain fields or prefixed on
     const res = await app.inject({ method: 'PATCH', url: `/__mock/videos/${video}/downloads/default`, payload: { percentComplete: 50 } })
     return { statusCode: res.statusCode, body: res.json() }
   }
-  const store = app.store as unknown as { patchDownload: (...args: unknown[]) => void }
+  const store = app.mock.store as unknown as { patchDownload: (...args: unknown[]) => void }
   const original = store.patchDownload
   t.teardown(() => { store.patchDownload = original })
 

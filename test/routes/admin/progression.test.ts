@@ -27,7 +27,7 @@ t.test('polls: a 2xx GET or POST of the video\'s downloads moves it one step; HE
     errors: [],
     messages: []
   })
-  app.clock.advance(60_000)
+  app.mock.clock.advance(60_000)
   t.equal((await admin(app, 'POST', '/clock/advance', { ms: 60_000 })).body.result.transitions, 0, 'the clock moves nothing')
 
   const first = await downloads(t, app, VIDEOS.empty)

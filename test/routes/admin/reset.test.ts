@@ -90,7 +90,7 @@ t.test('POST /reset {account} resets that account only: its videos, clock, fault
 
   t.strictSame((await admin(app, 'GET', `/videos?account=${B}`)).body, bVideos, 'B\'s videos are untouched')
   t.strictSame((await admin(app, 'GET', `/clock?account=${B}`)).body, bClock, 'B\'s clock is untouched')
-  app.clock.tick()
+  app.mock.clock.tick()
   t.match((await api(t, app, { method: 'GET', url: downloadsPath(VA1, A), headers: AUTH })).body.result.default, { status: 'inprogress', percentComplete: 10 }, 'A moves with the global clock')
   t.match((await api(t, app, { method: 'GET', url: downloadsPath(VB1, B), headers: AUTH })).body.result.default, { status: 'inprogress', percentComplete: 20 }, 'B stays frozen')
 
