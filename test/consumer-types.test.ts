@@ -36,7 +36,7 @@ declare module 'fastify' {
 const app = Fastify()
 app.decorate('config', { PORT: 3000 })
 app.decorate('mock', { calls: [] })
-export const port: number = app.mock.config.PORT
+export const port: number = app.config.PORT
 export const calls: string[] = app.mock.calls
 
 const mock: RunningMock = await startMock({ port: 0, autoTick: false, fixtures: { videos: [] } })
