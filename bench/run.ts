@@ -27,6 +27,7 @@ import { fitLine, fmt, int, max, median, mib, sum, table, verdict } from './lib/
 import { AUTHORIZATION, ETAGS, PREFER, RANGE, X_AUTH, type Cases } from '../test/helpers/hostile-input.js'
 import type { LoadResult, LoadSpec } from './load-worker.js'
 import type { StartupResult } from './startup-probe.js'
+import type { StoreProbeResult } from './store-probe.js'
 import type { ProbeResult, TickSample } from './ticker-probe.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -52,7 +53,7 @@ const WARMUP = setting('BENCH_WARMUP', 1, 0, 60)
 const STARTS = setting('BENCH_STARTS', 5, 1, 30)
 const SOAK_SECONDS = setting('SOAK_SECONDS', 60, 6, 3600)
 const OUT = process.env.BENCH_OUT ?? join(BENCH, 'RESULTS.md')
-const PARTS = ['throughput', 'startup', 'ticker', 'ticking', 'soak', 'hostile']
+const PARTS = ['throughput', 'startup', 'store', 'ticker', 'ticking', 'soak', 'hostile']
 /** BENCH_ONLY: a comma-separated list of the parts to run (default: all). */
 const ONLY = process.env.BENCH_ONLY === undefined || process.env.BENCH_ONLY === '' ? undefined : new Set(process.env.BENCH_ONLY.split(',').map((part) => part.trim()))
 for (const part of ONLY ?? []) if (!PARTS.includes(part)) throw new Error(`BENCH_ONLY: unknown part ${part}; the parts are ${PARTS.join(', ')}`)
@@ -64,7 +65,7 @@ const AUTH = { authorization: 'Bearer bench' }
 const SCALE = 100_000
 const CONNECTIONS = [10, 100] as const
 
-const TARGETS = { throughput: 0.85, p99: 1.5, tickingP99: 2, soakRss: 0.10, bytesPerDownload: 1024, manyClocksTick: 2, hostileP99: 2, startMockVsListen: 10, resetMs: 2 }
+const TARGETS = { throughput: 0.85, p99: 1.5, tickingP99: 2, soakRss: 0.10, bytesPerDownload: 1024, manyClocksTick: 2, hostileP99: 2, startMockVsListen: 10, resetMs: 2, openVsParse: 3, openVsPluginTimeout: 0.5 }
 
 /** In-process start-up: timed starts of each kind (after a warm-up of 3), and timed resets (after 20). */
 const IN_PROCESS_STARTS = 20
@@ -86,7 +87,7 @@ function compileChildren (): void {
   mkdirSync(join(CACHE, 'lib'), { recursive: true })
   // node_modules is a package boundary: say the files are ESM here.
   writeFileSync(join(CACHE, 'package.json'), '{"type":"module"}\n')
-  for (const file of ['bare-fastify.ts', 'load-worker.ts', 'startup-probe.ts', 'ticker-probe.ts', 'lib/fixtures.ts']) {
+  for (const file of ['bare-fastify.ts', 'load-worker.ts', 'startup-probe.ts', 'store-probe.ts', 'ticker-probe.ts', 'lib/fixtures.ts']) {
     const source = readFileSync(join(BENCH, file), 'utf8')
     const output = ts.transpileModule(source, {
       fileName: file,
@@ -347,6 +348,31 @@ async function inProcessStartup (out: string[]): Promise<boolean> {
 }
 
 // ---- 4. the ticker at scale ----------------------------------------------------------------------
+
+/** Fastify's default plugin timeout (ms): a store must open well within it. */
+const PLUGIN_TIMEOUT_MS = 10_000
+
+async function storeProbe (out: string[], tmp: string): Promise<boolean> {
+  log(`store: opening a data file of ${int(SCALE)} videos`)
+  const probe = startNode(['--expose-gc', child('store-probe.js'), JSON.stringify({ dist: DIST_INDEX, tmpDir: tmp, videos: SCALE })])
+  const timer = setTimeout(() => { void probe.stop(1000) }, 300_000)
+  const code = await probe.exited
+  clearTimeout(timer)
+  const line = probe.output().split('\n').find((text) => text.startsWith('{'))
+  if (code !== 0 || line === undefined) throw new Error(`the store probe failed (exit ${code}):\n${probe.output()}`)
+  const result = JSON.parse(line) as StoreProbeResult
+  const parseMs = median(result.parseMs)
+  const openMs = median(result.openMs)
+  const ratio = openMs / parseMs
+  const pass = ratio <= TARGETS.openVsParse && openMs <= PLUGIN_TIMEOUT_MS * TARGETS.openVsPluginTimeout
+  out.push('## The store at scale',
+    '',
+    `- ${verdict(ratio <= TARGETS.openVsParse)} open: a data file of ${int(result.videos)} videos (${mib(result.fileBytes)}) opens in ${fmt(openMs, 0)} ms (read, check, table, schedule, the lock and this process's log), against ${fmt(parseMs, 0)} ms for a \`JSON.parse\` of the same file read from disk: ${fmt(ratio)}× (target at most ${TARGETS.openVsParse}×; medians of ${result.openMs.length}).`,
+    `- ${verdict(openMs <= PLUGIN_TIMEOUT_MS * TARGETS.openVsPluginTimeout)} the video bound (\`MOCK_MAX_VIDEOS\`, at most ${int(result.videos)}) against Fastify's plugin timeout: ${fmt(openMs / PLUGIN_TIMEOUT_MS * 100, 1)} % of its ${int(PLUGIN_TIMEOUT_MS)} ms (target at most half). 1,000,000 videos are not accepted anywhere, so a server never holds a store it cannot open again.`,
+    `- journal: ${int(result.journalBytesPerEntry)} bytes of heap per entry for GETs with a 15 KB query (${int(result.journalEntries)} entries; each path cut at 512 characters).`,
+    '')
+  return pass
+}
 
 async function tickerProbe (out: string[], tmp: string): Promise<boolean> {
   log(`ticker: in-process probe of ${int(SCALE)} downloads`)
@@ -682,6 +708,7 @@ async function main (): Promise<void> {
     await startupAndMemory(sections, dirs)
     verdicts.push(`${verdict(await inProcessStartup(sections))} startMock in process within ${TARGETS.startMockVsListen}× a bare Fastify listen; a reset within ${TARGETS.resetMs} ms`)
   }
+  if (runs('store')) verdicts.push(`${verdict(await storeProbe(sections, tmp))} a data file of 100,000 videos opens within ${TARGETS.openVsParse}× a JSON.parse of it, and within half of Fastify's plugin timeout`)
   if (runs('ticker')) verdicts.push(`${verdict(await tickerProbe(sections, tmp))} memory per download in progress (heap held by the store); a tick with 100,000 account clocks within ${TARGETS.manyClocksTick}× one with one`)
   if (runs('ticking')) verdicts.push(`${verdict(await tickingLoad(sections, dirs, spreadSpanMs))} GET p99 while ticking (in memory) within ${TARGETS.tickingP99}× idle`)
   if (runs('soak')) verdicts.push(`${verdict(await soak(sections, dirs, soakVideos))} soak: no errors, RSS stable`)

@@ -68,5 +68,6 @@ export type StoreHead = Omit<StoreData, 'videos'>
 /** A snapshot as the data file's lowdb adapter reads and writes it: the head, and the videos listed. */
 export interface Snapshot {
   head: StoreHead
-  videos: ReadonlyArray<readonly [string, VideoRecord]>
+  /** Read: listed once, as the store opens; written: a copy taken in one step. */
+  videos: Iterable<readonly [string, VideoRecord]>
 }

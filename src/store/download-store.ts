@@ -241,18 +241,18 @@ export class DownloadStore {
   /** Rebuilds the transition schedules from the table. */
   private reschedule (): void {
     this.schedule.clear()
-    for (const [videoId, video] of this.table.entries()) this.scheduleVideo(videoId, video)
+    for (const [videoId, video] of this.table.entries()) this.scheduleVideo(videoId, video, false)
   }
 
-  private scheduleVideo (videoId: string, video: VideoRecord): void {
-    for (const type of DOWNLOAD_TYPES) this.scheduleDownload(videoId, video, type)
+  private scheduleVideo (videoId: string, video: VideoRecord, compact = true): void {
+    for (const type of DOWNLOAD_TYPES) this.scheduleDownload(videoId, video, type, compact)
   }
 
-  private scheduleDownload (videoId: string, video: VideoRecord, type: DownloadType): void {
+  private scheduleDownload (videoId: string, video: VideoRecord, type: DownloadType, compact = true): void {
     const record = video.downloads[type]
     const at = record === undefined ? undefined : nextStopAt(record)
     if (at === undefined) return
-    this.schedule.add(this.clocks.keyOf(video.account), { at, videoId, type, record: record as DownloadRecord })
+    this.schedule.add(this.clocks.keyOf(video.account), { at, videoId, type, record: record as DownloadRecord }, compact)
   }
 
   /**
