@@ -65,7 +65,8 @@ t.test('what is written parses to exactly the data given', async (t) => {
       await adapter.write(snap(data))
       t.strictSame(parse(file), data, `${name}, slices of ${sliceMs} ms`)
       // Read back checked, and brought to the current format (this data has no epoch or log).
-      t.strictSame(await adapter.read(), snap({ ...data, format: DATA_FORMAT, epochMs: 42, log: 0, elapsedMs: 0 }), `${name}: read() gives it back`)
+      const read = await adapter.read()
+      t.strictSame(read === null ? null : { head: read.head, videos: [...read.videos] }, snap({ ...data, format: DATA_FORMAT, epochMs: 42, log: 0, elapsedMs: 0 }), `${name}: read() gives it back`)
     }
   }
   t.same(readdirSync(dir).sort(), ['data-0.json', 'data-2.json'], 'no temporary file left behind')
