@@ -8,10 +8,8 @@ import { ACCOUNT, VIDEOS, downloadsPath } from './helpers/build.js'
 import { listening, logLines, run } from './helpers/child-server.js'
 
 // The server runs as a child process with the TypeScript loader this test runs under, so its
-// coverage counts (see test/helpers/child-server.ts). A dozen children, each about half a second
-// to start on a quiet machine and several times that on a loaded one: tap's 30 s default per file
-// is tight when files run in parallel on a small machine.
-t.setTimeout(120_000)
+// coverage counts (see test/helpers/child-server.ts): a dozen children, each about half a second
+// to start on a quiet machine, several times that on a loaded one (hence .taprc's timeout).
 
 t.test('starts on a free port, serves, and closes on SIGTERM with its state flushed', async (t) => {
   const dataFile = join(t.testdir({}), 'data.json')
