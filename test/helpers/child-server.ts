@@ -15,12 +15,13 @@ import { ACCOUNT, VIDEOS, downloadsPath } from './build.js'
 
 /**
  * By default the server runs as a child process with the TypeScript loader its parent runs under
- * (`process.execArgv`). tap passes its coverage collection on to children through the
- * environment, so their coverage of src/server.ts counts. Not tsx, though it starts faster:
- * tap merges the coverage of every process that loaded a file, and that only works when they
- * all compiled it the same way (a tsx child makes the whole report wrong). A child started with
- * `{ coverage: false }` runs under tsx, seconds faster to start than tap's ts-node, with tap's
- * coverage collection turned off, so it reports nothing at all.
+ * (`process.execArgv`: under tap, Node's type stripping with test/helpers/strip-types.mjs). tap
+ * passes its coverage collection on to children through the environment, so their coverage of
+ * src/server.ts counts. Not tsx: tap merges the coverage of every process that loaded a file, and
+ * that only works when they all compiled it the same way (and tsx's output, whitespace removed,
+ * maps back as 100 % whatever ran). A child started with `{ coverage: false }` runs under tsx
+ * with tap's coverage collection turned off, so it reports nothing at all; without tap's own
+ * loaders (execArgv), it listens a little sooner.
  */
 export const SERVER = fileURLToPath(new URL('../../src/server.ts', import.meta.url))
 
@@ -121,7 +122,7 @@ export interface KillLoopOptions {
   teardown?: TeardownHost
   /**
    * Children under tap's loader, reporting coverage (default false: tsx, no coverage). The
-   * SIGKILLed ones could not report any anyway; tsx starts them seconds sooner.
+   * SIGKILLed ones could not report any anyway.
    */
   coverage?: boolean
 }
