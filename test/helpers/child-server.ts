@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, readFileSync, readdirSync, watch } from 'node:fs'
-import { basename, dirname, join } from 'node:path'
+import { basename, dirname } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
@@ -347,7 +347,8 @@ export class KillLoop {
     const server = this.server!
     this.iteration++
     const report: BurstReport = { iteration: this.iteration, durationMs: 0, requests: 0, acknowledged: 0, unexpected: [], rewrites: 0, serverErrors: [] }
-    let stopped = false
+    // Aborted at the kill, which ends every worker's loop.
+    const traffic = new AbortController()
     const send = async (method: string, path: string, body?: unknown, parse = false): Promise<Answer | undefined> => {
       report.requests++
       const answer = await this.send(method, path, body, parse)
@@ -358,7 +359,7 @@ export class KillLoop {
 
     const tracks: VideoTrack[] = []
     const videoWorker = async (): Promise<void> => {
-      while (!stopped) {
+      while (!traffic.signal.aborted) {
         const track: VideoTrack = { id: this.newVideoId(), sent: 0, acks: [] }
         tracks.push(track)
         const steps: Array<[string, string, unknown?]> = [
@@ -368,7 +369,7 @@ export class KillLoop {
           ['DELETE', downloadsPath(track.id, ACCOUNT, 'default')]
         ]
         for (const [method, path, body] of steps) {
-          if (stopped) return
+          if (traffic.signal.aborted) return
           track.sent++
           const answer = await send(method, path, body)
           if (answer === undefined) return
@@ -384,7 +385,7 @@ export class KillLoop {
     const flaps: FlapTrack[] = FLAPPING.map(([video, type]) => ({ video, type, initial: this.flapState.get(`${video}/${type}`)!, ops: [] }))
     const flapWorker = async (flap: FlapTrack): Promise<void> => {
       let present = flap.initial
-      while (!stopped) {
+      while (!traffic.signal.aborted) {
         const op: FlapOp = { state: !present }
         flap.ops.push(op)
         const answer = await send(present ? 'DELETE' : 'POST', downloadsPath(flap.video, ACCOUNT, flap.type))
@@ -400,7 +401,7 @@ export class KillLoop {
 
     const clock: ClockAck[] = []
     const clockWorker = async (): Promise<void> => {
-      while (!stopped) {
+      while (!traffic.signal.aborted) {
         const answer = await send('POST', '/__mock/clock/advance', { ms: 100 }, true)
         if (answer === undefined) return
         if (answer.status !== 200) {
@@ -424,7 +425,7 @@ export class KillLoop {
     ]
     const [min, max] = this.options.killAfterMs
     await sleep(min + Math.random() * (max - min))
-    stopped = true
+    traffic.abort()
     const killAt = performance.now()
     server.child.kill('SIGKILL')
     report.durationMs = Math.round(killAt - startedAt)
