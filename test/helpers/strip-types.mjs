@@ -12,6 +12,7 @@
  * - a file using syntax that stripping cannot erase (a constructor's parameter properties) is
  *   transformed instead, with an inline source map that coverage follows.
  * Children started with `process.execArgv` (test/helpers/child-server.ts) get the same loader.
+ * Needs Node 22.15 or later (`module.registerHooks`); on Node 22, tap adds --experimental-strip-types.
  */
 import { existsSync } from 'node:fs'
 import { registerHooks, stripTypeScriptTypes } from 'node:module'
