@@ -77,9 +77,13 @@ export function logLines (output: string): Array<Record<string, any>> {
     .filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, any>)
 }
 
-/** Waits for the 'listening' log line and returns the url it names. */
-export async function listening (server: Run, timeoutMs = 20_000): Promise<string> {
-  for (let waited = 0; waited < timeoutMs; waited += 25) {
+/**
+ * Waits for the 'listening' log line and returns the url it names; fails if the child exits
+ * first. No deadline of its own, however loaded the machine: tap's per-file timeout ends a wait
+ * that never comes.
+ */
+export async function listening (server: Run): Promise<string> {
+  for (;;) {
     const line = logLines(server.stdout()).find((entry) => entry.msg === 'stream-downloads-mock is listening')
     if (line !== undefined) return line.url as string
     if (server.child.exitCode !== null) break
@@ -244,8 +248,7 @@ export class KillLoop {
     const server = this.server = run(this.options.teardown, ['--port', '0'], {
       MOCK_DATA_FILE: dataFile, MOCK_TICK_MS: String(this.options.tickMs), LOG_LEVEL: 'info'
     }, { coverage: this.options.coverage })
-    // Generous: a loaded machine, a growing data file to validate.
-    this.url = await listening(server, 60_000)
+    this.url = await listening(server)
     report.startMs = Math.round(performance.now() - spawnedAt)
     const health = await fetch(`${this.url}/healthz`)
     report.healthz = await health.json()
