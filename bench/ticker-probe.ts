@@ -152,7 +152,6 @@ async function main (): Promise<void> {
   const manyClocksMs = clockTicks(clockApp.mock.store)
   await clockApp.close()
 
-
   // Staged: the cost of a tick against the transitions it records. From a fixture file, as the
   // server loads them: the heap held afterwards is the store's (fixtures given in memory to
   // buildApp or startMock stay held for reset, as the caller's documents).

@@ -64,7 +64,7 @@ t.test('the help text names every flag and environment variable', async (t) => {
   t.match(text, /--data-file +MOCK_DATA_FILE +JSON file that keeps state across restarts$/m, 'no default shown when there is none')
   t.match(text, /--api-tokens +MOCK_API_TOKENS +Accepted Bearer tokens; empty accepts any$/m, 'an empty list is no default')
   t.match(text, /--auth +MOCK_AUTH +Credential checking \(default: on\)$/m)
-  t.match(text, /^  --help +Print this text and exit$/m)
+  t.match(text, /^ {2}--help +Print this text and exit$/m)
   const lines = text.split('\n')
   const columns = Object.values(ConfigSchema.properties).map((schema) => {
     const description = (schema as { description: string }).description

@@ -115,7 +115,7 @@ t.test('an oversized body read to its end keeps the connection for the next requ
   const answer = await exchange(port, Buffer.concat([
     Buffer.from(`POST ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer x\r\nContent-Type: application/json\r\nContent-Length: ${size}\r\n\r\n`),
     Buffer.alloc(size, 'x'),
-    Buffer.from(`GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`)
+    Buffer.from('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
   ]))
   t.match(answer, /^HTTP\/1\.1 413 [^]*"code":10413[^]*HTTP\/1\.1 200 OK[^]*"status":"ok"/, 'the 413, then the next answer on the same connection')
 })

@@ -13,8 +13,8 @@ import { DURABILITY_WINDOW_MS, FLUSH_DELAY_MS, KillLoop } from './helpers/child-
  */
 const ITERATIONS = 3
 
-// Four children (tsx, no coverage), each a second or more to start on a small machine.
-t.setTimeout(60_000)
+// Four children (tsx, no coverage), each about a second to start, more on a loaded machine
+// (hence .taprc's timeout).
 
 t.test(`SIGKILL in the middle of write traffic, ${ITERATIONS} times on the same data file`, async (t) => {
   const dataFile = join(t.testdir({}), 'data.json')

@@ -7,9 +7,6 @@ import { apiErrorOf, errorCodes, sdkClient, sleep, startTestMock } from './helpe
 /** The whole body of a Cloudflare answer, as the SDK's generic `post` returns it. */
 interface Envelope<T> { success: boolean, errors: unknown[], messages: unknown[], result: T }
 
-/** Real time the wall-clock test may poll before giving up. */
-const POLL_DEADLINE_MS = 10_000
-
 t.test('official SDK, Bearer token: create, poll to ready on the wall-clock ticker, download, delete', async (t) => {
   // 50 %/s of mock time, one 20 ms tick per 20 ms: ready after ~2 s of real time.
   const mock = await startTestMock(t, { config: { tickMs: 20, speed: 50 } })
@@ -28,15 +25,16 @@ t.test('official SDK, Bearer token: create, poll to ready on the wall-clock tick
 
   const percents: number[] = [0]
   let latest = created.default
-  const deadline = Date.now() + POLL_DEADLINE_MS
-  while (latest?.status !== 'ready' && Date.now() < deadline) {
+  // No deadline of its own (a loaded machine only makes the polls fewer): tap's per-file timeout
+  // ends a wait that never comes.
+  while (latest?.status !== 'ready') {
     await sleep(25)
     const downloads = await client.stream.downloads.get(VIDEOS.empty, { account_id: ACCOUNT })
     latest = downloads.default
     if (latest === undefined) break
     percents.push(latest.percentComplete)
   }
-  t.equal(latest?.status, 'ready', `ready within ${POLL_DEADLINE_MS} ms (after ${percents.length - 1} polls)`)
+  t.equal(latest?.status, 'ready', `ready after ${percents.length - 1} polls`)
   t.equal(latest?.percentComplete, 100)
   t.equal(latest?.url, mediaUrl)
   const decreases = percents.flatMap((percent, index) => index > 0 && percent < (percents[index - 1] as number) ? [[percents[index - 1], percent]] : [])

@@ -12,9 +12,8 @@ import { listening, logLines, run } from './helpers/child-server.js'
 t.beforeEach((t) => { t.saveFixture = true })
 
 // The server runs as a child process with the TypeScript loader this test runs under, so its
-// coverage counts (see test/helpers/child-server.ts). Each child spends seconds compiling
-// TypeScript; tap's 30 s default per file is tight when files run in parallel on a small machine.
-t.setTimeout(120_000)
+// coverage counts (see test/helpers/child-server.ts): a dozen children, each about half a second
+// to start on a quiet machine, several times that on a loaded one (hence .taprc's timeout).
 
 t.test('starts on a free port, serves, and closes on SIGTERM with its state flushed', async (t) => {
   const dataFile = join(t.testdir({}), 'data.json')
@@ -106,8 +105,10 @@ t.test('a port in use: exit code 1 and one line', async (t) => {
 
 t.test('a second server on a data file in use refuses to start, naming the file and the holder', async (t) => {
   const dataFile = join(t.testdir({}), 'data.json')
-  const first = run(t, ['--port', '0'], { MOCK_DATA_FILE: dataFile, LOG_LEVEL: 'silent' })
-  await listening(first).catch(() => {})
+  // Its log on, so that its 'listening' line tells when it holds the lock (silent, it has none,
+  // and the wait for it ran out after 20 s).
+  const first = run(t, ['--port', '0'], { MOCK_DATA_FILE: dataFile })
+  await listening(first)
   // The first is alive and on this host: the second knows it by its pid, without waiting.
   const second = run(t, ['--port', '0'], { MOCK_DATA_FILE: dataFile, LOG_LEVEL: 'silent' })
   t.equal((await second.exited).code, 1)

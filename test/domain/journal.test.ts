@@ -68,8 +68,22 @@ t.test('an entry shows what the note and the record held when recorded', async (
   journal.record({ ...entry(5, note), status: 0, retryAfterMs: 1500 })
   const [listed] = journal.list()
   t.strictSame(listed, {
-    seq: 1, at: new Date(5).toISOString(), wallMs: 5, mockMs: 5, method: 'GET', path: '/p/5', status: 0, credentials: 'none',
-    account: A, video: V, type: 'audio', forced: 'fault', faultId: 'f1', dropped: true, downloads: { default: 'ready' }, retryAfterMs: 1500
+    seq: 1,
+    at: new Date(5).toISOString(),
+    wallMs: 5,
+    mockMs: 5,
+    method: 'GET',
+    path: '/p/5',
+    status: 0,
+    credentials: 'none',
+    account: A,
+    video: V,
+    type: 'audio',
+    forced: 'fault',
+    faultId: 'f1',
+    dropped: true,
+    downloads: { default: 'ready' },
+    retryAfterMs: 1500
   })
   t.not(listed?.downloads, shown, 'the statuses are copied, so an entry never shares the note\'s object')
 })

@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, readFileSync, readdirSync, watch } from 'node:fs'
-import { basename, dirname, join } from 'node:path'
+import { basename, dirname } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
@@ -16,12 +16,13 @@ import { savedState } from './saved-state.js'
 
 /**
  * By default the server runs as a child process with the TypeScript loader its parent runs under
- * (`process.execArgv`). tap passes its coverage collection on to children through the
- * environment, so their coverage of src/server.ts counts. Not tsx, though it starts faster:
- * tap merges the coverage of every process that loaded a file, and that only works when they
- * all compiled it the same way (a tsx child makes the whole report wrong). A child started with
- * `{ coverage: false }` runs under tsx, seconds faster to start than tap's ts-node, with tap's
- * coverage collection turned off, so it reports nothing at all.
+ * (`process.execArgv`: under tap, Node's type stripping with test/helpers/strip-types.mjs). tap
+ * passes its coverage collection on to children through the environment, so their coverage of
+ * src/server.ts counts. Not tsx: tap merges the coverage of every process that loaded a file, and
+ * that only works when they all compiled it the same way (and tsx's output, whitespace removed,
+ * maps back as 100 % whatever ran). A child started with `{ coverage: false }` runs under tsx
+ * with tap's coverage collection turned off, so it reports nothing at all; without tap's own
+ * loaders (execArgv), it listens a little sooner.
  */
 export const SERVER = fileURLToPath(new URL('../../src/server.ts', import.meta.url))
 
@@ -77,9 +78,13 @@ export function logLines (output: string): Array<Record<string, any>> {
     .filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, any>)
 }
 
-/** Waits for the 'listening' log line and returns the url it names. */
-export async function listening (server: Run, timeoutMs = 20_000): Promise<string> {
-  for (let waited = 0; waited < timeoutMs; waited += 25) {
+/**
+ * Waits for the 'listening' log line and returns the url it names; fails if the child exits
+ * first. No deadline of its own, however loaded the machine: tap's per-file timeout ends a wait
+ * that never comes.
+ */
+export async function listening (server: Run): Promise<string> {
+  for (;;) {
     const line = logLines(server.stdout()).find((entry) => entry.msg === 'stream-downloads-mock is listening')
     if (line !== undefined) return line.url as string
     if (server.child.exitCode !== null) break
@@ -122,7 +127,7 @@ export interface KillLoopOptions {
   teardown?: TeardownHost
   /**
    * Children under tap's loader, reporting coverage (default false: tsx, no coverage). The
-   * SIGKILLed ones could not report any anyway; tsx starts them seconds sooner.
+   * SIGKILLed ones could not report any anyway.
    */
   coverage?: boolean
 }
@@ -244,8 +249,7 @@ export class KillLoop {
     const server = this.server = run(this.options.teardown, ['--port', '0'], {
       MOCK_DATA_FILE: dataFile, MOCK_TICK_MS: String(this.options.tickMs), LOG_LEVEL: 'info'
     }, { coverage: this.options.coverage })
-    // Generous: a loaded machine, a growing data file to validate.
-    this.url = await listening(server, 60_000)
+    this.url = await listening(server)
     report.startMs = Math.round(performance.now() - spawnedAt)
     const health = await fetch(`${this.url}/healthz`)
     report.healthz = await health.json()
@@ -347,7 +351,8 @@ export class KillLoop {
     const server = this.server!
     this.iteration++
     const report: BurstReport = { iteration: this.iteration, durationMs: 0, requests: 0, acknowledged: 0, unexpected: [], rewrites: 0, serverErrors: [] }
-    let stopped = false
+    // Aborted at the kill, which ends every worker's loop.
+    const traffic = new AbortController()
     const send = async (method: string, path: string, body?: unknown, parse = false): Promise<Answer | undefined> => {
       report.requests++
       const answer = await this.send(method, path, body, parse)
@@ -358,7 +363,7 @@ export class KillLoop {
 
     const tracks: VideoTrack[] = []
     const videoWorker = async (): Promise<void> => {
-      while (!stopped) {
+      while (!traffic.signal.aborted) {
         const track: VideoTrack = { id: this.newVideoId(), sent: 0, acks: [] }
         tracks.push(track)
         const steps: Array<[string, string, unknown?]> = [
@@ -368,7 +373,7 @@ export class KillLoop {
           ['DELETE', downloadsPath(track.id, ACCOUNT, 'default')]
         ]
         for (const [method, path, body] of steps) {
-          if (stopped) return
+          if (traffic.signal.aborted) return
           track.sent++
           const answer = await send(method, path, body)
           if (answer === undefined) return
@@ -384,7 +389,7 @@ export class KillLoop {
     const flaps: FlapTrack[] = FLAPPING.map(([video, type]) => ({ video, type, initial: this.flapState.get(`${video}/${type}`)!, ops: [] }))
     const flapWorker = async (flap: FlapTrack): Promise<void> => {
       let present = flap.initial
-      while (!stopped) {
+      while (!traffic.signal.aborted) {
         const op: FlapOp = { state: !present }
         flap.ops.push(op)
         const answer = await send(present ? 'DELETE' : 'POST', downloadsPath(flap.video, ACCOUNT, flap.type))
@@ -400,7 +405,7 @@ export class KillLoop {
 
     const clock: ClockAck[] = []
     const clockWorker = async (): Promise<void> => {
-      while (!stopped) {
+      while (!traffic.signal.aborted) {
         const answer = await send('POST', '/__mock/clock/advance', { ms: 100 }, true)
         if (answer === undefined) return
         if (answer.status !== 200) {
@@ -426,7 +431,7 @@ export class KillLoop {
     ]
     const [min, max] = this.options.killAfterMs
     await sleep(min + Math.random() * (max - min))
-    stopped = true
+    traffic.abort()
     const killAt = performance.now()
     server.child.kill('SIGKILL')
     report.durationMs = Math.round(killAt - startedAt)

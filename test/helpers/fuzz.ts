@@ -443,15 +443,18 @@ const mediaRequestArb: fc.Arbitrary<FuzzRequest> = fc.record({
   extra: extraHeadersArb
 }).map(({ method, path, query, media, credentials, extra }) => printable({ target: 'media', method, url: path + query, headers: { ...extra, ...credentials, ...media } }))
 
-const adminRequestArb: fc.Arbitrary<FuzzRequest> = fc.oneof(...adminEndpoints.map((endpoint) => ({ weight: endpoint.weight, arbitrary: fc.record({
-  method: endpoint.method,
-  path: endpoint.path,
-  query: endpoint.query ?? fc.oneof({ weight: 8, arbitrary: fc.constant('') }, { weight: 1, arbitrary: queryArb }),
-  body: endpoint.body === undefined ? fc.oneof({ weight: 5, arbitrary: fc.constant<Body>({}) }, { weight: 1, arbitrary: bodyOf(looseObjectArb) }) : bodyOf(fc.oneof({ weight: 6, arbitrary: endpoint.body }, { weight: 1, arbitrary: looseObjectArb })),
-  extra: extraHeadersArb
-}).map(({ method, path, query, body, extra }) => printable({
-  target: 'admin', method, url: path + query, headers: headersOf({}, undefined, body, extra), ...(body.payload === undefined ? {} : { payload: body.payload })
-})) })))
+const adminRequestArb: fc.Arbitrary<FuzzRequest> = fc.oneof(...adminEndpoints.map((endpoint) => ({
+  weight: endpoint.weight,
+  arbitrary: fc.record({
+    method: endpoint.method,
+    path: endpoint.path,
+    query: endpoint.query ?? fc.oneof({ weight: 8, arbitrary: fc.constant('') }, { weight: 1, arbitrary: queryArb }),
+    body: endpoint.body === undefined ? fc.oneof({ weight: 5, arbitrary: fc.constant<Body>({}) }, { weight: 1, arbitrary: bodyOf(looseObjectArb) }) : bodyOf(fc.oneof({ weight: 6, arbitrary: endpoint.body }, { weight: 1, arbitrary: looseObjectArb })),
+    extra: extraHeadersArb
+  }).map(({ method, path, query, body, extra }) => printable({
+    target: 'admin', method, url: path + query, headers: headersOf({}, undefined, body, extra), ...(body.payload === undefined ? {} : { payload: body.payload })
+  }))
+})))
 
 const otherRequestArb: fc.Arbitrary<FuzzRequest> = fc.record({
   method: methodArb('GET', 'HEAD', 'POST'),

@@ -22,9 +22,9 @@ export const PREFER: Cases = {
   'code= spaces "': fill(' ', '"', 'code="'),
   'spaces only': fill(' '),
   'code= then quotes': fill('"', '', 'code='),
-  'commas': fill(','),
-  'semicolons': fill(';', '', 'code='),
-  'equals': fill('=', '', 'code'),
+  commas: fill(','),
+  semicolons: fill(';', '', 'code='),
+  equals: fill('=', '', 'code'),
   'many other preferences': fill('codex=1, '),
   'code spaces =': fill(' ', '=503', 'code')
 }
