@@ -25,11 +25,6 @@ export interface StoreProbeResult {
 
 const ACCOUNT = '023e105f4ecef8ad9ca31a8372d0c353'
 
-function median (values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)] as number
-}
-
 /** A data file's text with `count` videos, each with a download in progress. */
 function dataFileText (count: number): string {
   const lines: string[] = []

@@ -26,7 +26,6 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { pathToFileURL } from 'node:url'
 import type { FastifyInstance } from 'fastify'
 import type { FixtureDocument } from '../src/index.js'
-import type { StoreData } from '../src/schemas/store.js'
 import { fixtureFinishingAt } from './lib/fixtures.js'
 
 type MockModule = typeof import('../src/index.js')

@@ -31,7 +31,6 @@ export type PollingReport = PollingReportData
 /** One error of a failure envelope. */
 export type AdminErrorMessage = Static<typeof EnvelopeMessageSchema>
 
-
 /** The admin API's OpenAPI 3 description. */
 export interface OpenApiDocument {
   openapi: string

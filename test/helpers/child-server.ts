@@ -4,7 +4,7 @@
  * Used by test/server.test.ts, test/kill-loop.test.ts and scripts/kill-loop.ts.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, readFileSync, readdirSync, watch } from 'node:fs'
+import { existsSync, readdirSync, watch } from 'node:fs'
 import { basename, dirname } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'

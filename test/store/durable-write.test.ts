@@ -95,8 +95,13 @@ t.test('writeAll and the kinds of file', async (t) => {
   t.equal((await writeAll(handle, 'abc').catch((e: unknown) => e as NodeJS.ErrnoException))?.code, 'ESHORTWRITE')
   await writeAll(handle, '')
   const kind = (which: string): string | undefined => irregularKind({
-    isFile: () => which === 'file', isDirectory: () => which === 'dir', isFIFO: () => which === 'fifo', isSocket: () => which === 'socket',
-    isCharacterDevice: () => which === 'char', isBlockDevice: () => which === 'block', mtimeMs: 0
+    isFile: () => which === 'file',
+    isDirectory: () => which === 'dir',
+    isFIFO: () => which === 'fifo',
+    isSocket: () => which === 'socket',
+    isCharacterDevice: () => which === 'char',
+    isBlockDevice: () => which === 'block',
+    mtimeMs: 0
   })
   t.same(['file', 'dir', 'fifo', 'socket', 'char', 'block', 'none'].map(kind),
     [undefined, 'a directory', 'a FIFO (named pipe)', 'a socket', 'a character device', 'a block device', 'not a regular file'])

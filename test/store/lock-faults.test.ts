@@ -114,8 +114,12 @@ t.test('the store: lock errors and a lost lock are logged; a lost lock stops the
   const logged: string[] = []
   let failRead: Error | undefined
   const store = await DownloadStore.open({
-    fixtures: [], defaults: { model: 'time', speed: 10, step: 25 }, dataFile: file, fileSystem: faulty({ readFile: (path) => String(path).endsWith('.lock') ? failRead : undefined }),
-    log: { info: () => {}, error: (_obj, msg) => logged.push(msg ?? '') }, lock: { heartbeatMs: 0 }
+    fixtures: [],
+    defaults: { model: 'time', speed: 10, step: 25 },
+    dataFile: file,
+    fileSystem: faulty({ readFile: (path) => String(path).endsWith('.lock') ? failRead : undefined }),
+    log: { info: () => {}, error: (_obj, msg) => logged.push(msg ?? '') },
+    lock: { heartbeatMs: 0 }
   })
   failRead = coded('EIO')
   await store.dataFileLock!.heartbeat()

@@ -2,7 +2,6 @@ import type { FastifyError, FastifyRequest } from 'fastify'
 import { Errors, RefusedChange, type MockError } from '../../domain/errors.js'
 import { FixtureError } from '../../seed/fixture-error.js'
 
-
 /** The parts of a request a refusal's field may already name. */
 const REQUEST_PARTS = ['body.', 'params.', 'querystring.']
 

@@ -114,10 +114,14 @@ t.test('per-account clocks: freezing or stepping account A moves nothing of acco
   const B = 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb'
   const VA = 'a0000000000000000000000000000001'
   const VB = 'b0000000000000000000000000000001'
-  const app = await build(t, { fixtures: { videos: [
-    { id: VA, account: A, downloads: { default: { percentComplete: 0 } } },
-    { id: VB, account: B, downloads: { default: { percentComplete: 0 } } }
-  ] } })
+  const app = await build(t, {
+    fixtures: {
+      videos: [
+        { id: VA, account: A, downloads: { default: { percentComplete: 0 } } },
+        { id: VB, account: B, downloads: { default: { percentComplete: 0 } } }
+      ]
+    }
+  })
   const frozen = await admin(app, 'POST', '/clock/freeze', { account: A })
   t.strictSame(frozen.body.result, { scope: 'account', account: A, nowMs: 0, frozen: true, rate: 1, tickMs: 1000, ticking: false })
   t.strictSame((await admin(app, 'GET', `/clock?account=${A}`)).body.result, { scope: 'account', account: A, nowMs: 0, frozen: true, rate: 1, tickMs: 1000, ticking: false })

@@ -52,11 +52,15 @@ t.test('POST /reset {account} resets that account only: its videos, clock, fault
   const VA2 = 'a0000000000000000000000000000002'
   const VA3 = 'a0000000000000000000000000000003'
   const VB1 = 'b0000000000000000000000000000001'
-  const app = await build(t, { fixtures: { videos: [
-    { id: VA1, account: A, downloads: { default: { percentComplete: 0 } } },
-    { id: VA2, account: A, downloads: { default: { status: 'ready' } } },
-    { id: VB1, account: B, downloads: { default: { percentComplete: 0 } } }
-  ] } })
+  const app = await build(t, {
+    fixtures: {
+      videos: [
+        { id: VA1, account: A, downloads: { default: { percentComplete: 0 } } },
+        { id: VA2, account: A, downloads: { default: { status: 'ready' } } },
+        { id: VB1, account: B, downloads: { default: { percentComplete: 0 } } }
+      ]
+    }
+  })
   await admin(app, 'POST', '/clock/advance', { ms: 2000 })
   // Account A: a video deleted, one changed, one added; its own clock, frozen and stepped.
   await admin(app, 'DELETE', `/videos/${VA1}`)

@@ -22,17 +22,21 @@ const NEW_VIDEO = '11111111111111111111111111111111'
 const SECOND = '22222222222222222222222222222222'
 
 t.test('GET /videos lists every video, or one account\'s', async (t) => {
-  const app = await build(t, { fixtures: [
-    { videos: [{ id: NEW_VIDEO, account: OTHER_ACCOUNT, downloads: { audio: { percentComplete: 25, speed: 5 } }, onCreate: { default: { model: 'polls' } } }] },
-    { videos: [{ id: VIDEOS.ready, account: ACCOUNT, downloads: { default: { status: 'ready' } } }, { id: VIDEOS.empty, account: ACCOUNT }] }
-  ] })
+  const app = await build(t, {
+    fixtures: [
+      { videos: [{ id: NEW_VIDEO, account: OTHER_ACCOUNT, downloads: { audio: { percentComplete: 25, speed: 5 } }, onCreate: { default: { model: 'polls' } } }] },
+      { videos: [{ id: VIDEOS.ready, account: ACCOUNT, downloads: { default: { status: 'ready' } } }, { id: VIDEOS.empty, account: ACCOUNT }] }
+    ]
+  })
   const all = await admin(app, 'GET', '/videos')
   t.equal(all.statusCode, 200)
-  t.strictSame(all.body, success({ videos: [
-    { id: NEW_VIDEO, account: OTHER_ACCOUNT, downloads: { audio: download('inprogress', 25, { speed: 5 }) }, onCreate: { default: { model: 'polls' } } },
-    { id: VIDEOS.ready, account: ACCOUNT, downloads: { default: download('ready', 100) }, onCreate: {} },
-    { id: VIDEOS.empty, account: ACCOUNT, downloads: {}, onCreate: {} }
-  ] }))
+  t.strictSame(all.body, success({
+    videos: [
+      { id: NEW_VIDEO, account: OTHER_ACCOUNT, downloads: { audio: download('inprogress', 25, { speed: 5 }) }, onCreate: { default: { model: 'polls' } } },
+      { id: VIDEOS.ready, account: ACCOUNT, downloads: { default: download('ready', 100) }, onCreate: {} },
+      { id: VIDEOS.empty, account: ACCOUNT, downloads: {}, onCreate: {} }
+    ]
+  }))
   const other = await admin(app, 'GET', `/videos?account=${OTHER_ACCOUNT}`)
   t.strictSame(other.body.result.videos.map((video: { id: string }) => video.id), [NEW_VIDEO])
   t.strictSame((await admin(app, 'GET', `/videos?account=${ACCOUNT}`)).body.result.videos.map((video: { id: string }) => video.id), [VIDEOS.ready, VIDEOS.empty])
@@ -185,7 +189,7 @@ t.test('POST /fixtures refuses a bad document with the fixture file\'s message, 
     [{}, 'body: $.videos: missing required property'],
     [{ videos: [{ id: NEW_VIDEO, account: ACCOUNT }, { id: SECOND, account: ACCOUNT }, { id: NEW_VIDEO, account: OTHER_ACCOUNT }] }, `body: $.videos[2].id: duplicate video id ${NEW_VIDEO} (already at $.videos[0])`],
     [`{"videos":[{"id":"${NEW_VIDEO}","account":"${ACCOUNT}","__proto__":{"polluted":true}}]}`, 'body: $.videos[0].__proto__: forbidden key (prototype keys are refused)'],
-    [`{"__proto__":{"polluted":true},"videos":[]}`, 'body: $.__proto__: forbidden key (prototype keys are refused)'],
+    ['{"__proto__":{"polluted":true},"videos":[]}', 'body: $.__proto__: forbidden key (prototype keys are refused)'],
     [{ videos: [{ id: NEW_VIDEO, account: ACCOUNT, constructor: {} }] }, 'body: $.videos[0].constructor: forbidden key (prototype keys are refused)']
   ]
   for (const [document, message] of cases) {
