@@ -7,6 +7,10 @@
  *   ITERATIONS=100 node --import tsx scripts/kill-loop.ts     (npm run kill-loop)
  *
  * KILL_AFTER_MS=min,max sets how long the traffic runs before each kill (default 300,2500).
+ * KILL_VIDEOS=n adds n videos (another account's) before the first kill, to measure the window
+ * with a large store. Leave room under MOCK_MAX_VIDEOS (100,000) for the bundled fixtures and the
+ * videos the workers create (8 an iteration), e.g. KILL_VIDEOS=99000 with 100 iterations; the
+ * check then reports the added videos as unknown ones, which they are to it.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -39,6 +43,14 @@ async function main (): Promise<number> {
   try {
     const first = await loop.start()
     startTimes.push(first.startMs)
+    const extra = Number(process.env.KILL_VIDEOS ?? 0)
+    if (extra > 0) {
+      const account = 'b'.repeat(32)
+      const videos = Array.from({ length: extra }, (_, n) => ({ id: `e${n.toString(16).padStart(31, '0')}`, account, downloads: { default: { speed: 0.0001 } } }))
+      const added = await fetch(`${loop.serverUrl}/__mock/fixtures`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ videos }) })
+      if (added.status !== 200) throw new Error(`KILL_VIDEOS: POST /__mock/fixtures answered ${added.status}: ${await added.text()}`)
+      out(`added ${extra} videos`)
+    }
     if (!first.startedCleanly) failures.push(`first start: not clean (${JSON.stringify(first.healthz)})`)
     for (let i = 1; i <= iterations; i++) {
       const burst = await loop.burst()

@@ -202,6 +202,12 @@ export class KillLoop {
   private readonly options: Required<Omit<KillLoopOptions, 'teardown'>> & KillLoopOptions
   private server: Run | undefined
   private url = ''
+
+  /** The running server's base url (for a script that adds videos before the kills). */
+  get serverUrl (): string {
+    return this.url
+  }
+
   private iteration = 0
   /** Videos of past bursts and the stage the data file kept for each: they never change again. */
   private readonly durable = new Map<string, number>()
