@@ -27,6 +27,13 @@ export function newClock (nowMs = 0): ClockState {
   return { nowMs, frozen: false, rate: 1 }
 }
 
+/** A stored clock with its optional fields filled in (running, rate 1), in place. */
+export function fullClock (clock: { nowMs: number, frozen?: boolean, rate?: number }): ClockState {
+  clock.frozen ??= false
+  clock.rate ??= 1
+  return clock as ClockState
+}
+
 /** Whether time moves a clock. */
 export function isRunning (clock: ClockState): boolean {
   return !clock.frozen && clock.rate > 0

@@ -13,7 +13,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
-import { GLOBAL_CLOCK, readingAfter, type ClockState } from '../domain/clock-book.js'
+import { GLOBAL_CLOCK, fullClock, readingAfter, type ClockState } from '../domain/clock-book.js'
 import { ID_PATTERN } from '../domain/ids.js'
 import { FixtureError } from '../seed/fixture-error.js'
 import { assertMatches } from '../seed/validate.js'
@@ -98,7 +98,7 @@ function clocksOf (head: StoreHead): Array<[string, ClockState]> {
 /** Moves every running clock to its reading at the last book time seen. */
 function settle (replay: Replay): void {
   for (const [key, clock] of clocksOf(replay.head)) {
-    clock.nowMs = readingAfter({ nowMs: clock.nowMs, frozen: clock.frozen ?? false, rate: clock.rate ?? 1 }, replay.lastF - (replay.anchors.get(key) ?? replay.base))
+    clock.nowMs = readingAfter(fullClock(clock), replay.lastF - (replay.anchors.get(key) ?? replay.base))
   }
 }
 
@@ -145,7 +145,7 @@ function apply (replay: Replay, line: LogLine, source: string): void {
     else replay.videos.put(line.video, checkStoredVideo(line.record, source))
   }
   if (line.clock !== undefined && line.state !== undefined) {
-    const state = line.state === null ? undefined : { frozen: false, rate: 1, ...line.state }
+    const state = line.state === null ? undefined : fullClock({ ...line.state })
     if (line.clock === GLOBAL_CLOCK) {
       if (state !== undefined) head.clock = state
     } else {

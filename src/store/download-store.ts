@@ -1,4 +1,4 @@
-import { ClockBook, GLOBAL_CLOCK, newClock, type ClockState } from '../domain/clock-book.js'
+import { ClockBook, GLOBAL_CLOCK, fullClock, newClock, type ClockState } from '../domain/clock-book.js'
 import { RefusedChange } from '../domain/errors.js'
 import { DOWNLOAD_TYPES, type DownloadType } from '../domain/ids.js'
 import { statusPercentProblem } from '../domain/rules.js'
@@ -83,13 +83,6 @@ export const MAX_ACCOUNT_CLOCKS = 100_000
 
 /** How often (real ms) the ticker notes that mock time went on, when nothing else is written. */
 const CLOCK_SAVE_INTERVAL_MS = 1000
-
-/** A stored clock with its optional fields filled in. */
-function fullClock (clock: { nowMs: number, frozen?: boolean, rate?: number }): ClockState {
-  clock.frozen ??= false
-  clock.rate ??= 1
-  return clock as ClockState
-}
 
 /** One video as the admin API shows it: its downloads' current state and its settings. */
 export interface VideoView {

@@ -171,7 +171,7 @@ export async function openDataFile (file: string, videos: VideoSink, options: Da
     options.check()
     // Holding the lock, nobody else writes beside the file: what is there was left by a kill.
     await adapter.removeLeftovers()
-    const writer = new DataFileWriter(file, adapter, lock, (generations.at(-1) ?? 0) + 1, fileSystem, options)
+    const writer = new DataFileWriter(file, db, adapter, lock, (generations.at(-1) ?? 0) + 1, fileSystem, options)
     return {
       head,
       seeded,
@@ -219,10 +219,11 @@ class DataFileWriter implements Persistence {
   private closed = false
   writes = 0
 
-  constructor (file: string, adapter: DataFile, lock: DataFileLock, generation: number, fileSystem: FileSystem, options: DataFileOptions) {
+  /** Writes snapshots through `db`, the Low that read the file (over `adapter`, whose byte count it reads). */
+  constructor (file: string, db: Low<Snapshot>, adapter: DataFile, lock: DataFileLock, generation: number, fileSystem: FileSystem, options: DataFileOptions) {
     this.file = file
     this.adapter = adapter
-    this.db = new Low<Snapshot>(adapter, NO_SNAPSHOT)
+    this.db = db
     this.lock = lock
     this.generation = generation
     this.fileSystem = fileSystem
