@@ -1,6 +1,7 @@
 /** The request journal: a bounded record of what the Cloudflare surface answered. Pure, no I/O. */
 import { bearerToken } from './credentials.js'
 import type { DownloadType } from './ids.js'
+import { PollingTally } from './polling-report.js'
 import type { DownloadStatus } from './progress.js'
 
 /** One answered (or dropped) request on the Cloudflare surface. */
@@ -243,6 +244,8 @@ export function retryAfterMsOf (headers: HeaderBag): number | undefined {
  */
 export class Journal {
   readonly limit: number
+  /** The polling reports, counted as requests are recorded: bounded apart from the ring. */
+  readonly polling = new PollingTally()
   /** Made as the ring fills, then reused. */
   private slots: Slot[] = []
   /** Index of the oldest entry. */
@@ -286,6 +289,7 @@ export class Journal {
     slot.retryAfterMs = record.retryAfterMs
     if (this.count < this.limit) this.count++
     else this.head = (this.head + 1) % this.limit
+    this.polling.observe(slot)
     return slot.seq
   }
 
@@ -323,8 +327,9 @@ export class Journal {
     return { entries: shown.map(entryOf), next: more ? (shown.at(-1) as Slot).seq : null }
   }
 
-  /** Removes every entry, or only one account's; returns how many were removed. */
+  /** Removes every entry, or only one account's, with their polling reports; returns how many were removed. */
   clear (account?: string): number {
+    this.polling.clear(account)
     const kept = account === undefined ? [] : this.held().filter((slot) => slot.account !== account)
     const removed = this.count - kept.length
     // The kept slots move to the front in order; the others stay made, for reuse.

@@ -1,6 +1,7 @@
 import t from 'tap'
 import type { JournalEntry } from '../../src/domain/journal.js'
-import { pollingReport } from '../../src/domain/polling-report.js'
+import { Journal } from '../../src/domain/journal.js'
+import { MAX_REPORTED, PollingTally, pollingReport } from '../../src/domain/polling-report.js'
 
 const V = 'cccccccccccccccccccccccccccccccc'
 const OTHER = 'dddddddddddddddddddddddddddddddd'
@@ -115,4 +116,60 @@ t.test('Retry-After: honoured, not honoured, and not yet followed', async (t) =>
 
   t.equal(pollingReport(entries.slice(0, 2), V).honouredRetryAfter, true, 'every followed one honoured')
   t.equal(pollingReport(entries.slice(5), V).honouredRetryAfter, null, 'asked, but no request since')
+})
+
+t.test('the tally: counts are kept whole, its lists hold the latest MAX_REPORTED', async (t) => {
+  const tally = new PollingTally()
+  const polls = MAX_REPORTED + 50
+  for (let i = 0; i < polls; i++) {
+    tally.observe(at(1000 + i * 10 + (i === 3 ? 1 : 0), { account: 'acct' }))
+    tally.observe(at(1000 + i * 10 + 5, { status: 429, downloads: undefined, retryAfterMs: 1 }))
+  }
+  const report = tally.report(V)
+  t.equal(report.polls, polls, 'every poll counted')
+  t.equal(report.intervalsMs.length, MAX_REPORTED, 'the latest intervals only')
+  t.equal(report.minIntervalMs, 9, 'the minimum over all, one dropped from the list among them')
+  t.equal(report.meanIntervalMs, 10 * (polls - 1) / (polls - 1))
+  t.equal(report.retryAfter.length, MAX_REPORTED)
+  t.equal(report.retryAfter.at(-1)?.honoured, null, 'the last asked wait is not yet followed')
+  t.equal(report.honouredRetryAfter, true, 'judged over every check, the dropped ones too')
+  report.intervalsMs.length = 0
+  t.equal(tally.report(V).intervalsMs.length, MAX_REPORTED, 'a report is a copy')
+})
+
+t.test('the tally follows at most its bound of videos, forgetting the least recently polled', async (t) => {
+  const tally = new PollingTally(2)
+  const third = 'eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee'
+  tally.observe(at(1000, { video: V }))
+  tally.observe(at(1000, { video: OTHER }))
+  tally.observe(at(1100, { video: V }))
+  tally.observe(at(1200, { video: third }))
+  t.equal(tally.size, 2)
+  t.equal(tally.report(V).polls, 2, 'polled last but one: kept')
+  t.equal(tally.report(OTHER).polls, 0, 'the least recent is forgotten: an empty report')
+  tally.observe(at(1300, { video: undefined }))
+  t.equal(tally.size, 2, 'a request of no video is not counted')
+})
+
+t.test('the tally forgets one account\'s videos, or all', async (t) => {
+  const tally = new PollingTally()
+  tally.observe(at(1000, { video: V, account: 'a' }))
+  tally.observe(at(1000, { video: OTHER, account: 'b' }))
+  tally.clear('a')
+  t.equal(tally.report(V).polls, 0)
+  t.equal(tally.report(OTHER).polls, 1)
+  tally.clear()
+  t.equal(tally.size, 0)
+})
+
+t.test('the journal\'s reports outlive its ring, and go with a clear', async (t) => {
+  const journal = new Journal(2)
+  const note = { account: 'a', video: V, downloads: { default: 'inprogress' as const } }
+  for (let i = 0; i < 5; i++) journal.record({ wallMs: 1000 * i, mockMs: 0, method: 'GET', path: '/x', status: 200, credentials: 'none', note, retryAfterMs: undefined })
+  t.equal(journal.size, 2, 'the ring holds two')
+  t.equal(journal.polling.report(V).polls, 5, 'the report counts all five')
+  journal.clear('b')
+  t.equal(journal.polling.report(V).polls, 5, 'another account\'s clear leaves it')
+  journal.clear('a')
+  t.equal(journal.polling.report(V).polls, 0)
 })

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { pollingReport } from '../../domain/polling-report.js'
 import { CloudflareIdSchema } from '../../schemas/download.js'
 import { FailureEnvelopeSchema, SuccessEnvelopeSchema, ok } from '../../schemas/envelope.js'
 import { AccountQuerySchema } from '../../schemas/admin.js'
@@ -38,11 +37,11 @@ const journalAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['journal'],
       summary: 'Report how a client polled a video',
-      description: 'From the journal entries of the video: the 2xx GETs of its downloads list (polls) and the wall time between them, the first poll that showed every download ready or error and the polls after it, and for every answer with Retry-After whether the next request on the video waited that long.',
+      description: 'Counted as requests on the video are journaled (apart from the journal\'s own bound, so it covers requests the journal has dropped): the 2xx GETs of its downloads list (polls) and the wall time between them, the first poll that showed every download ready or error and the polls after it, and for every answer with Retry-After whether the next request on the video waited that long.',
       params: Type.Object({ video: CloudflareIdSchema }),
       response: { 200: SuccessEnvelopeSchema(PollingReportSchema), ...failures }
     }
-  }, async (request) => ok(pollingReport(app.mock.journal.list({ video: request.params.video }), request.params.video)))
+  }, async (request) => ok(app.mock.journal.polling.report(request.params.video)))
 }
 
 export default journalAdminRoutes
