@@ -62,6 +62,15 @@ export const StoreDataSchema = Type.Object({
 }, { additionalProperties: false })
 export type StoreData = Static<typeof StoreDataSchema>
 
+/**
+ * The snapshot with its videos left unchecked (an object): the head is checked in one go, and the
+ * videos one at a time as the store takes them in (see store/stored-data.ts).
+ */
+export const StoreDataHeadSchema = Type.Composite([
+  Type.Omit(StoreDataSchema, ['videos']),
+  Type.Object({ videos: Type.Object({}) })
+], { additionalProperties: false })
+
 /** The snapshot without its videos: format, epoch, clocks, defaults. */
 export type StoreHead = Omit<StoreData, 'videos'>
 

@@ -10,7 +10,7 @@ import { basename, dirname, join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import type { Adapter } from 'lowdb'
 import type { Snapshot, StoreData, VideoRecord } from '../schemas/store.js'
-import { checkStoredData } from './stored-data.js'
+import { checkStoredHead, checkedVideos } from './stored-data.js'
 import { errorCode, irregularKind, nodeFileSystem, syncDirectory, writeAll, type FileHandleLike, type FileSystem } from './file-system.js'
 
 export { errorCode }
@@ -66,15 +66,6 @@ export async function readDataFile (file: string, fileSystem: FileSystem = nodeF
   } catch (error) {
     throw new DataFileError(file, `is not valid JSON (${(error as Error).message}); fix or remove it to start from the fixtures`)
   }
-}
-
-/**
- * A data's videos with their ids, from the data itself, one at a time: no array of 100,000
- * pairs to allocate (and collect) while a store opens. Not Object.entries: on an object of
- * 100,000 keys it takes about twice as long as listing the keys and looking each up.
- */
-export function * listVideos (videos: StoreData['videos']): Generator<[string, VideoRecord]> {
-  for (const id of Object.keys(videos)) yield [id, videos[id] as VideoRecord]
 }
 
 /** The longest slice of a write, however busy the event loop is between slices (ms). */
@@ -151,8 +142,9 @@ export class DataFile implements Adapter<Snapshot> {
   async read (): Promise<Snapshot | null> {
     const stored = await readDataFile(this.file, this.fileSystem)
     if (stored === undefined) return null
-    const { videos, ...head } = checkStoredData(stored, this.file, this.wallClock())
-    return { head, videos: listVideos(videos) }
+    const data = checkStoredHead(stored, this.file, this.wallClock())
+    const { videos: _, ...head } = data
+    return { head, videos: checkedVideos(data, this.file) }
   }
 
   /** Writes `data` once every write called before it has settled; rejects with the error that stopped it. */

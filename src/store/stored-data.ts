@@ -4,50 +4,84 @@
  * older format is migrated here. Errors are FixtureErrors naming the file and the JSON path.
  */
 import { TypeCompiler } from '@sinclair/typebox/compiler'
-import { DOWNLOAD_TYPES } from '../domain/ids.js'
+import { DOWNLOAD_TYPES, ID_PATTERN } from '../domain/ids.js'
 import { statusPercentProblem } from '../domain/rules.js'
 import { FixtureError, pointerToJsonPath } from '../seed/fixture-error.js'
 import { assertMatches } from '../seed/validate.js'
-import { DATA_FORMAT, StoreDataSchema, type StoreData, type VideoRecord } from '../schemas/store.js'
+import { DATA_FORMAT, StoreDataHeadSchema, StoreDataSchema, VideoRecordSchema, type StoreData, type VideoRecord } from '../schemas/store.js'
 
 /**
- * A compiled check: at 100,000 videos, TypeBox's interpreted `Value.Errors` takes several times
+ * Compiled checks: at 100,000 videos, TypeBox's interpreted `Value.Errors` takes several times
  * as long as a JSON.parse of the file, the compiled check a fraction of it. The detailed (slow)
- * check runs only to describe a file the compiled one refused.
+ * check runs only to describe a file the compiled one refused. The head and each video are
+ * checked apart: the whole schema's check lists the videos with `Object.entries` (100,000 pairs
+ * made and collected) on top of the listing that fills the table; checked as they are listed, a
+ * store of 100,000 videos opens in about 40 % less time (see the bench's store part).
  */
-const storeDataCheck = TypeCompiler.Compile(StoreDataSchema)
+const headCheck = TypeCompiler.Compile(StoreDataHeadSchema)
+const videoCheck = TypeCompiler.Compile(VideoRecordSchema)
+const VIDEO_ID = new RegExp(ID_PATTERN)
 
-/** Throws the FixtureError describing why `value` fails `schema` (the compiled check said it does). */
-function refuse (schema: typeof StoreDataSchema, value: unknown, file: string): never {
-  assertMatches(schema, value, file)
+/** Throws the FixtureError describing why `value` fails the schema (a compiled check said it does). */
+function refuse (value: unknown, file: string): never {
+  assertMatches(StoreDataSchema, value, file)
   /* c8 ignore next -- the compiled and the interpreted check agree; this is in case they ever do not */
   throw new FixtureError(file, '$', 'does not match the data file\'s schema')
 }
 
-/** Checks one video's downloads against the rules; `pointer` is the video's JSON pointer. */
-function assertVideoStates (video: VideoRecord, file: string, pointer: string): void {
+/**
+ * Checks one video's downloads against the rules; `pointer` is the video's JSON pointer (`/videos/`
+ * and `id`, joined only for a message: a store opens 100,000 videos that need none).
+ */
+function assertVideoStates (video: VideoRecord, file: string, pointer: string, id = ''): void {
   for (const type of DOWNLOAD_TYPES) {
     const record = video.downloads[type]
     const problem = record === undefined ? undefined : statusPercentProblem(record.status, record.percent)
-    if (problem !== undefined) throw new FixtureError(file, pointerToJsonPath(`${pointer}/downloads/${type}/percent`), problem)
+    if (problem !== undefined) throw new FixtureError(file, pointerToJsonPath(`${pointer}${id}/downloads/${type}/percent`), problem)
   }
 }
 
+/** Snapshot data whose head is checked and current; its videos are checked as `checkedVideos` lists them. */
+export type HeadChecked = Omit<StoreData, 'videos'> & { videos: Record<string, unknown> }
+
 /**
- * Checks parsed snapshot data and brings it to the current format: a data@1 file gets the epoch
- * `nowMs` (its first load under this version) and no change log. Returns the same object.
+ * Checks parsed snapshot data but for its videos, and brings it to the current format: a data@1
+ * file gets the epoch `nowMs` (its first load under this version) and no change log. Returns the
+ * same object.
  */
-export function checkStoredData (value: unknown, file: string, nowMs: number): StoreData {
-  // Prototype keys never pass the compiled check: every object of the schema is closed, and
-  // records take only video and account ids as keys.
-  if (!storeDataCheck.Check(value)) refuse(StoreDataSchema, value, file)
-  const data = value as StoreData
-  for (const videoId of Object.keys(data.videos)) assertVideoStates(data.videos[videoId] as VideoRecord, file, `/videos/${videoId}`)
+export function checkStoredHead (value: unknown, file: string, nowMs: number): HeadChecked {
+  // Prototype keys never pass: every object of the schema is closed, and records take only
+  // video and account ids as keys (the videos' ids are checked as they are listed).
+  if (!headCheck.Check(value)) refuse(value, file)
+  const data = value as HeadChecked
   data.format = DATA_FORMAT
   data.epochMs ??= nowMs
   data.log ??= 0
   data.elapsedMs ??= 0
   return data
+}
+
+/**
+ * The videos of head-checked data with their ids, each checked (schema and rules) as it is
+ * listed: one pass, and no array of 100,000 pairs to allocate. Not Object.entries: on an object
+ * of 100,000 keys it takes about twice as long as listing the keys and looking each up. Throws
+ * the FixtureError of the first video that fails, naming the file and its JSON path.
+ */
+export function * checkedVideos (data: HeadChecked, file: string): Generator<[string, VideoRecord]> {
+  const { videos } = data
+  for (const id of Object.keys(videos)) {
+    const video = videos[id]
+    if (!VIDEO_ID.test(id) || !videoCheck.Check(video)) refuse(data, file)
+    assertVideoStates(video, file, '/videos/', id)
+    yield [id, video]
+  }
+}
+
+/** Checks the whole of parsed snapshot data (head, then every video) and returns it, current. */
+export function checkStoredData (value: unknown, file: string, nowMs: number): StoreData {
+  const data = checkStoredHead(value, file, nowMs)
+  for (const _ of checkedVideos(data, file));
+  return data as StoreData
 }
 
 /**
