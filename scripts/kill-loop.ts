@@ -9,8 +9,7 @@
  * KILL_AFTER_MS=min,max sets how long the traffic runs before each kill (default 300,2500).
  * KILL_VIDEOS=n adds n videos (another account's) before the first kill, to measure the window
  * with a large store. Leave room under MOCK_MAX_VIDEOS (100,000) for the bundled fixtures and the
- * videos the workers create (8 an iteration), e.g. KILL_VIDEOS=99000 with 100 iterations; the
- * check then reports the added videos as unknown ones, which they are to it.
+ * videos the workers create (8 an iteration), e.g. KILL_VIDEOS=99000 with 100 iterations.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -49,6 +48,7 @@ async function main (): Promise<number> {
       const videos = Array.from({ length: extra }, (_, n) => ({ id: `e${n.toString(16).padStart(31, '0')}`, account, downloads: { default: { speed: 0.0001 } } }))
       const added = await fetch(`${loop.serverUrl}/__mock/fixtures`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ videos }) })
       if (added.status !== 200) throw new Error(`KILL_VIDEOS: POST /__mock/fixtures answered ${added.status}: ${await added.text()}`)
+      loop.expect(videos.map((video) => video.id))
       out(`added ${extra} videos`)
     }
     if (!first.startedCleanly) failures.push(`first start: not clean (${JSON.stringify(first.healthz)})`)
