@@ -1,10 +1,16 @@
 /** A binary min-heap ordered by a numeric key: O(log n) push and pop. */
 export class MinHeap<T> {
-  private readonly items: T[] = []
+  private readonly items: T[]
   private readonly keyOf: (item: T) => number
 
-  constructor (keyOf: (item: T) => number) {
+  /**
+   * A heap of `items` (taken over, not copied), ordered in O(n) by Floyd's method: filling a heap
+   * of 100,000 one push at a time costs O(n log n) when the keys come in falling order.
+   */
+  constructor (keyOf: (item: T) => number, items: T[] = []) {
     this.keyOf = keyOf
+    this.items = items
+    this.heapify()
   }
 
   get size (): number {
@@ -50,8 +56,14 @@ export class MinHeap<T> {
     let kept = 0
     for (const item of items) if (keep(item)) items[kept++] = item
     items.length = kept
-    for (let index = (kept >> 1) - 1; index >= 0; index--) this.siftDown(index, items[index] as T)
+    this.heapify()
     return before - kept
+  }
+
+  /** Restores the heap order of the whole array in O(n) (Floyd's method). */
+  private heapify (): void {
+    const items = this.items
+    for (let index = (items.length >> 1) - 1; index >= 0; index--) this.siftDown(index, items[index] as T)
   }
 
   /** Puts `item` at `index` and moves it down until both its children have keys at least its own. */

@@ -233,19 +233,33 @@ export class DownloadStore {
 
   /** Rebuilds the transition schedules from the table. */
   private reschedule (): void {
-    this.schedule.clear()
-    for (const [videoId, video] of this.table.entries()) this.scheduleVideo(videoId, video, false)
+    this.schedule.rebuild(this.dueEntries())
   }
 
-  private scheduleVideo (videoId: string, video: VideoRecord, compact = true): void {
-    for (const type of DOWNLOAD_TYPES) this.scheduleDownload(videoId, video, type, compact)
+  /** Every download's next stop, with its clock's key, for a rebuild. */
+  private * dueEntries (): Generator<[string, DueTransition]> {
+    for (const [videoId, video] of this.table.entries()) {
+      for (const type of DOWNLOAD_TYPES) {
+        const entry = this.dueEntry(videoId, video, type)
+        if (entry !== undefined) yield [this.clocks.keyOf(video.account), entry]
+      }
+    }
   }
 
-  private scheduleDownload (videoId: string, video: VideoRecord, type: DownloadType, compact = true): void {
+  /** The next stop of a download, when it has one to be scheduled for. */
+  private dueEntry (videoId: string, video: VideoRecord, type: DownloadType): DueTransition | undefined {
     const record = video.downloads[type]
     const at = record === undefined ? undefined : nextStopAt(record)
-    if (at === undefined) return
-    this.schedule.add(this.clocks.keyOf(video.account), { at, videoId, type, record: record as DownloadRecord }, compact)
+    return at === undefined ? undefined : { at, videoId, type, record: record as DownloadRecord }
+  }
+
+  private scheduleVideo (videoId: string, video: VideoRecord): void {
+    for (const type of DOWNLOAD_TYPES) this.scheduleDownload(videoId, video, type)
+  }
+
+  private scheduleDownload (videoId: string, video: VideoRecord, type: DownloadType): void {
+    const entry = this.dueEntry(videoId, video, type)
+    if (entry !== undefined) this.schedule.add(this.clocks.keyOf(video.account), entry)
   }
 
   /**

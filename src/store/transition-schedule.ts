@@ -18,6 +18,9 @@ export interface DueTransition { at: number, videoId: string, type: DownloadType
  */
 export const COMPACT_SLACK = 1024
 
+/** The key a schedule orders by. */
+const dueAt = (due: DueTransition): number => due.at
+
 /**
  * For each clock (by key), the mock times at which its downloads reach their next stop point, so
  * that a tick costs what is due (O(k log n)), never the number of downloads or clocks. Whether an
@@ -33,19 +36,32 @@ export class TransitionSchedule {
     this.isLive = isLive
   }
 
-  /**
-   * Schedules an entry on the clock `key`, compacting that clock's schedule when it is due;
-   * `compact: false` while filling a schedule from a table, where nothing is stale yet.
-   */
-  add (key: string, entry: DueTransition, compact = true): void {
+  /** Schedules an entry on the clock `key`, compacting that clock's schedule when it is due. */
+  add (key: string, entry: DueTransition): void {
     let heap = this.heaps.get(key)
-    if (heap === undefined) this.heaps.set(key, heap = new MinHeap<DueTransition>((due) => due.at))
+    if (heap === undefined) this.heaps.set(key, heap = new MinHeap<DueTransition>(dueAt))
     heap.push(entry)
-    if (!compact) {
-      this.compactAt.set(key, Math.max(this.compactAt.get(key) ?? 0, 2 * heap.size + COMPACT_SLACK))
-    } else if (heap.size > (this.compactAt.get(key) ?? COMPACT_SLACK)) {
+    if (heap.size > (this.compactAt.get(key) ?? COMPACT_SLACK)) {
       heap.retain((due) => this.isLive(due, key))
       this.compactAt.set(key, 2 * heap.size + COMPACT_SLACK)
+    }
+  }
+
+  /**
+   * Replaces every schedule with these entries (each with its clock's key), where nothing is
+   * stale yet: each clock's heap is ordered once, in O(n), rather than entry by entry.
+   */
+  rebuild (entries: Iterable<readonly [key: string, entry: DueTransition]>): void {
+    this.clear()
+    const byKey = new Map<string, DueTransition[]>()
+    for (const [key, entry] of entries) {
+      const list = byKey.get(key)
+      if (list === undefined) byKey.set(key, [entry])
+      else list.push(entry)
+    }
+    for (const [key, list] of byKey) {
+      this.heaps.set(key, new MinHeap<DueTransition>(dueAt, list))
+      this.compactAt.set(key, 2 * list.length + COMPACT_SLACK)
     }
   }
 

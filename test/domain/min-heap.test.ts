@@ -41,3 +41,13 @@ t.test('retain keeps the accepted items, in heap order', async (t) => {
   t.same(out, values.filter((n) => n % 3 === 0).sort((a, b) => a - b))
   t.equal(heap.retain(() => false), 0, 'an empty heap')
 })
+
+t.test('a heap made from items is ordered at once, whatever their order', async (t) => {
+  for (const values of [[], [5], Array.from({ length: 500 }, (_, i) => 500 - i), Array.from({ length: 500 }, (_, i) => (i * 191) % 500)]) {
+    const heap = new MinHeap<number>((n) => n, [...values])
+    t.equal(heap.size, values.length)
+    const out: number[] = []
+    for (let v = heap.pop(); v !== undefined; v = heap.pop()) out.push(v)
+    t.same(out, [...values].sort((a, b) => a - b), `${values.length} items`)
+  }
+})
