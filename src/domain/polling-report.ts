@@ -127,12 +127,12 @@ class VideoTally {
     // Any request on the video is the client coming back, whatever it asks for.
     if (pending !== null) {
       pending.waitedMs = request.wallMs - this.askedAtMs
-      pending.honoured = pending.waitedMs >= pending.askedMs
+      pending.honoured = retryAfterHonoured(pending.askedMs, pending.waitedMs)
       this.judged++
       if (!pending.honoured) this.dishonoured++
       this.pending = null
     }
-    if (isPoll(request)) this.poll(request.method as PollMethod, request.wallMs, request.downloads as Readonly<Partial<Record<DownloadType, string>>>)
+    if (isPoll(request)) this.poll(request)
     if (request.retryAfterMs !== undefined) {
       const check: RetryAfterCheck = { seq: request.seq, status: request.status, askedMs: request.retryAfterMs, waitedMs: null, honoured: null }
       this.askedAtMs = request.wallMs
@@ -141,9 +141,10 @@ class VideoTally {
     }
   }
 
-  private poll (method: PollMethod, wallMs: number, downloads: Readonly<Partial<Record<DownloadType, string>>>): void {
+  private poll (request: ObservedRequest & { method: PollMethod, downloads: Shown }): void {
+    const { wallMs, downloads } = request
     const poll = ++this.polls
-    this.pollsByMethod[method]++
+    this.pollsByMethod[request.method]++
     if (this.lastPollMs !== null) {
       const interval = wallMs - this.lastPollMs
       this.intervals++
@@ -152,9 +153,8 @@ class VideoTally {
       keepLatest(this.intervalsMs, interval)
     }
     this.lastPollMs = wallMs
-    const statuses = Object.values(downloads)
-    this.settled.ready.see(poll, statuses.length > 0 && statuses.every((status) => status === 'ready'))
-    this.settled.error.see(poll, statuses.includes('error') && statuses.every((status) => status === 'ready' || status === 'error'))
+    this.settled.ready.see(poll, showsAllReady(request))
+    this.settled.error.see(poll, showsFailed(request))
     for (const type of DOWNLOAD_TYPES) {
       const status = downloads[type]
       if (status === undefined) continue
@@ -185,9 +185,32 @@ class VideoTally {
   }
 }
 
+/** What the rules of a poll read of a request. */
+type PollFacts = Pick<ObservedRequest, 'method' | 'status' | 'downloads'>
+
+/** The statuses a poll showed. */
+type Shown = Readonly<Partial<Record<DownloadType, string>>>
+
 /** A 2xx GET or POST that showed the downloads: what a polling loop does (HEAD is not a read). */
-function isPoll (request: ObservedRequest): boolean {
+export function isPoll<T extends PollFacts> (request: T): request is T & { method: PollMethod, downloads: Shown } {
   return (request.method === 'GET' || request.method === 'POST') && request.status >= 200 && request.status < 300 && request.downloads !== undefined
+}
+
+/** True when the poll showed downloads and every one was ready; no downloads is not ready. */
+export function showsAllReady (poll: { downloads: Shown }): boolean {
+  const statuses = Object.values(poll.downloads)
+  return statuses.length > 0 && statuses.every((status) => status === 'ready')
+}
+
+/** True when the poll showed every download finished, one at least in error. */
+export function showsFailed (poll: { downloads: Shown }): boolean {
+  const statuses = Object.values(poll.downloads)
+  return statuses.includes('error') && statuses.every((status) => status === 'ready' || status === 'error')
+}
+
+/** Whether a client that came back `waitedMs` after an answer asking it to wait `askedMs` honoured it. */
+export function retryAfterHonoured (askedMs: number, waitedMs: number): boolean {
+  return waitedMs >= askedMs
 }
 
 /**
