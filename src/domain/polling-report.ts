@@ -49,8 +49,11 @@ export interface PollingReport extends SettledPolls {
 /** A journal entry of a poll: it showed the download statuses. */
 type Poll = JournalEntry & { method: PollMethod, downloads: NonNullable<JournalEntry['downloads']> }
 
+/** What the rules of a poll read of a request. */
+type PollFacts = Pick<JournalEntry, 'method' | 'status' | 'downloads'>
+
 /** A 2xx GET or POST that showed the downloads: what a polling loop does (HEAD is not a read). */
-function isPoll (entry: JournalEntry): entry is Poll {
+export function isPoll<T extends PollFacts> (entry: T): entry is T & { method: PollMethod, downloads: NonNullable<JournalEntry['downloads']> } {
   return (entry.method === 'GET' || entry.method === 'POST') && entry.status >= 200 && entry.status < 300 && entry.downloads !== undefined
 }
 
@@ -71,15 +74,20 @@ function settledPolls (polls: readonly Poll[], ready: (poll: Poll) => boolean, e
 }
 
 /** True when the poll showed downloads and every one was ready; no downloads is not ready. */
-function showsAllReady (poll: Poll): boolean {
+export function showsAllReady (poll: Pick<Poll, 'downloads'>): boolean {
   const statuses = Object.values(poll.downloads)
   return statuses.length > 0 && statuses.every((status) => status === 'ready')
 }
 
 /** True when the poll showed every download finished, one at least in error. */
-function showsFailed (poll: Poll): boolean {
+export function showsFailed (poll: Pick<Poll, 'downloads'>): boolean {
   const statuses = Object.values(poll.downloads)
   return statuses.includes('error') && statuses.every((status) => status === 'ready' || status === 'error')
+}
+
+/** Whether a client that came back `waitedMs` after an answer asking it to wait `askedMs` honoured it. */
+export function retryAfterHonoured (askedMs: number, waitedMs: number): boolean {
+  return waitedMs >= askedMs
 }
 
 /** Reports how a client polled `video`: cadence, when it could have stopped, and Retry-After. */
@@ -111,7 +119,7 @@ export function pollingReport (entries: readonly JournalEntry[], video: string):
       status: entry.status,
       askedMs: entry.retryAfterMs,
       waitedMs,
-      honoured: waitedMs === null ? null : waitedMs >= entry.retryAfterMs
+      honoured: waitedMs === null ? null : retryAfterHonoured(entry.retryAfterMs, waitedMs)
     })
   })
   const judged = retryAfter.filter((check) => check.honoured !== null)
