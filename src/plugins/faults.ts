@@ -39,17 +39,18 @@ export async function applyFault (action: FaultAction, request: FastifyRequest, 
   const note = request.mockNote ?? {}
   request.mockNote = note
   note.faultId = action.ruleId
+  // Fields the request or rule lacks are undefined, and left out of the event's JSON.
   request.server.mock.events?.publish({
     type: 'fault.taken',
-    ...(note.account === undefined ? {} : { account: note.account }),
-    ...(note.video === undefined ? {} : { video: note.video }),
-    ...(note.type === undefined ? {} : { downloadType: note.type }),
+    account: note.account,
+    video: note.video,
+    downloadType: note.type,
     ruleId: action.ruleId,
     method: request.method,
     path: journalPath(request.originalUrl),
-    ...(action.status === undefined ? {} : { status: action.status }),
-    ...(action.latencyMs === undefined ? {} : { latencyMs: action.latencyMs }),
-    ...(action.drop === true ? { drop: true } : {})
+    status: action.status,
+    latencyMs: action.latencyMs,
+    drop: action.drop
   })
   if (action.latencyMs !== undefined && action.latencyMs > 0 && !await wait(action.latencyMs, reply)) {
     // The client left during the delay: nobody to answer, and the route must not run for nothing.

@@ -71,17 +71,8 @@ export function recordRequest (app: FastifyInstance, request: FastifyRequest, st
   })
   // Journal events are opt-in: built only while a stream asked for them.
   if (events?.wantsJournal === true) {
-    events.publish({
-      type: 'journal.entry',
-      ...(note.account === undefined ? {} : { account: note.account }),
-      ...(note.video === undefined ? {} : { video: note.video }),
-      seq,
-      method: request.method,
-      path: journalPath(request.originalUrl),
-      status,
-      ...(note.forced === undefined ? {} : { forced: note.forced }),
-      ...(note.downloads === undefined ? {} : { downloads: { ...note.downloads } })
-    })
+    // Fields the note lacks are undefined, and left out of the event's JSON.
+    events.publish({ type: 'journal.entry', account: note.account, video: note.video, seq, method: request.method, path: journalPath(request.originalUrl), status, forced: note.forced, downloads: note.downloads })
   }
   return seq
 }

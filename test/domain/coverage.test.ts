@@ -26,7 +26,7 @@ t.test('what an account was shown', async (t) => {
   book.record(get({ status: 503, forced: 'fault', faultId: 'f1', errorCodes: [10503] }))
   book.record(get({ status: 0, forced: 'fault', faultId: 'f2' }))
   book.record(get({ status: 500, forced: 'prefer', errorCodes: [10001] }))
-  book.record({ method: 'GET', typed: false, status: 400 })
+  book.record({ method: 'GET', typed: false, status: 400, wallMs: 0 })
   const [report] = book.report().accounts
   t.match(report, {
     account: A,
@@ -96,7 +96,7 @@ t.test('clear: all, or one account', async (t) => {
   const book = new CoverageBook()
   book.record(get())
   book.record(get({ account: B, video: W }))
-  book.record({ method: 'GET', typed: false, status: 400 })
+  book.record({ method: 'GET', typed: false, status: 400, wallMs: 0 })
   t.equal(book.clear(A), 1)
   t.equal(book.clear(A), 0)
   t.same(book.report().accounts.map((coverage) => coverage.account), [B])

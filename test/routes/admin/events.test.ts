@@ -109,6 +109,9 @@ t.test('a fault taken is an event', async (t) => {
 t.test('Last-Event-ID resumes from the ring, and a gap says what is gone', async (t) => {
   const started = await start(t)
   const { app } = started
+  const empty = await stream(started, '', { 'last-event-id': '7' })
+  t.match(await empty.event(), { event: 'gap', data: { lastEventId: 7, oldestId: null, lastId: 0 } }, 'a server that sent nothing yet')
+  await empty.cancel()
   for (let i = 0; i < 3; i++) app.mock.events.publish({ type: 'clock.change', change: 'freeze', nowMs: i, frozen: true, rate: 1 })
   const resumed = await stream(started, '', { 'last-event-id': '1' })
   t.match(await resumed.event(), { id: '2' })
@@ -194,6 +197,7 @@ t.test('wait: the timeout, bad input, the bound, a client gone', async (t) => {
   t.same(timedOut.body, { result: null, success: false, errors: [{ code: 10408, message: `wait timed out after 0 ms: no download.transition event with video ${VIDEOS.empty}, status ready` }], messages: [] })
   t.match((await inject(app, 'GET', `/__mock/wait?account=${OTHER_ACCOUNT}&video=${VIDEOS.ready}&status=ready&timeout=0`)).body.errors[0].message, /account ffff.*, video/, 'the video is another account\'s: it never holds')
   t.match((await inject(app, 'GET', `/__mock/wait?video=${VIDEOS.failsOnCreate}&status=deleted&timeout=0`)).statusCode, 408, 'deleted waits for the event')
+  t.equal((await inject(app, 'GET', '/__mock/wait?video=eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee&status=ready&timeout=0')).statusCode, 408, 'a video that does not exist (yet)')
   t.match((await inject(app, 'GET', '/__mock/wait?event=clock.change&timeout=0')).body.errors[0].message, 'wait timed out after 0 ms: no clock.change event')
   const badStatus = await inject(app, 'GET', '/__mock/wait?status=done')
   t.equal(badStatus.statusCode, 400)
