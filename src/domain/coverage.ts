@@ -114,10 +114,15 @@ function emptyCoverage (account: string): AccountCoverage {
   }
 }
 
+/** The operations by method, of the untyped path and of the typed one: a lookup on every request, nothing built. */
+const BY_METHOD: Record<'untyped' | 'typed', ReadonlyMap<string, Operation>> = {
+  untyped: new Map(OPERATIONS.filter((operation) => !operation.endsWith('}')).map((operation) => [operation.split(' ', 1)[0] as string, operation])),
+  typed: new Map(OPERATIONS.filter((operation) => operation.endsWith('}')).map((operation) => [operation.split(' ', 1)[0] as string, operation]))
+}
+
 /** The operation a request called, or undefined for a method the path does not have. */
 export function operationOf (method: string, typed: boolean): Operation | undefined {
-  const operation = `${method} downloads${typed ? '/{download_type}' : ''}`
-  return (OPERATIONS as readonly string[]).includes(operation) ? operation as Operation : undefined
+  return BY_METHOD[typed ? 'typed' : 'untyped'].get(method)
 }
 
 /** The coverage counters of every account, bounded (see the MAX_ constants). */
