@@ -84,6 +84,13 @@ interface VideoTrack {
   /** Wall ms of the answer that asked for a wait, and the wait asked. */
   askedAt?: number
   askedMs?: number
+  /**
+   * The statuses the last poll showed, and whether they were all ready, or settled with an error:
+   * a client polling a settled video is shown the same (shared) object again and again.
+   */
+  shown?: object
+  shownReady?: boolean
+  shownFailed?: boolean
 }
 
 /** Adds one to `counts[key]`, keeping at most MAX_COVERAGE_KEYS keys (then `other`). */
@@ -185,11 +192,16 @@ export class CoverageBook {
     }
     const poll = { method: record.method, status: record.status, downloads: record.downloads }
     if (!isPoll(poll)) return
-    if (showsAllReady(poll)) {
+    if (track.shown !== poll.downloads) {
+      track.shown = poll.downloads
+      track.shownReady = showsAllReady(poll)
+      track.shownFailed = showsFailed(poll)
+    }
+    if (track.shownReady === true) {
       if (track.readySeen) coverage.pollsAfterReady++
       track.readySeen = true
     }
-    if (showsFailed(poll)) {
+    if (track.shownFailed === true) {
       if (track.errorSeen) coverage.pollsAfterError++
       track.errorSeen = true
     }

@@ -53,6 +53,10 @@ t.test('polls after settled, by the polling report\'s rules', async (t) => {
   book.record(get({ video: W, downloads: { default: 'error' } }))
   book.record(get({ video: W, method: 'POST', downloads: { default: 'inprogress' } }))
   t.match(book.report().accounts[0], { pollsAfterReady: 2, pollsAfterError: 1 }, 'HEAD is no poll; a retry\'s answer shows no error')
+  const shared = { default: 'ready' } as const
+  book.record(get({ downloads: shared }))
+  book.record(get({ downloads: shared }))
+  t.match(book.report().accounts[0], { pollsAfterReady: 4 }, 'the same statuses shown again (a settled answer\'s shared object)')
 })
 
 t.test('Retry-After: asked, then honoured or not by the next request on the video', async (t) => {
