@@ -11,6 +11,7 @@ import type { EnvelopeMessageSchema } from './schemas/envelope.js'
 import type { FaultMatch, FaultRule, FaultRuleInput } from './schemas/fault.js'
 import type { DownloadFixture, FixtureDocument, ProgressionSettings, VideoFixture } from './schemas/fixture.js'
 import type { JournalEntryData, JournalListSchema, JournalQuery, PollingReportData } from './schemas/journal.js'
+import type { CoverageReportData, WaitQuery, WaitResult } from './schemas/events.js'
 
 export type { AdvanceResult, ClockView, FixturesLoaded, ProgressionDefaults, ResetResult, VideoView, FaultMatch, FaultRule, FaultRuleInput, JournalQuery }
 
@@ -28,6 +29,14 @@ export type JournalEntry = JournalEntryData
 export type JournalList = Static<typeof JournalListSchema>
 /** How a client polled one video. */
 export type PollingReport = PollingReportData
+/** What `waitFor` waits for: an event (default `download.transition`) of the account, video, type, status given. */
+export type WaitCondition = Omit<WaitQuery, 'timeout'> & {
+  /** Wall ms to wait at most (default 30 s, at most 5 min); then an AdminApiError 408, code 10408. */
+  timeoutMs?: number
+}
+export type { WaitResult }
+/** What each account's clients were shown. */
+export type CoverageReport = CoverageReportData
 /** One error of a failure envelope. */
 export type AdminErrorMessage = Static<typeof EnvelopeMessageSchema>
 
@@ -85,6 +94,10 @@ export interface AccountAdminClient {
   clearJournal: () => Promise<number>
   /** The account's videos. */
   videos: () => Promise<VideoView[]>
+  /** Waits until the condition holds for the account (see AdminClient.waitFor). */
+  waitFor: (condition: Omit<WaitCondition, 'account'>) => Promise<WaitResult>
+  /** The account's coverage report. */
+  coverage: () => Promise<CoverageReport>
 }
 
 type Query = Record<string, string | number | undefined>
@@ -293,6 +306,27 @@ export class AdminClient {
     return await this.#request('GET', `/polling/${encodeURIComponent(video)}`)
   }
 
+  /**
+   * Waits until the condition holds: at once when it does already (a download in `status`),
+   * else when the event that meets it comes, whatever causes it (start the wait, then step a
+   * frozen clock: the wait resolves with the transition the step caused). Rejects with an
+   * AdminApiError 408 (code 10408) after `timeoutMs`.
+   */
+  async waitFor (condition: WaitCondition): Promise<WaitResult> {
+    const { timeoutMs, ...query } = condition
+    return await this.#request('GET', '/wait', { query: { ...query, timeout: timeoutMs } })
+  }
+
+  /** The coverage report: every account's counters, or only `account`'s. */
+  async coverage (account?: string): Promise<CoverageReport> {
+    return await this.#request('GET', '/coverage', { query: { account } })
+  }
+
+  /** Clears the coverage counters, of every account or only `account`'s; answers how many accounts. */
+  async clearCoverage (account?: string): Promise<number> {
+    return (await this.#request<{ cleared: number }>('DELETE', '/coverage', { query: { account } })).cleared
+  }
+
   /** The admin API's OpenAPI description (a plain document, not an envelope). */
   async openapi (): Promise<OpenApiDocument> {
     return await this.#request('GET', '/openapi.json', { plain: true })
@@ -312,7 +346,9 @@ export class AdminClient {
       clearFaults: async () => await this.clearFaults(account),
       journal: async (filter = {}) => await this.journal({ ...filter, account }),
       clearJournal: async () => await this.clearJournal(account),
-      videos: async () => await this.videos(account)
+      videos: async () => await this.videos(account),
+      waitFor: async (condition) => await this.waitFor({ ...condition, account }),
+      coverage: async () => await this.coverage(account)
     }
   }
 }

@@ -13,6 +13,8 @@ import { BUNDLED_ASSETS } from './paths.js'
 import clockPlugin from './plugins/clock.js'
 import { Errors } from './domain/errors.js'
 import envelopePlugin, { answerClientError, apiPath, sendFailure } from './plugins/envelope.js'
+import coveragePlugin from './plugins/coverage.js'
+import eventsPlugin from './plugins/events.js'
 import faultsPlugin from './plugins/faults.js'
 import journalPlugin from './plugins/journal.js'
 import { addMockPart } from './plugins/mock-parts.js'
@@ -46,6 +48,8 @@ export interface BuildOptions {
   autoTick?: boolean
   /** How long data-file writes are coalesced (ms, default 200). */
   flushDelayMs?: number
+  /** How often an idle event stream gets a heartbeat comment (real ms, default 15 s). */
+  eventHeartbeatMs?: number
 }
 
 /**
@@ -168,6 +172,8 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
   await app.register(envelopePlugin)
   await app.register(storePlugin, { fixtures, reloadFixtures, defaults, dataFile: config.dataFile, flushDelayMs: options.flushDelayMs, maxVideos: config.maxVideos })
   await app.register(clockPlugin, { tickMs: config.tickMs, autoTick: options.autoTick })
+  await app.register(eventsPlugin, { heartbeatMs: options.eventHeartbeatMs })
+  await app.register(coveragePlugin, { file: config.coverageFile })
   await app.register(journalPlugin, { limit: config.journalSize, mockNow: (account) => app.mock.store.now(account) })
   await app.register(faultsPlugin, { maxRules: MAX_FAULT_RULES })
   await app.register(healthRoutes)

@@ -14,8 +14,9 @@ export { AdminClient, AdminApiError } from './admin-client.js'
 export type {
   AdminClientOptions, AccountAdminClient, AdminErrorMessage, AdvanceResult, ClockView, DownloadPatch, DownloadType,
   DownloadView, FaultMatch, FaultRule, FaultRuleInput, FixturesLoaded, JournalEntry, JournalList, JournalQuery,
-  OpenApiDocument, PollingReport, ProgressionDefaults, ResetResult, VideoInput, VideoView
+  OpenApiDocument, PollingReport, ProgressionDefaults, ResetResult, VideoInput, VideoView, WaitCondition, WaitResult, CoverageReport
 } from './admin-client.js'
+export type { MockEvent, MockEventInput, EventType } from './domain/events.js'
 
 /** Which clock a clock method of the handle works on. */
 export interface ClockTarget {

@@ -1,7 +1,9 @@
 import type { Config } from './config.js'
+import type { CoverageBook } from './domain/coverage.js'
 import type { FaultBook } from './domain/faults.js'
 import type { Journal, RequestNote } from './domain/journal.js'
 import type { MockClock } from './plugins/clock.js'
+import type { EventBus } from './plugins/events.js'
 import type { DownloadStore } from './store/download-store.js'
 
 /** What the Cloudflare routes note about a request, for the journal and the polling report. */
@@ -23,4 +25,8 @@ export interface MockParts {
   journal: Journal
   /** The fault rules that the Cloudflare routes consult on every request. */
   faults: FaultBook
+  /** Everything that happens, published once: the event streams and the wait-until API read it. */
+  events: EventBus
+  /** What each account's clients were shown (the coverage report). */
+  coverage: CoverageBook
 }

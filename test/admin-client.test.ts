@@ -268,3 +268,34 @@ t.test('the fetch option: what is sent, and answers that are no envelope', async
   next = () => new Response('<html></html>', { status: 200 })
   t.equal((await adminErrorOf(admin.openapi())).errors[0]?.code, 0, 'an OpenAPI description that is not JSON')
 })
+
+t.test('waitFor: start waiting, step the frozen clock, the wait resolves; at once when it holds; a timeout', async (t) => {
+  const mock = await start(t)
+  const { admin } = mock
+  const worker = admin.forAccount(ACCOUNT)
+  await worker.freeze()
+  const created = await fetch(`${mock.url}${downloadsPath(VIDEOS.empty)}`, { method: 'POST', headers: AUTH })
+  await created.arrayBuffer()
+  const ready = worker.waitFor({ video: VIDEOS.empty, status: 'ready', timeoutMs: 300_000 })
+  const settled = await admin.advance(10_000, ACCOUNT)
+  t.equal(settled.clock.nowMs, 10_000)
+  const result = await ready
+  // The transition the step caused resolves it; had the step reached the server first, the wait finds it held.
+  t.equal(((result.already ? result.state : result.event) as { status?: string } | undefined)?.status, 'ready')
+  t.match(await admin.waitFor({ video: VIDEOS.empty, status: 'ready' }), { already: true, state: { status: 'ready' } })
+  t.match(await worker.waitFor({ status: 'error' }), { already: true, state: { account: ACCOUNT, status: 'error' } }, 'until any download of the account is in error')
+  const timedOut = await adminErrorOf(admin.waitFor({ account: OTHER_ACCOUNT, status: 'error', timeoutMs: 0 }))
+  t.equal(timedOut.status, 408)
+  t.same(timedOut.errors, [{ code: 10408, message: `wait timed out after 0 ms: no download.transition event with account ${OTHER_ACCOUNT}, status error` }])
+})
+
+t.test('coverage: what the clients were shown, and clearing it', async (t) => {
+  const mock = await start(t)
+  const { admin } = mock
+  t.equal(await poll(mock, VIDEOS.ready), 200)
+  t.match(await admin.coverage(), { accounts: [{ account: ACCOUNT, requests: 1, statesSeen: { default: { ready: 1 } } }] })
+  t.match(await admin.forAccount(ACCOUNT).coverage(), { accounts: [{ account: ACCOUNT, operations: { 'GET downloads': 1 } }] })
+  t.equal(await admin.clearCoverage(ACCOUNT), 1)
+  t.equal(await admin.clearCoverage(), 0)
+  t.same((await admin.coverage()).accounts, [])
+})

@@ -216,6 +216,18 @@ export const Errors = {
   noDownload (video: string, type: string): MockError {
     return Errors.targetNotFound(`video ${video} has no ${type} download`)
   },
+  /**
+   * A wait-until whose condition did not come to hold in time. A 408, as a request that timed
+   * out, with `x-should-retry: false`, which the Stainless SDKs (Cloudflare's) read before they
+   * retry a 408: a wait that timed out is an answer, not a failure to try again.
+   */
+  waitTimedOut (timeoutMs: number, condition: string): MockError {
+    return new MockError(408, [{ code: 10408, message: `wait timed out after ${timeoutMs} ms: no ${condition}` }], { 'x-should-retry': 'false' })
+  },
+  /** A wait-until or event stream ended because the server is closing. */
+  closing (): MockError {
+    return Errors.forStatus(503, 'the mock server is closing')
+  },
   /** Deleting a fault rule that does not exist (any more). */
   noFaultRule (id: string): MockError {
     return Errors.targetNotFound(`No fault rule ${id}`)

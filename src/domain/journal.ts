@@ -54,6 +54,8 @@ export interface RequestNote {
   dropped?: boolean
   /** The download statuses a successful GET showed (may be shared between requests: never mutated). */
   downloads?: Readonly<Partial<Record<DownloadType, DownloadStatus>>>
+  /** The codes of the failure envelope answered, for the coverage report. */
+  errorCodes?: readonly number[]
 }
 
 /** A request to record: its facts, and the note the routes made of it (read, never kept). */

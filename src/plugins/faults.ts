@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { Errors } from '../domain/errors.js'
 import { FaultBook, type FaultAction } from '../domain/faults.js'
+import { journalPath } from '../domain/journal.js'
 import { recordRequest } from './journal.js'
 import { addMockPart } from './mock-parts.js'
 
@@ -38,6 +39,19 @@ export async function applyFault (action: FaultAction, request: FastifyRequest, 
   const note = request.mockNote ?? {}
   request.mockNote = note
   note.faultId = action.ruleId
+  // Fields the request or rule lacks are undefined, and left out of the event's JSON.
+  request.server.mock.events?.publish({
+    type: 'fault.taken',
+    account: note.account,
+    video: note.video,
+    downloadType: note.type,
+    ruleId: action.ruleId,
+    method: request.method,
+    path: journalPath(request.originalUrl),
+    status: action.status,
+    latencyMs: action.latencyMs,
+    drop: action.drop
+  })
   if (action.latencyMs !== undefined && action.latencyMs > 0 && !await wait(action.latencyMs, reply)) {
     // The client left during the delay: nobody to answer, and the route must not run for nothing.
     reply.hijack()

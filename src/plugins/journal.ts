@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { Journal, memoizedRedaction, retryAfterMsOf, type HeaderBag } from '../domain/journal.js'
+import { isCloudflareId } from '../domain/ids.js'
+import { Journal, journalPath, memoizedRedaction, retryAfterMsOf, type HeaderBag } from '../domain/journal.js'
 import { addMockPart } from './mock-parts.js'
 
 export interface JournalPluginOptions {
@@ -39,8 +40,11 @@ export function recordRequest (app: FastifyInstance, request: FastifyRequest, st
   // Mutated in place, so the dropping code's own reference to the note sees the mark too.
   if (status === 0) request.mockNote = Object.assign(request.mockNote ?? {}, { dropped: true })
   const note = request.mockNote ?? {}
-  return journal.record({
-    wallMs: Date.now(),
+  const wallMs = Date.now()
+  // Only errors ask for a wait: fault rules and Prefer answer 4xx and 5xx alone.
+  const retryAfterMs = reply === undefined || status < 400 ? undefined : retryAfterOf(reply)
+  const seq = journal.record({
+    wallMs,
     mockMs: recorder.mockNow(note.account),
     method: request.method,
     // The path as sent: the Cloudflare prefix is mapped onto the root routes before routing.
@@ -48,9 +52,29 @@ export function recordRequest (app: FastifyInstance, request: FastifyRequest, st
     status,
     credentials: recorder.redact(request.headers as HeaderBag),
     note,
-    // Only errors ask for a wait: fault rules and Prefer answer 4xx and 5xx alone.
-    retryAfterMs: reply === undefined || status < 400 ? undefined : retryAfterOf(reply)
+    retryAfterMs
   })
+  const { coverage, events } = app.mock
+  // Counted apart from the journal, which forgets: see domain/coverage.ts.
+  coverage?.record({
+    account: isCloudflareId(note.account) ? note.account : undefined,
+    video: isCloudflareId(note.video) ? note.video : undefined,
+    method: request.method,
+    typed: (request.params as { download_type?: string } | undefined)?.download_type !== undefined,
+    status,
+    wallMs,
+    errorCodes: note.errorCodes,
+    forced: note.forced,
+    faultId: note.faultId,
+    downloads: note.downloads,
+    retryAfterMs
+  })
+  // Journal events are opt-in: built only while a stream asked for them.
+  if (events?.wantsJournal === true) {
+    // Fields the note lacks are undefined, and left out of the event's JSON.
+    events.publish({ type: 'journal.entry', account: note.account, video: note.video, seq, method: request.method, path: journalPath(request.originalUrl), status, forced: note.forced, downloads: note.downloads })
+  }
+  return seq
 }
 
 /** Decorates the app with the request journal, which `recordRequest` writes to. */

@@ -1,6 +1,7 @@
 import { ClockBook, GLOBAL_CLOCK, fullClock, newClock, type ClockState } from '../domain/clock-book.js'
 import { RefusedChange } from '../domain/errors.js'
 import { DOWNLOAD_TYPES, type DownloadType } from '../domain/ids.js'
+import type { ClockChange, ClockChangeKind, DownloadCause, DownloadTransition } from '../domain/events.js'
 import { statusPercentProblem } from '../domain/rules.js'
 import {
   applyPoll, markShown, materialize, newDownload, nextStopAt, restartsOnCreate, stateAt,
@@ -98,6 +99,16 @@ type DownloadRecordSettings = Pick<DownloadRecord, 'model' | 'speed' | 'step' | 
 /** Changes to one download: fixture fields, with null clearing a fail or hold point. */
 export type DownloadPatch = Omit<DownloadFixture, 'failAt' | 'holdAt'> & { failAt?: number | null, holdAt?: number | null }
 
+/**
+ * Who hears of the store's changes (the event bus): each download created, moved to another
+ * status, set by the admin API or deleted, every one (the log stops at MAX_TRANSITION_LOGS),
+ * and each clock change.
+ */
+export interface StoreListener {
+  download: (change: DownloadTransition) => void
+  clock: (change: ClockChange) => void
+}
+
 /** A change the store refuses, naming the (plain) field; the admin API answers it with a 400, 404 or 409. */
 export class StoreChangeError extends RefusedChange {}
 
@@ -149,6 +160,8 @@ export class DownloadStore {
   /** When (wall ms) a tick last noted that mock time went on, and the book time then. */
   private clockSavedAt: number
   private clockSavedElapsed = 0
+  /** Hears of every download and clock change (the events plugin sets it). */
+  listener: StoreListener | undefined
 
   private constructor (table: VideoTable, head: StoreHead, options: StoreOptions) {
     this.table = table
@@ -355,7 +368,7 @@ export class DownloadStore {
       if (next.status !== 'inprogress') transitions.push({ video: videoId, type, status: next.status, percentComplete: next.percent, mockMs: now })
       this.videoChanged(videoId)
     }
-    this.recordTransitions(transitions)
+    this.recordTransitions(transitions, transitions.length, 'polled')
   }
 
   /**
@@ -391,7 +404,8 @@ export class DownloadStore {
     video.downloads[type] = created
     this.scheduleDownload(videoId, video, type)
     this.videoChanged(videoId)
-    if (created.status !== 'inprogress') this.recordTransitions([{ video: videoId, type, status: created.status, percentComplete: created.percent, mockMs: now }])
+    if (created.status !== 'inprogress') this.recordTransitions([{ video: videoId, type, status: created.status, percentComplete: created.percent, mockMs: now }], 1, 'created')
+    else this.announce(video.account, videoId, type, created, now, 'created')
     return true
   }
 
@@ -400,11 +414,41 @@ export class DownloadStore {
    * MAX_TRANSITION_LOGS for the batch, then one line for the rest (`total` counts them all;
    * `transitions` need hold no more than the ones logged).
    */
-  private recordTransitions (transitions: readonly Transition[], total = transitions.length): void {
+  private recordTransitions (transitions: readonly Transition[], total: number, cause: DownloadCause): void {
     this.transitionsRecorded += total
+    if (this.listener !== undefined) {
+      for (const { video, type, mockMs } of transitions) {
+        // Every transition's video is in the table: it was found there to be moved.
+        const record = this.table.get(video) as VideoRecord
+        this.announce(record.account, video, type, record.downloads[type], mockMs, cause)
+      }
+    }
     for (const transition of transitions.slice(0, MAX_TRANSITION_LOGS)) this.log.info(transition, `download ${transition.status}`)
     const rest = total - MAX_TRANSITION_LOGS
     if (rest > 0) this.log.info({ more: rest }, `${rest} more downloads reached ready or error`)
+  }
+
+  /**
+   * Tells the listener of a download's state: `record` as it stands at `mockMs`, or deleted when
+   * undefined.
+   */
+  private announce (account: string, video: string, type: DownloadType, record: DownloadRecord | undefined, mockMs: number, cause: DownloadCause): void {
+    if (this.listener === undefined) return
+    if (record === undefined) {
+      this.listener.download({ type: 'download.transition', account, video, downloadType: type, status: 'deleted', mockMs, cause: 'deleted' })
+      return
+    }
+    const state = stateAt(record, mockMs)
+    this.listener.download({ type: 'download.transition', account, video, downloadType: type, status: state.status, percentComplete: state.percentComplete, mockMs, cause, model: record.model, speed: record.speed })
+  }
+
+  /** Tells the listener of every download a video put by the admin API (or a reset) holds. */
+  private announceVideo (videoId: string, video: VideoRecord, cause: DownloadCause): void {
+    if (this.listener === undefined) return
+    const now = this.now(video.account)
+    for (const type of DOWNLOAD_TYPES) {
+      if (video.downloads[type] !== undefined || cause === 'deleted') this.announce(video.account, videoId, type, cause === 'deleted' ? undefined : video.downloads[type], now, cause)
+    }
   }
 
   /** Deletes the download of `type`; false when the video has none. */
@@ -412,6 +456,7 @@ export class DownloadStore {
     if (video.downloads[type] === undefined) return false
     delete video.downloads[type]
     this.videoChanged(videoId)
+    this.announce(video.account, videoId, type, undefined, this.now(video.account), 'deleted')
     return true
   }
 
@@ -433,7 +478,7 @@ export class DownloadStore {
         recorded++
         // A hold is a stop too, but not a change of status: only ready and error are logged.
         if (settled.status === 'inprogress') continue
-        if (++statusChanges <= MAX_TRANSITION_LOGS) {
+        if (++statusChanges <= MAX_TRANSITION_LOGS || this.listener !== undefined) {
           transitions.push({ video: entry.videoId, type: entry.type, status: settled.status, percentComplete: settled.percent, mockMs: entry.at })
         }
       }
@@ -441,7 +486,7 @@ export class DownloadStore {
     if (recorded > 0) {
       // Holds count as transitions written down, though they are not logged.
       this.transitionsRecorded += recorded - statusChanges
-      this.recordTransitions(transitions, statusChanges)
+      this.recordTransitions(transitions, statusChanges, 'settled')
       this.changes++
     }
     return recorded
@@ -492,6 +537,7 @@ export class DownloadStore {
     this.clocks.anchor(clock)
     clock.nowMs += ms
     this.clockChanged(key)
+    this.announceClock(key, 'advance', ms)
     return this.settleDue([key])
   }
 
@@ -503,7 +549,18 @@ export class DownloadStore {
     if (change.frozen !== undefined) clock.frozen = change.frozen
     if (change.rate !== undefined) clock.rate = change.rate
     this.clockChanged(key)
+    this.announceClock(key, change.rate !== undefined ? 'rate' : change.frozen === true ? 'freeze' : 'resume')
     return clock
+  }
+
+  /**
+   * Tells the listener of a clock's change: the clock of `key` as it reads now, for `account`
+   * (default: the clock's own; an account put back on the global clock names itself).
+   */
+  private announceClock (key: string, change: ClockChangeKind, ms?: number, account: string | undefined = key === GLOBAL_CLOCK ? undefined : key): void {
+    if (this.listener === undefined) return
+    const clock = this.clocks.clockAt(key)
+    this.listener.clock({ type: 'clock.change', ...(account === undefined ? {} : { account }), change, nowMs: this.clocks.read(clock), frozen: clock.frozen, rate: clock.rate, ...(ms === undefined ? {} : { ms }) })
   }
 
   /**
@@ -558,14 +615,19 @@ export class DownloadStore {
       throw new StoreChangeError('videos', `the store holds at most ${this.maxVideos} videos (MOCK_MAX_VIDEOS): it holds ${this.table.size}, and this adds ${adding}; delete some, or reset`, 'full')
     }
     const records = videosFromFixtures([{ source: 'admin', document: { videos: fixtures } }], this.defaults, (account) => this.now(account))
-    for (const [videoId, record] of records) this.putRecord(videoId, record)
+    for (const [videoId, record] of records) {
+      this.putRecord(videoId, record)
+      this.announceVideo(videoId, record, 'admin')
+    }
     return adding
   }
 
   /** Deletes a video and its downloads; false when there is none. */
   deleteVideo (videoId: string): boolean {
-    if (this.table.delete(videoId) === undefined) return false
+    const deleted = this.table.delete(videoId)
+    if (deleted === undefined) return false
     this.videoChanged(videoId)
+    this.announceVideo(videoId, deleted, 'deleted')
     return true
   }
 
@@ -611,14 +673,17 @@ export class DownloadStore {
     video.downloads[type] = downloadFromFixture(merged, this.defaults, now)
     this.scheduleDownload(videoId, video, type)
     this.videoChanged(videoId)
+    this.announce(video.account, videoId, type, video.downloads[type], now, 'admin')
   }
 
   /** Creates or replaces one download from a (checked) fixture entry, anchored now. */
   setDownload (videoId: string, type: DownloadType, fixture: DownloadFixture): void {
     const video = this.requireVideo(videoId)
-    video.downloads[type] = downloadFromFixture(fixture, this.defaults, this.now(video.account))
+    const now = this.now(video.account)
+    video.downloads[type] = downloadFromFixture(fixture, this.defaults, now)
     this.scheduleDownload(videoId, video, type)
     this.videoChanged(videoId)
+    this.announce(video.account, videoId, type, video.downloads[type], now, 'admin')
   }
 
   /** Deletes one download of a video that must exist; false when it has none of that type. */
@@ -665,12 +730,17 @@ export class DownloadStore {
       this.reschedule()
       this.changes++
       this.persistence.all()
+      this.announceClock(GLOBAL_CLOCK, 'reset')
       return
     }
     for (const videoId of [...this.table.ofAccount(account).keys()]) this.deleteVideo(videoId)
     if (this.clocks.attach(account)) this.clockChanged(account)
+    this.announceClock(GLOBAL_CLOCK, 'reset', undefined, account)
     for (const [videoId, record] of videosFromFixtures(fixtures, this.configDefaults, this.clocks.now())) {
-      if (record.account === account) this.putRecord(videoId, record)
+      if (record.account === account) {
+        this.putRecord(videoId, record)
+        this.announceVideo(videoId, record, 'admin')
+      }
     }
     this.changes++
   }

@@ -82,7 +82,7 @@ t.test('a 503 twice, then success', async (t) => {
   const third = await app.inject({ method: 'GET', url: URL })
   t.equal(third.statusCode, 200)
   t.same(third.json().result, 'fine')
-  t.same(notes, [{ faultId: 'f1', forced: 'fault' }, { faultId: 'f1', forced: 'fault' }, undefined])
+  t.same(notes, [{ faultId: 'f1', forced: 'fault', errorCodes: [10503] }, { faultId: 'f1', forced: 'fault', errorCodes: [10503] }, undefined], 'the codes answered are noted, for the coverage report')
 })
 
 t.test('a 429 carries Retry-After: 1, or the retry headers the rule names', async (t) => {

@@ -8,7 +8,9 @@ import { jsonObjectParser, sendFailure } from '../../plugins/envelope.js'
 import { pointerToJsonPath } from '../../seed/fixture-error.js'
 import { FORBIDDEN_KEY_PROBLEM, findForbiddenKey } from '../../seed/validate.js'
 import clockAdminRoutes from './clock.js'
+import coverageAdminRoutes from './coverage.js'
 import { adminErrorHandler } from './errors.js'
+import eventsAdminRoutes from './events.js'
 import faultsAdminRoutes from './faults.js'
 import journalAdminRoutes from './journal.js'
 import scenarioAdminRoutes from './scenario.js'
@@ -57,7 +59,7 @@ const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, options
       info: {
         title: 'stream-downloads-mock admin API',
         version: '1',
-        description: 'Scenario control for stream-downloads-mock: reset, videos and downloads, the clock, fault rules, the request journal and polling reports. Every answer is a Cloudflare-style envelope.'
+        description: 'Scenario control for stream-downloads-mock: reset, videos and downloads, the clock, fault rules, the request journal and polling reports, the event stream, wait-until and the coverage report. Every answer is a Cloudflare-style envelope.'
       },
       components: {
         securitySchemes: { adminToken: { type: 'apiKey', in: 'header', name: 'X-Mock-Admin-Token' } }
@@ -71,6 +73,8 @@ const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, options
   await app.register(clockAdminRoutes)
   await app.register(faultsAdminRoutes)
   await app.register(journalAdminRoutes)
+  await app.register(eventsAdminRoutes)
+  await app.register(coverageAdminRoutes)
 
   app.get('/openapi.json', {
     schema: { hide: true, response: { 200: Type.Object({}, { additionalProperties: true }) } }

@@ -162,7 +162,9 @@ t.test('GET /__mock/openapi.json describes the admin API only, with its request 
     '/__mock/clock/freeze',
     '/__mock/clock/rate',
     '/__mock/clock/resume',
+    '/__mock/coverage',
     '/__mock/defaults',
+    '/__mock/events',
     '/__mock/faults',
     '/__mock/faults/{id}',
     '/__mock/fixture-schema.json',
@@ -173,7 +175,8 @@ t.test('GET /__mock/openapi.json describes the admin API only, with its request 
     '/__mock/videos',
     '/__mock/videos/{video}',
     '/__mock/videos/{video}/downloads/{type}',
-    '/__mock/videos/{video}/on-create/{type}'
+    '/__mock/videos/{video}/on-create/{type}',
+    '/__mock/wait'
   ], 'no Cloudflare route, no /healthz, no media, not the document itself')
   t.strictSame(Object.keys(doc.paths['/__mock/videos/{video}/downloads/{type}']).sort(), ['delete', 'patch', 'put'])
   t.strictSame(Object.keys(doc.paths['/__mock/videos/{video}']).sort(), ['delete', 'get', 'put'])
