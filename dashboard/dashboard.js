@@ -72,6 +72,13 @@ function prune (parent, seen) {
   for (const child of [...parent.children]) if (child.dataset.key !== undefined && !seen.has(child.dataset.key)) child.remove()
 }
 
+/** Keeps one unkeyed placeholder child in `parent` while `empty`, and none otherwise. */
+function placeholder (parent, empty, make) {
+  const present = [...parent.children].find((child) => child.dataset.key === undefined)
+  if (empty && present === undefined) parent.append(make())
+  if (!empty) present?.remove()
+}
+
 function say (message, isError = false) {
   const notice = $('notice')
   notice.textContent = message
@@ -240,8 +247,7 @@ function drawAccounts (accounts, videos) {
         for (const control of row.querySelectorAll('button[data-action]')) control.disabled = !can[control.dataset.action]
       }
       prune(downloads, seenTypes)
-      if (seenTypes.size === 0 && downloads.childElementCount === 0) downloads.replaceChildren(h('p', { class: 'muted', text: 'No downloads' }))
-      else downloads.querySelector(':scope > p')?.remove()
+      placeholder(downloads, seenTypes.size === 0, () => h('p', { class: 'muted', text: 'No downloads' }))
     }
     prune(list, seenVideos)
   }
@@ -282,7 +288,7 @@ function drawFaults (rules) {
     row.cells[3].textContent = String(rule.hits)
   }
   prune(body, seen)
-  if (rules.length === 0) body.replaceChildren(h('tr', {}, h('td', { colspan: 5, class: 'muted', text: 'No fault rules' })))
+  placeholder(body, rules.length === 0, () => h('tr', {}, h('td', { colspan: 5, class: 'muted', text: 'No fault rules' })))
 }
 
 function drawJournal (entries) {

@@ -1,6 +1,8 @@
 import t, { type Test } from 'tap'
 import AxeBuilder from '@axe-core/playwright'
 import type { FastifyInstance } from 'fastify'
+import { EventEmitter, once } from 'node:events'
+import { buildApp } from '../../src/app.js'
 import type { Page } from 'playwright-core'
 import { ACCOUNT, AUTH, VIDEOS, build, downloadsPath } from '../helpers/build.js'
 import { inPage, launchBrowser, openPage } from '../helpers/browser.js'
@@ -30,7 +32,7 @@ const browser = await launchBrowser(t)
 
 t.test('the token prompt: nothing is shown without it, a wrong one is refused, the right one opens the board', async (t) => {
   const { origin } = await serve(t)
-  const { page, errors, foreign, failed } = await openPage(browser, origin)
+  const { page, errors, foreign, failed } = await openPage(t, browser, origin)
   await page.goto(`${origin}/__mock/`)
   await page.getByLabel('Admin token').waitFor()
   t.ok(await inPage(page, 'document.activeElement.id === "token"'), 'the prompt has the focus')
@@ -59,15 +61,16 @@ t.test('the token prompt: nothing is shown without it, a wrong one is refused, t
 
 t.test('a download\'s bar moves as the clock is stepped from the page', async (t) => {
   const { origin } = await serve(t)
-  const { page, errors } = await openPage(browser, origin)
+  const { page, errors } = await openPage(t, browser, origin)
   await unlocked(page, origin)
   const before = Number(await bar(page, VIDEOS.inProgress).getAttribute('value'))
   t.equal(before, 40, 'the fixture\'s 40 %')
   const account = page.locator(`[data-account="${ACCOUNT}"]`)
   await account.getByLabel('Step by').fill('3')
   await account.getByRole('button', { name: `Step (clock of account ${ACCOUNT})` }).click()
-  await page.waitForFunction(`document.querySelector('[data-video="${VIDEOS.inProgress}"] [data-type="default"] progress').value > 40`)
-  t.equal(Number(await bar(page, VIDEOS.inProgress).getAttribute('value')), 70, '3 s at 10 %/s')
+  // (A locator waits: the page's policy refuses the string functions of waitForFunction.)
+  await page.locator(`[data-video="${VIDEOS.inProgress}"] [data-type="default"] progress[value="70"]`).waitFor()
+  t.pass('the bar moved from 40 to 70: 3 s at 10 %/s')
   await page.getByText('Stepped the clock of').waitFor()
 
   await account.getByLabel('Step by').fill('1')
@@ -80,7 +83,7 @@ t.test('a download\'s bar moves as the clock is stepped from the page', async (t
 
 t.test('a fault rule added from the page fails the next API call', async (t) => {
   const { app, origin } = await serve(t)
-  const { page, errors } = await openPage(browser, origin)
+  const { page, errors } = await openPage(t, browser, origin)
   await unlocked(page, origin)
   await page.getByLabel('Method').selectOption('GET')
   await page.getByLabel('Status').fill('503')
@@ -99,13 +102,13 @@ t.test('a fault rule added from the page fails the next API call', async (t) => 
 
 t.test('keyboard only: Tab to an account\'s Freeze and press Enter', async (t) => {
   const { app, origin } = await serve(t)
-  const { page, errors } = await openPage(browser, origin)
+  const { page, errors } = await openPage(t, browser, origin)
   await unlocked(page, origin)
   const name = `Freeze (clock of account ${ACCOUNT})`
   let found = false
   for (let i = 0; i < 40 && !found; i++) {
     await page.keyboard.press('Tab')
-    found = true === await inPage(page, `document.activeElement?.getAttribute('aria-label') === ${JSON.stringify(name)}`)
+    found = await inPage(page, `document.activeElement?.getAttribute('aria-label') === ${JSON.stringify(name)}`) === true
   }
   t.ok(found, 'reached by Tab')
   const outline = await inPage(page, 'getComputedStyle(document.activeElement).outlineStyle')
@@ -117,13 +120,19 @@ t.test('keyboard only: Tab to an account\'s Freeze and press Enter', async (t) =
   t.strictSame(errors, [])
 })
 
-t.test('no accessibility violations (axe-core), with data shown', async (t) => {
-  const { origin } = await serve(t)
-  const { page } = await openPage(browser, origin)
+t.test('no accessibility violations (axe-core), with data shown; the README\'s screenshot', async (t) => {
+  const { app, origin } = await serve(t)
+  const { page } = await openPage(t, browser, origin)
   await page.goto(`${origin}/__mock/`)
   const locked = await new AxeBuilder({ page }).analyze()
   t.strictSame(locked.violations.map((violation) => `${violation.id}: ${violation.help}`), [], 'the token prompt')
   await unlocked(page, origin)
+  // Something in every part: a fault rule, a client's polls in the journal, a clock stepped.
+  await app.inject({ method: 'POST', url: '/__mock/faults', headers: admin, payload: { match: { method: 'POST', account: ACCOUNT }, status: 429, retryAfter: 2, times: 3 } })
+  for (let i = 0; i < 3; i++) await fetch(`${origin}${downloadsPath(VIDEOS.inProgress)}`, { headers: AUTH })
+  await app.inject({ method: 'POST', url: '/__mock/clock/advance', headers: admin, payload: { ms: 2000, account: ACCOUNT } })
+  await page.getByRole('button', { name: 'Delete (fault rule f1)' }).waitFor()
+  await page.locator(`[data-video="${VIDEOS.inProgress}"] [data-type="default"] progress[value="60"]`).waitFor()
   await page.locator(`[data-video="${VIDEOS.inProgress}"] [data-action="polling"]`).click()
   await page.getByText('Polling report of').waitFor()
   const open = await new AxeBuilder({ page }).analyze()
@@ -133,4 +142,47 @@ t.test('no accessibility violations (axe-core), with data shown', async (t) => {
     await page.screenshot({ path: shot, fullPage: true })
     t.comment(`screenshot written to ${shot}`)
   }
+})
+
+t.test('live through an event stream: an event makes the page re-read; a reconnect sends Last-Event-ID', async (t) => {
+  // The stream of GET /__mock/events as the mock sends it (id, event, data), from a stand-in route:
+  // the page must not care which server module writes it.
+  const app = await buildApp({ logger: false, autoTick: false, config: { adminToken: TOKEN } })
+  t.teardown(() => app.close())
+  const streams: Array<{ lastEventId: string | undefined, token: string | undefined, types: string, write: (text: string) => void, end: () => void }> = []
+  const opened = new EventEmitter()
+  app.get('/__mock/events', async (request, reply) => {
+    reply.hijack()
+    reply.raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store' })
+    reply.raw.write('retry: 1000\n\n')
+    streams.push({
+      lastEventId: request.headers['last-event-id'] as string | undefined,
+      token: request.headers['x-mock-admin-token'] as string | undefined,
+      types: (request.query as { types: string }).types,
+      write: (text) => reply.raw.write(text),
+      end: () => reply.raw.end()
+    })
+    opened.emit('stream')
+  })
+  const origin = await app.listen({ port: 0, host: '127.0.0.1' })
+  const { page, errors } = await openPage(t, browser, origin)
+  const first = once(opened, 'stream')
+  await unlocked(page, origin)
+  await first
+  await page.getByText('Live: event stream').waitFor()
+  t.match(streams[0], { token: TOKEN, lastEventId: undefined, types: 'download.transition,clock.change,fault.taken,journal.entry' }, 'the token in a header, not the URL')
+
+  // A change the page is not told of directly: only the event makes it re-read.
+  await app.inject({ method: 'PATCH', url: `/__mock/videos/${VIDEOS.inProgress}/downloads/default`, headers: admin, payload: { percentComplete: 90, model: 'manual' } })
+  const event = { type: 'download.transition', account: ACCOUNT, video: VIDEOS.inProgress, downloadType: 'default', status: 'inprogress', percentComplete: 90, mockMs: 0, cause: 'admin', model: 'manual', speed: 10, id: 7, at: new Date().toISOString() }
+  streams[0]?.write(`: heartbeat\n\nid: 7\nevent: download.transition\ndata: ${JSON.stringify(event)}\n\n`)
+  await page.locator(`[data-video="${VIDEOS.inProgress}"] [data-type="default"] progress[value="90"]`).waitFor()
+  t.pass('the event moved the bar')
+
+  const second = once(opened, 'stream')
+  streams[0]?.end()
+  await second
+  t.equal(streams[1]?.lastEventId, '7', 'the reconnect resumes after the last event')
+  streams[1]?.end()
+  t.strictSame(errors, [])
 })

@@ -38,9 +38,14 @@ export interface WatchedPage {
   failed: string[]
 }
 
-/** A new tab whose script errors, requests to other hosts and failed answers are collected. */
-export async function openPage (browser: BrowserContext, origin: string): Promise<WatchedPage> {
+/**
+ * A new tab whose script errors, requests to other hosts and failed answers are collected; closed
+ * when the test ends (a tab left open goes on reading its server, and a background tab's timers are
+ * throttled).
+ */
+export async function openPage (t: TapLike, browser: BrowserContext, origin: string): Promise<WatchedPage> {
   const page = await browser.newPage()
+  t.teardown(() => page.close())
   const watched: WatchedPage = { page, errors: [], foreign: [], failed: [] }
   page.on('pageerror', (error) => { watched.errors.push(error.message) })
   page.on('console', (message) => {

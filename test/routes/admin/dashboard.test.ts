@@ -56,7 +56,7 @@ t.test('the progress module: stripped TypeScript from src/, the compiled JavaScr
   t.match(fromSource, /export function stateAt \(record/, 'types stripped, code kept')
   t.notMatch(fromSource, /: DownloadRecord/)
   const dir = mkdtempSync(join(tmpdir(), 'dashboard-'))
-  writeFileSync(join(dir, 'progress.js'), 'export const compiled = true\n')
+  writeFileSync(join(dir, 'progress.js'), 'export const compiled = true\n//# sourceMappingURL=progress.js.map')
   t.equal(progressModuleSource(new URL('progress', pathToFileURL(`${dir}/`))), 'export const compiled = true\n')
   const module = await import(`data:text/javascript,${encodeURIComponent(fromSource)}`)
   t.strictSame(module.stateAt({ status: 'inprogress', percent: 10, since: 0, model: 'time', speed: 10, step: 25 }, 2000), { status: 'inprogress', percentComplete: 30 }, 'the page gets the server\'s own rule')
