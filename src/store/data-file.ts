@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto'
 import { basename, dirname, join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import type { Adapter } from 'lowdb'
-import type { Snapshot, StoreData, VideoRecord } from '../schemas/store.js'
+import type { Snapshot } from '../schemas/store.js'
 import { checkStoredHead, checkedVideos } from './stored-data.js'
 import { errorCode, irregularKind, nodeFileSystem, syncDirectory, writeAll, type FileHandleLike, type FileSystem } from './file-system.js'
 

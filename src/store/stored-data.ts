@@ -80,7 +80,8 @@ export function * checkedVideos (data: HeadChecked, file: string): Generator<[st
 /** Checks the whole of parsed snapshot data (head, then every video) and returns it, current. */
 export function checkStoredData (value: unknown, file: string, nowMs: number): StoreData {
   const data = checkStoredHead(value, file, nowMs)
-  for (const _ of checkedVideos(data, file));
+  const videos = checkedVideos(data, file)
+  while (videos.next().done !== true);
   return data as StoreData
 }
 
