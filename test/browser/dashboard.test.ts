@@ -81,6 +81,46 @@ t.test('a download\'s bar moves as the clock is stepped from the page', async (t
   t.strictSame(errors, [])
 })
 
+t.test('per download: hold here, release, fail now, make ready, delete; reset the account', async (t) => {
+  const { app, origin } = await serve(t)
+  const { page, errors } = await openPage(t, browser, origin)
+  await unlocked(page, origin)
+  const video = VIDEOS.inProgress
+  const name = `MP4 download of video ${video}`
+  const status = page.locator(`[data-video="${video}"] [data-type="default"] [data-role="status"]`)
+  const stored = async (): Promise<unknown> => (await app.inject({ method: 'GET', url: `/__mock/videos/${video}`, headers: admin })).json().result.downloads.default
+  const account = page.locator(`[data-account="${ACCOUNT}"]`)
+  const step = async (seconds: string): Promise<void> => {
+    await account.getByLabel('Step by').fill(seconds)
+    await account.getByRole('button', { name: `Step (clock of account ${ACCOUNT})` }).click()
+  }
+
+  await page.getByRole('button', { name: `Hold here (${name})` }).click()
+  await page.getByText('holds at 40 %').waitFor()
+  await step('10')
+  await page.getByText('Stepped the clock of').waitFor()
+  t.match(await stored(), { status: 'inprogress', percentComplete: 40, holdAt: 40 }, 'held where it was shown')
+  await page.getByRole('button', { name: `Release (${name})` }).click()
+  await page.getByText('Released the').waitFor()
+  await step('1')
+  await status.getByText('inprogress 50 %').waitFor()
+  t.pass('released, it moves on')
+
+  await page.getByRole('button', { name: `Fail now (${name})` }).click()
+  await status.getByText('error 50 %').waitFor()
+  t.match(await stored(), { status: 'error', percentComplete: 50 })
+  await page.getByRole('button', { name: `Make ready (${name})` }).click()
+  await status.getByText('ready 100 %').waitFor()
+  await page.getByRole('button', { name: `Delete (${name})` }).click()
+  await page.locator(`[data-video="${video}"]`).getByText('No downloads').waitFor()
+  t.equal(await stored(), undefined, 'deleted')
+
+  await account.getByRole('button', { name: `Reset account (${ACCOUNT})` }).click()
+  await status.getByText('inprogress 40 %').waitFor()
+  t.pass('the account is back to its fixtures')
+  t.strictSame(errors, [])
+})
+
 t.test('a fault rule added from the page fails the next API call', async (t) => {
   const { app, origin } = await serve(t)
   const { page, errors } = await openPage(t, browser, origin)
