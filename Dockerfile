@@ -33,6 +33,8 @@ COPY --from=build /app/dist ./dist
 # MOCK_FIXTURES to that file or folder.
 COPY fixtures ./fixtures
 COPY assets ./assets
+# The dashboard's page, script and styles (served at /__mock/; no build step).
+COPY dashboard ./dashboard
 COPY schemas ./schemas
 COPY contract ./contract
 # A writable place for state that should survive restarts: set MOCK_DATA_FILE=/data/state.json

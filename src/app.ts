@@ -20,6 +20,7 @@ import journalPlugin from './plugins/journal.js'
 import { addMockPart } from './plugins/mock-parts.js'
 import storePlugin from './plugins/store.js'
 import adminRoutes, { ADMIN_PREFIX } from './routes/admin/index.js'
+import dashboardRoutes from './routes/admin/dashboard.js'
 import healthRoutes from './routes/health.js'
 import mediaRoutes from './routes/media.js'
 import type { FixtureDocument } from './schemas/fixture.js'
@@ -179,6 +180,10 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
   await app.register(healthRoutes)
   await app.register(mediaRoutes, { assetsDir: BUNDLED_ASSETS })
   await app.register(cloudflareSurface, { publicUrl: config.publicUrl, scenarioControl, autoCreate: config.autoCreate === 'on', adminToken: config.adminToken })
-  if (scenarioControl) await app.register(adminRoutes, { prefix: ADMIN_PREFIX, token: config.adminToken })
+  if (scenarioControl) {
+    await app.register(adminRoutes, { prefix: ADMIN_PREFIX, token: config.adminToken })
+    // Beside the admin API, not in it: the page's shell is public (it holds no data), its data is not.
+    await app.register(dashboardRoutes, { prefix: ADMIN_PREFIX })
+  }
   return app
 }

@@ -11,3 +11,6 @@ export const BUNDLED_FIXTURES = fileURLToPath(new URL('../fixtures', import.meta
 
 /** The bundled media served for ready downloads. */
 export const BUNDLED_ASSETS = fileURLToPath(new URL('../assets', import.meta.url))
+
+/** The dashboard's page, script and styles, served at /__mock/. */
+export const BUNDLED_DASHBOARD = fileURLToPath(new URL('../dashboard', import.meta.url))

@@ -1,0 +1,246 @@
+import t, { type Test } from 'tap'
+import AxeBuilder from '@axe-core/playwright'
+import type { FastifyInstance } from 'fastify'
+import { EventEmitter, once } from 'node:events'
+import { buildApp } from '../../src/app.js'
+import type { Page } from 'playwright-core'
+import { ACCOUNT, AUTH, VIDEOS, build, downloadsPath } from '../helpers/build.js'
+import { inPage, launchBrowser, openPage } from '../helpers/browser.js'
+
+const TOKEN = 'dashboard-s3cret'
+const admin = { 'x-mock-admin-token': TOKEN }
+
+/** The app on a free port, with the admin token set and no wall-clock ticker: the page's controls move mock time. */
+async function serve (t: Test): Promise<{ app: FastifyInstance, origin: string }> {
+  const app = await build(t, { config: { adminToken: TOKEN } })
+  const origin = await app.listen({ port: 0, host: '127.0.0.1' })
+  return { app, origin }
+}
+
+/** Opens the dashboard and gives it the token. */
+async function unlocked (page: Page, origin: string): Promise<void> {
+  await page.goto(`${origin}/__mock/`)
+  await page.getByLabel('Admin token').fill(TOKEN)
+  await page.getByRole('button', { name: 'Open the dashboard' }).click()
+  await page.locator(`[data-video="${VIDEOS.inProgress}"] progress`).first().waitFor()
+}
+
+const bar = (page: Page, video: string, type = 'default'): ReturnType<Page['locator']> =>
+  page.locator(`[data-video="${video}"] [data-type="${type}"] progress`)
+
+const browser = await launchBrowser(t)
+
+t.test('the token prompt: nothing is shown without it, a wrong one is refused, the right one opens the board', async (t) => {
+  const { origin } = await serve(t)
+  const { page, errors, foreign, failed } = await openPage(t, browser, origin)
+  await page.goto(`${origin}/__mock/`)
+  await page.getByLabel('Admin token').waitFor()
+  t.ok(await inPage(page, 'document.activeElement.id === "token"'), 'the prompt has the focus')
+  t.notOk(await page.locator('#board').isVisible(), 'no board')
+  t.notMatch(await page.content(), new RegExp(VIDEOS.inProgress), 'no data on the page')
+
+  await page.getByLabel('Admin token').fill('wrong')
+  await page.getByRole('button', { name: 'Open the dashboard' }).click()
+  await page.getByText('The admin token was refused.').waitFor()
+  t.notMatch(await page.content(), new RegExp(VIDEOS.inProgress), 'still no data')
+
+  await page.getByLabel('Admin token').fill(TOKEN)
+  await page.getByRole('button', { name: 'Open the dashboard' }).click()
+  await bar(page, VIDEOS.inProgress).waitFor()
+  t.equal(await inPage(page, 'sessionStorage.getItem("stream-downloads-mock:admin-token")'), TOKEN, 'kept for the session')
+  await page.reload()
+  await bar(page, VIDEOS.inProgress).waitFor()
+  t.pass('asked once: a reload opens the board')
+  await page.getByRole('button', { name: 'Forget token' }).click()
+  await page.getByLabel('Admin token').waitFor()
+  t.equal(await page.locator('[data-video]').count(), 0, 'forgetting the token clears the board')
+  t.strictSame(errors, [], 'no script errors')
+  t.strictSame(foreign, [], 'no request to another host')
+  t.ok(failed.every((answer) => answer.startsWith('401 ') || answer === '404 /__mock/events'), `only the refusals and the absent event stream failed: ${failed.join(', ')}`)
+})
+
+t.test('a download\'s bar moves as the clock is stepped from the page', async (t) => {
+  const { origin } = await serve(t)
+  const { page, errors } = await openPage(t, browser, origin)
+  await unlocked(page, origin)
+  const before = Number(await bar(page, VIDEOS.inProgress).getAttribute('value'))
+  t.equal(before, 40, 'the fixture\'s 40 %')
+  const account = page.locator(`[data-account="${ACCOUNT}"]`)
+  await account.getByLabel('Step by').fill('3')
+  await account.getByRole('button', { name: `Step (clock of account ${ACCOUNT})` }).click()
+  // (A locator waits: the page's policy refuses the string functions of waitForFunction.)
+  await page.locator(`[data-video="${VIDEOS.inProgress}"] [data-type="default"] progress[value="70"]`).waitFor()
+  t.pass('the bar moved from 40 to 70: 3 s at 10 %/s')
+  await page.getByText('Stepped the clock of').waitFor()
+
+  await account.getByLabel('Step by').fill('1')
+  await account.getByLabel('Step unit').selectOption('min')
+  await account.getByRole('button', { name: `Step (clock of account ${ACCOUNT})` }).click()
+  await page.locator(`[data-video="${VIDEOS.inProgress}"] [data-type="default"] [data-role="status"]`).getByText('ready 100 %').waitFor()
+  t.pass('a minute later it is ready')
+  t.strictSame(errors, [])
+})
+
+t.test('per download: hold here, release, fail now, make ready, delete; reset the account', async (t) => {
+  const { app, origin } = await serve(t)
+  const { page, errors } = await openPage(t, browser, origin)
+  await unlocked(page, origin)
+  const video = VIDEOS.inProgress
+  const name = `MP4 download of video ${video}`
+  const status = page.locator(`[data-video="${video}"] [data-type="default"] [data-role="status"]`)
+  const stored = async (): Promise<unknown> => (await app.inject({ method: 'GET', url: `/__mock/videos/${video}`, headers: admin })).json().result.downloads.default
+  const account = page.locator(`[data-account="${ACCOUNT}"]`)
+  const step = async (seconds: string): Promise<void> => {
+    await account.getByLabel('Step by').fill(seconds)
+    await account.getByRole('button', { name: `Step (clock of account ${ACCOUNT})` }).click()
+  }
+
+  await page.getByRole('button', { name: `Hold here (${name})` }).click()
+  await page.getByText('holds at 40 %').waitFor()
+  await step('10')
+  await page.getByText('Stepped the clock of').waitFor()
+  t.match(await stored(), { status: 'inprogress', percentComplete: 40, holdAt: 40 }, 'held where it was shown')
+  await page.getByRole('button', { name: `Release (${name})` }).click()
+  await page.getByText('Released the').waitFor()
+  await step('1')
+  await status.getByText('inprogress 50 %').waitFor()
+  t.pass('released, it moves on')
+
+  await page.getByRole('button', { name: `Fail now (${name})` }).click()
+  await status.getByText('error 50 %').waitFor()
+  t.match(await stored(), { status: 'error', percentComplete: 50 })
+  await page.getByRole('button', { name: `Make ready (${name})` }).click()
+  await status.getByText('ready 100 %').waitFor()
+  await page.getByRole('button', { name: `Delete (${name})` }).click()
+  await page.locator(`[data-video="${video}"]`).getByText('No downloads').waitFor()
+  t.equal(await stored(), undefined, 'deleted')
+
+  await account.getByRole('button', { name: `Reset account (${ACCOUNT})` }).click()
+  await status.getByText('inprogress 40 %').waitFor()
+  t.pass('the account is back to its fixtures')
+  t.strictSame(errors, [])
+})
+
+t.test('a fault rule added from the page fails the next API call', async (t) => {
+  const { app, origin } = await serve(t)
+  const { page, errors } = await openPage(t, browser, origin)
+  await unlocked(page, origin)
+  await page.getByLabel('Method').selectOption('GET')
+  await page.getByLabel('Status').fill('503')
+  await page.getByLabel('Times').fill('1')
+  await page.getByRole('button', { name: 'Add rule' }).click()
+  await page.getByRole('button', { name: 'Delete (fault rule f1)' }).waitFor()
+  const rules = (await app.inject({ method: 'GET', url: '/__mock/faults', headers: admin })).json().result.rules
+  t.match(rules, [{ id: 'f1', match: { method: 'GET' }, status: 503, times: 1 }])
+
+  const url = `${origin}${downloadsPath(VIDEOS.ready)}`
+  const failed = await fetch(url, { headers: AUTH })
+  t.equal(failed.status, 503, 'the next call fails')
+  t.equal((await fetch(url, { headers: AUTH })).status, 200, 'once')
+  t.strictSame(errors, [])
+})
+
+t.test('keyboard only: Tab to an account\'s Freeze and press Enter', async (t) => {
+  const { app, origin } = await serve(t)
+  const { page, errors } = await openPage(t, browser, origin)
+  await unlocked(page, origin)
+  const name = `Freeze (clock of account ${ACCOUNT})`
+  let found = false
+  for (let i = 0; i < 40 && !found; i++) {
+    await page.keyboard.press('Tab')
+    found = await inPage(page, `document.activeElement?.getAttribute('aria-label') === ${JSON.stringify(name)}`) === true
+  }
+  t.ok(found, 'reached by Tab')
+  const outline = await inPage(page, 'getComputedStyle(document.activeElement).outlineStyle')
+  t.equal(outline, 'solid', 'the focus is visible')
+  await page.keyboard.press('Enter')
+  await page.getByText(`Froze the clock of ${ACCOUNT}.`).waitFor()
+  const clock = (await app.inject({ method: 'GET', url: `/__mock/clock?account=${ACCOUNT}`, headers: admin })).json().result
+  t.match(clock, { scope: 'account', frozen: true }, 'the account\'s clock is frozen')
+  t.strictSame(errors, [])
+})
+
+t.test('no accessibility violations (axe-core), with data shown; the README\'s screenshot', async (t) => {
+  const { app, origin } = await serve(t)
+  const { page } = await openPage(t, browser, origin)
+  await page.goto(`${origin}/__mock/`)
+  const locked = await new AxeBuilder({ page }).analyze()
+  t.strictSame(locked.violations.map((violation) => `${violation.id}: ${violation.help}`), [], 'the token prompt')
+  await unlocked(page, origin)
+  // Something in every part: a fault rule, a client's polls in the journal, a clock stepped.
+  await app.inject({ method: 'POST', url: '/__mock/faults', headers: admin, payload: { match: { method: 'POST', account: ACCOUNT }, status: 429, retryAfter: 2, times: 3 } })
+  for (let i = 0; i < 3; i++) await fetch(`${origin}${downloadsPath(VIDEOS.inProgress)}`, { headers: AUTH })
+  await app.inject({ method: 'POST', url: '/__mock/clock/advance', headers: admin, payload: { ms: 2000, account: ACCOUNT } })
+  await page.getByRole('button', { name: 'Delete (fault rule f1)' }).waitFor()
+  await page.locator(`[data-video="${VIDEOS.inProgress}"] [data-type="default"] progress[value="60"]`).waitFor()
+  await page.locator(`[data-video="${VIDEOS.inProgress}"] [data-action="polling"]`).click()
+  await page.getByText('Polling report of').waitFor()
+  const open = await new AxeBuilder({ page }).analyze()
+  t.strictSame(open.violations.map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).slice(0, 3).join('; ')})`), [], 'the board')
+  const shot = process.env.DASHBOARD_SCREENSHOT
+  if (shot !== undefined && shot !== '') {
+    await page.screenshot({ path: shot, fullPage: true })
+    t.comment(`screenshot written to ${shot}`)
+  }
+})
+
+/** Whether this server has its own event stream (the events branch, issue 14); the stand-in below is for one that has not. */
+const probe = await build(t)
+const hasEvents = probe.hasRoute({ method: 'GET', url: '/__mock/events' })
+
+t.test('live through the server\'s event stream: a change made elsewhere reaches the page by an event', { skip: hasEvents ? false : 'this server has no GET /__mock/events' }, async (t) => {
+  const { app, origin } = await serve(t)
+  const { page, errors } = await openPage(t, browser, origin)
+  await unlocked(page, origin)
+  await page.getByText('Live: event stream').waitFor()
+  // Made outside the page, which does not re-read on a timer while the stream is open.
+  await app.inject({ method: 'POST', url: '/__mock/clock/advance', headers: admin, payload: { ms: 2000, account: ACCOUNT } })
+  await page.locator(`[data-video="${VIDEOS.inProgress}"] [data-type="default"] progress[value="60"]`).waitFor()
+  await app.inject({ method: 'PATCH', url: `/__mock/videos/${VIDEOS.inProgress}/downloads/default`, headers: admin, payload: { status: 'ready' } })
+  await page.locator(`[data-video="${VIDEOS.inProgress}"] [data-type="default"] progress[value="100"]`).waitFor()
+  t.pass('a clock step and an admin change, each shown by its event')
+  t.strictSame(errors, [])
+})
+
+t.test('live through an event stream (a stand-in): an event makes the page re-read; a reconnect sends Last-Event-ID', { skip: hasEvents ? 'the server has its own GET /__mock/events' : false }, async (t) => {
+  // The stream of GET /__mock/events as the mock sends it (id, event, data), from a stand-in route:
+  // the page must not care which server module writes it.
+  const app = await buildApp({ logger: false, autoTick: false, config: { adminToken: TOKEN } })
+  t.teardown(() => app.close())
+  const streams: Array<{ lastEventId: string | undefined, token: string | undefined, types: string, write: (text: string) => void, end: () => void }> = []
+  const opened = new EventEmitter()
+  app.get('/__mock/events', async (request, reply) => {
+    reply.hijack()
+    reply.raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store' })
+    reply.raw.write('retry: 1000\n\n')
+    streams.push({
+      lastEventId: request.headers['last-event-id'] as string | undefined,
+      token: request.headers['x-mock-admin-token'] as string | undefined,
+      types: (request.query as { types: string }).types,
+      write: (text) => reply.raw.write(text),
+      end: () => reply.raw.end()
+    })
+    opened.emit('stream')
+  })
+  const origin = await app.listen({ port: 0, host: '127.0.0.1' })
+  const { page, errors } = await openPage(t, browser, origin)
+  const first = once(opened, 'stream')
+  await unlocked(page, origin)
+  await first
+  await page.getByText('Live: event stream').waitFor()
+  t.match(streams[0], { token: TOKEN, lastEventId: undefined, types: 'download.transition,clock.change,fault.taken,journal.entry' }, 'the token in a header, not the URL')
+
+  // A change the page is not told of directly: only the event makes it re-read.
+  await app.inject({ method: 'PATCH', url: `/__mock/videos/${VIDEOS.inProgress}/downloads/default`, headers: admin, payload: { percentComplete: 90, model: 'manual' } })
+  const event = { type: 'download.transition', account: ACCOUNT, video: VIDEOS.inProgress, downloadType: 'default', status: 'inprogress', percentComplete: 90, mockMs: 0, cause: 'admin', model: 'manual', speed: 10, id: 7, at: new Date().toISOString() }
+  streams[0]?.write(`: heartbeat\n\nid: 7\nevent: download.transition\ndata: ${JSON.stringify(event)}\n\n`)
+  await page.locator(`[data-video="${VIDEOS.inProgress}"] [data-type="default"] progress[value="90"]`).waitFor()
+  t.pass('the event moved the bar')
+
+  const second = once(opened, 'stream')
+  streams[0]?.end()
+  await second
+  t.equal(streams[1]?.lastEventId, '7', 'the reconnect resumes after the last event')
+  streams[1]?.end()
+  t.strictSame(errors, [])
+})
