@@ -2,7 +2,6 @@ import t, { type Test } from 'tap'
 import AxeBuilder from '@axe-core/playwright'
 import type { FastifyInstance } from 'fastify'
 import { EventEmitter, once } from 'node:events'
-import { buildApp } from '../../src/app.js'
 import type { Page } from 'playwright-core'
 import { ACCOUNT, AUTH, VIDEOS, build, downloadsPath } from '../helpers/build.js'
 import { inPage, launchBrowser, openPage } from '../helpers/browser.js'
@@ -184,11 +183,7 @@ t.test('no accessibility violations (axe-core), with data shown; the README\'s s
   }
 })
 
-/** Whether this server has its own event stream (the events branch, issue 14); the stand-in below is for one that has not. */
-const probe = await build(t)
-const hasEvents = probe.hasRoute({ method: 'GET', url: '/__mock/events' })
-
-t.test('live through the server\'s event stream: a change made elsewhere reaches the page by an event', { skip: hasEvents ? false : 'this server has no GET /__mock/events' }, async (t) => {
+t.test('live through the server\'s event stream: a change made elsewhere reaches the page by an event', async (t) => {
   const { app, origin } = await serve(t)
   const { page, errors } = await openPage(t, browser, origin)
   await unlocked(page, origin)
@@ -202,45 +197,26 @@ t.test('live through the server\'s event stream: a change made elsewhere reaches
   t.strictSame(errors, [])
 })
 
-t.test('live through an event stream (a stand-in): an event makes the page re-read; a reconnect sends Last-Event-ID', { skip: hasEvents ? 'the server has its own GET /__mock/events' : false }, async (t) => {
-  // The stream of GET /__mock/events as the mock sends it (id, event, data), from a stand-in route:
-  // the page must not care which server module writes it.
-  const app = await buildApp({ logger: false, autoTick: false, config: { adminToken: TOKEN } })
-  t.teardown(() => app.close())
-  const streams: Array<{ lastEventId: string | undefined, token: string | undefined, types: string, write: (text: string) => void, end: () => void }> = []
-  const opened = new EventEmitter()
-  app.get('/__mock/events', async (request, reply) => {
-    reply.hijack()
-    reply.raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store' })
-    reply.raw.write('retry: 1000\n\n')
-    streams.push({
-      lastEventId: request.headers['last-event-id'] as string | undefined,
-      token: request.headers['x-mock-admin-token'] as string | undefined,
-      types: (request.query as { types: string }).types,
-      write: (text) => reply.raw.write(text),
-      end: () => reply.raw.end()
-    })
-    opened.emit('stream')
-  })
-  const origin = await app.listen({ port: 0, host: '127.0.0.1' })
+t.test('a stream that ends: the page reconnects with Last-Event-ID, the token in a header', async (t) => {
+  const { origin } = await serve(t)
   const { page, errors } = await openPage(t, browser, origin)
-  const first = once(opened, 'stream')
+  // The browser's requests for the stream are answered here: each answer is a whole body, so the
+  // stream ends after it and the page must reconnect, saying which event it saw last.
+  const asked: Array<{ lastEventId: string | undefined, token: string | undefined, url: string }> = []
+  const reconnected = new EventEmitter()
+  await page.route('**/__mock/events*', async (route) => {
+    const headers = route.request().headers()
+    asked.push({ lastEventId: headers['last-event-id'], token: headers['x-mock-admin-token'], url: route.request().url() })
+    const event = { type: 'download.transition', account: ACCOUNT, video: VIDEOS.inProgress, downloadType: 'default', status: 'inprogress', percentComplete: 90, mockMs: 0, cause: 'admin', model: 'manual', speed: 10, id: 7, at: new Date().toISOString() }
+    const body = asked.length === 1 ? `retry: 200\n\n: heartbeat\n\nid: 7\nevent: download.transition\ndata: ${JSON.stringify(event)}\n\n` : 'retry: 60000\n\n'
+    if (asked.length === 2) reconnected.emit('again')
+    await route.fulfill({ status: 200, headers: { 'content-type': 'text/event-stream; charset=utf-8' }, body })
+  })
+  const again = once(reconnected, 'again')
   await unlocked(page, origin)
-  await first
-  await page.getByText('Live: event stream').waitFor()
-  t.match(streams[0], { token: TOKEN, lastEventId: undefined, types: 'download.transition,clock.change,fault.taken,journal.entry' }, 'the token in a header, not the URL')
-
-  // A change the page is not told of directly: only the event makes it re-read.
-  await app.inject({ method: 'PATCH', url: `/__mock/videos/${VIDEOS.inProgress}/downloads/default`, headers: admin, payload: { percentComplete: 90, model: 'manual' } })
-  const event = { type: 'download.transition', account: ACCOUNT, video: VIDEOS.inProgress, downloadType: 'default', status: 'inprogress', percentComplete: 90, mockMs: 0, cause: 'admin', model: 'manual', speed: 10, id: 7, at: new Date().toISOString() }
-  streams[0]?.write(`: heartbeat\n\nid: 7\nevent: download.transition\ndata: ${JSON.stringify(event)}\n\n`)
-  await page.locator(`[data-video="${VIDEOS.inProgress}"] [data-type="default"] progress[value="90"]`).waitFor()
-  t.pass('the event moved the bar')
-
-  const second = once(opened, 'stream')
-  streams[0]?.end()
-  await second
-  t.equal(streams[1]?.lastEventId, '7', 'the reconnect resumes after the last event')
-  streams[1]?.end()
+  await again
+  t.match(asked[0], { token: TOKEN, lastEventId: undefined }, 'the token in a header, not the URL')
+  t.notMatch(asked[0]?.url ?? '', TOKEN, 'nor in the query')
+  t.equal(asked[1]?.lastEventId, '7', 'the reconnect resumes after the last event')
   t.strictSame(errors, [])
 })
