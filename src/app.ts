@@ -129,8 +129,9 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
   const config = configWithDefaults(options.config)
   const source = options.fixtures ?? config.fixtures
   const fixtures = await resolveFixtures(source)
-  // A reset reads fixture files again rather than keeping their parsed copy for the life of the
-  // server (about 200 bytes a video); fixtures given in memory are the caller's and stay as given.
+  // A reset reads fixture files again (a small file that has not changed comes parsed from the
+  // process's cache, see readFixtures; a large one is not held for the life of the server, about
+  // 200 bytes a video); fixtures given in memory are the caller's and stay as given.
   const reloadFixtures = typeof source === 'string' ? rereading(source) : keeping(fixtures)
   const defaults: Progression = { model: 'time', speed: config.speed, step: DEFAULT_POLL_STEP }
 

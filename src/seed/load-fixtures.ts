@@ -1,5 +1,5 @@
 import { readdir, readFile, stat } from 'node:fs/promises'
-import { join, relative } from 'node:path'
+import { join, relative, resolve } from 'node:path'
 import { DOWNLOAD_TYPES } from '../domain/ids.js'
 import { statusPercentProblem } from '../domain/rules.js'
 import { newDownload, type DownloadRecord, type Progression } from '../domain/progress.js'
@@ -53,6 +53,52 @@ export function checkDownloadState (download: DownloadFixture, source: string, p
   if (problem !== undefined) throw new FixtureError(source, `${path}.percentComplete`, problem)
 }
 
+/** Fixture files up to this size are kept parsed, for the life of the process (see `parsedFiles`). */
+export const PARSED_FILE_CACHE_MAX_BYTES = 256 * 1024
+
+/** What identifies one version of a file: a rewrite changes its change time, whatever else it keeps. */
+interface FileVersion { size: bigint, mtimeNs: bigint, ctimeNs: bigint }
+
+/**
+ * Fixture files read and validated once a process while they stay the same (path, size, and
+ * modification and change times to the nanosecond): users start a mock per test file and reset
+ * between tests, and each build and each reset read the same bundled file again (about a tenth of
+ * a warm `startMock`). Only small files are kept (`PARSED_FILE_CACHE_MAX_BYTES`): a large fixture
+ * is read again, as before, rather than held for the life of the process. The documents are
+ * frozen, since every app of the process shares them (the store copies what it keeps).
+ */
+const parsedFiles = new Map<string, FileVersion & { document: FixtureDocument }>()
+
+/** Freezes a parsed JSON document, all the way down. */
+function deepFreeze<T> (value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const inner of Object.values(value)) deepFreeze(inner)
+  }
+  return value
+}
+
+/** One fixture file, parsed and validated, from `parsedFiles` while it is the same file. */
+async function readFixtureFile (file: string, source: string): Promise<FixtureDocument> {
+  // By absolute path: a relative one names another file once the working directory changes.
+  const key = resolve(file)
+  let version: FileVersion
+  let text: string
+  try {
+    const info = await stat(file, { bigint: true })
+    version = { size: info.size, mtimeNs: info.mtimeNs, ctimeNs: info.ctimeNs }
+    const parsed = parsedFiles.get(key)
+    if (parsed !== undefined && parsed.size === version.size && parsed.mtimeNs === version.mtimeNs && parsed.ctimeNs === version.ctimeNs) return parsed.document
+    text = await readFile(file, 'utf8')
+  } catch (error) {
+    throw new FixtureError(source, '$', `cannot read file: ${(error as NodeJS.ErrnoException).code}`)
+  }
+  const document = parseFixture(text, source)
+  if (version.size <= PARSED_FILE_CACHE_MAX_BYTES) parsedFiles.set(key, { ...version, document: deepFreeze(document) })
+  else parsedFiles.delete(key)
+  return document
+}
+
 /**
  * Reads the fixtures at `path`: one JSON file, or every `*.json` file of a folder (in name
  * order). Throws a FixtureError for the first bad file.
@@ -72,13 +118,7 @@ export async function readFixtures (path: string): Promise<NamedFixture[]> {
   const fixtures: NamedFixture[] = []
   for (const file of files) {
     const source = displayName(file)
-    let text: string
-    try {
-      text = await readFile(file, 'utf8')
-    } catch (error) {
-      throw new FixtureError(source, '$', `cannot read file: ${(error as NodeJS.ErrnoException).code}`)
-    }
-    fixtures.push({ source, document: parseFixture(text, source) })
+    fixtures.push({ source, document: await readFixtureFile(file, source) })
   }
   return fixtures
 }

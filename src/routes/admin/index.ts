@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import swagger from '@fastify/swagger'
 import type { FastifyRequest } from 'fastify'
-import { Type } from '@sinclair/typebox'
 import { isSecret } from '../../domain/credentials.js'
 import { ADMIN_PREFIX, Errors } from '../../domain/errors.js'
 import { jsonObjectParser, sendFailure } from '../../plugins/envelope.js'
+import { OpenObjectSchema } from '../../schemas/envelope.js'
 import { pointerToJsonPath } from '../../seed/fixture-error.js'
 import { FORBIDDEN_KEY_PROBLEM, findForbiddenKey } from '../../seed/validate.js'
 import clockAdminRoutes from './clock.js'
@@ -13,6 +13,7 @@ import faultsAdminRoutes from './faults.js'
 import journalAdminRoutes from './journal.js'
 import scenarioAdminRoutes from './scenario.js'
 import videoAdminRoutes from './videos.js'
+import { named } from '../../plugins/named.js'
 
 export { ADMIN_PREFIX }
 
@@ -73,8 +74,8 @@ const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, options
   await app.register(journalAdminRoutes)
 
   app.get('/openapi.json', {
-    schema: { hide: true, response: { 200: Type.Object({}, { additionalProperties: true }) } }
+    schema: { hide: true, response: { 200: OpenObjectSchema } }
   }, async () => app.swagger())
 }
 
-export default adminRoutes
+export default named('admin-routes', adminRoutes)
