@@ -17,7 +17,7 @@ import faultsPlugin from './plugins/faults.js'
 import journalPlugin from './plugins/journal.js'
 import { addMockPart } from './plugins/mock-parts.js'
 import storePlugin from './plugins/store.js'
-import adminRoutes, { ADMIN_PREFIX } from './routes/admin/index.js'
+import adminRoutes, { ADMIN_PREFIX, unknownAdminRoute } from './routes/admin/index.js'
 import healthRoutes from './routes/health.js'
 import mediaRoutes from './routes/media.js'
 import type { FixtureDocument } from './schemas/fixture.js'
@@ -173,7 +173,13 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
   await app.register(faultsPlugin, { maxRules: MAX_FAULT_RULES })
   await app.register(healthRoutes)
   await app.register(mediaRoutes, { assetsDir: BUNDLED_ASSETS })
-  await app.register(cloudflareSurface, { publicUrl: config.publicUrl, scenarioControl, autoCreate: config.autoCreate === 'on', adminToken: config.adminToken })
+  await app.register(cloudflareSurface, {
+    publicUrl: config.publicUrl,
+    scenarioControl,
+    autoCreate: config.autoCreate === 'on',
+    adminToken: config.adminToken,
+    notFoundHooks: scenarioControl ? [unknownAdminRoute(config.adminToken)] : []
+  })
   if (scenarioControl) await app.register(adminRoutes, { prefix: ADMIN_PREFIX, token: config.adminToken })
   return app
 }

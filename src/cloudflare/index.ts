@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { onRequestHookHandler } from 'fastify'
 import swagger from '@fastify/swagger'
 import { OpenObjectSchema } from '../schemas/envelope.js'
 import { API_PREFIX } from '../domain/errors.js'
@@ -21,6 +22,12 @@ export interface CloudflareSurfaceOptions {
   autoCreate: boolean
   /** MOCK_ADMIN_TOKEN: when set, `Prefer` is honoured only with it in X-Mock-Admin-Token. */
   adminToken?: string
+  /**
+   * onRequest hooks of the app's not-found handler, before the surface's own: other scopes'
+   * answers to their unrouted paths (the admin API's, `unknownAdminRoute`). Each passes on what
+   * is not its own.
+   */
+  notFoundHooks?: onRequestHookHandler[]
 }
 
 /**
@@ -53,7 +60,7 @@ const cloudflareSurface: FastifyPluginAsyncTypebox<CloudflareSurfaceOptions> = a
   })
   const paths = new PathTable()
   await app.register(surfaceRoutes, { ...options, paths })
-  await app.register(notFound, { paths })
+  await app.register(notFound, { paths, before: options.notFoundHooks ?? [] })
 
   app.get(SURFACE_OPENAPI_PATH, {
     schema: { hide: true, response: { 200: OpenObjectSchema } }

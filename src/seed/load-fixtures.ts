@@ -1,3 +1,4 @@
+import type { BigIntStats } from 'node:fs'
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { join, relative, resolve } from 'node:path'
 import { DOWNLOAD_TYPES } from '../domain/ids.js'
@@ -79,13 +80,13 @@ function deepFreeze<T> (value: T): T {
 }
 
 /** One fixture file, parsed and validated, from `parsedFiles` while it is the same file. */
-async function readFixtureFile (file: string, source: string): Promise<FixtureDocument> {
+async function readFixtureFile (file: string, source: string, known?: BigIntStats): Promise<FixtureDocument> {
   // By absolute path: a relative one names another file once the working directory changes.
   const key = resolve(file)
   let version: FileVersion
   let text: string
   try {
-    const info = await stat(file, { bigint: true })
+    const info = known ?? await stat(file, { bigint: true })
     version = { size: info.size, mtimeNs: info.mtimeNs, ctimeNs: info.ctimeNs }
     const parsed = parsedFiles.get(key)
     if (parsed !== undefined && parsed.size === version.size && parsed.mtimeNs === version.mtimeNs && parsed.ctimeNs === version.ctimeNs) return parsed.document
@@ -105,8 +106,9 @@ async function readFixtureFile (file: string, source: string): Promise<FixtureDo
  */
 export async function readFixtures (path: string): Promise<NamedFixture[]> {
   let files: string[]
+  let info: BigIntStats
   try {
-    const info = await stat(path)
+    info = await stat(path, { bigint: true })
     files = info.isDirectory()
       ? (await readdir(path)).filter((name) => name.endsWith('.json')).sort().map((name) => join(path, name))
       : [path]
@@ -118,7 +120,8 @@ export async function readFixtures (path: string): Promise<NamedFixture[]> {
   const fixtures: NamedFixture[] = []
   for (const file of files) {
     const source = displayName(file)
-    fixtures.push({ source, document: await readFixtureFile(file, source) })
+    // A file given alone was stat'ed above.
+    fixtures.push({ source, document: await readFixtureFile(file, source, file === path ? info : undefined) })
   }
   return fixtures
 }
