@@ -27,7 +27,7 @@ export interface CloudflareSurfaceOptions {
    * answers to their unrouted paths (the admin API's, `unknownAdminRoute`). Each passes on what
    * is not its own.
    */
-  notFoundHooks?: onRequestHookHandler[]
+  notFoundHooks: onRequestHookHandler[]
 }
 
 /**
@@ -60,7 +60,7 @@ const cloudflareSurface: FastifyPluginAsyncTypebox<CloudflareSurfaceOptions> = a
   })
   const paths = new PathTable()
   await app.register(surfaceRoutes, { ...options, paths })
-  await app.register(notFound, { paths, before: options.notFoundHooks ?? [] })
+  await app.register(notFound, { paths, before: options.notFoundHooks })
 
   app.get(SURFACE_OPENAPI_PATH, {
     schema: { hide: true, response: { 200: OpenObjectSchema } }
