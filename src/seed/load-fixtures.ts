@@ -57,6 +57,9 @@ export function checkDownloadState (download: DownloadFixture, source: string, p
 /** Fixture files up to this size are kept parsed, for the life of the process (see `parsedFiles`). */
 export const PARSED_FILE_CACHE_MAX_BYTES = 256 * 1024
 
+/** The most file bytes kept parsed at once; past it the file kept longest is dropped first. */
+export const PARSED_FILES_MAX_BYTES = 4 * 1024 * 1024
+
 /** What identifies one version of a file: a rewrite changes its change time, whatever else it keeps. */
 interface FileVersion { size: bigint, mtimeNs: bigint, ctimeNs: bigint }
 
@@ -64,11 +67,31 @@ interface FileVersion { size: bigint, mtimeNs: bigint, ctimeNs: bigint }
  * Fixture files read and validated once a process while they stay the same (path, size, and
  * modification and change times to the nanosecond): users start a mock per test file and reset
  * between tests, and each build and each reset read the same bundled file again (about a tenth of
- * a warm `startMock`). Only small files are kept (`PARSED_FILE_CACHE_MAX_BYTES`): a large fixture
- * is read again, as before, rather than held for the life of the process. The documents are
+ * a warm `startMock`). Only small files are kept (`PARSED_FILE_CACHE_MAX_BYTES`), 4 MiB of them at
+ * most (`PARSED_FILES_MAX_BYTES`, the oldest dropped first): a large fixture is read again, as
+ * before, rather than held for the life of the process. The documents are
  * frozen, since every app of the process shares them (the store copies what it keeps).
  */
 const parsedFiles = new Map<string, FileVersion & { document: FixtureDocument }>()
+/** The sizes of the files `parsedFiles` holds, summed. */
+let parsedBytes = 0n
+
+/** Keeps a parsed file, or forgets the one kept under its path; the oldest go past the bound. */
+function keepParsed (key: string, entry: (FileVersion & { document: FixtureDocument }) | undefined): void {
+  const kept = parsedFiles.get(key)
+  if (kept !== undefined) {
+    parsedFiles.delete(key)
+    parsedBytes -= kept.size
+  }
+  if (entry === undefined) return
+  for (const [oldest, file] of parsedFiles) {
+    if (parsedBytes + entry.size <= BigInt(PARSED_FILES_MAX_BYTES)) break
+    parsedFiles.delete(oldest)
+    parsedBytes -= file.size
+  }
+  parsedFiles.set(key, entry)
+  parsedBytes += entry.size
+}
 
 /** Freezes a parsed JSON document, all the way down. */
 function deepFreeze<T> (value: T): T {
@@ -95,8 +118,7 @@ async function readFixtureFile (file: string, source: string, known?: BigIntStat
     throw new FixtureError(source, '$', `cannot read file: ${(error as NodeJS.ErrnoException).code}`)
   }
   const document = parseFixture(text, source)
-  if (version.size <= PARSED_FILE_CACHE_MAX_BYTES) parsedFiles.set(key, { ...version, document: deepFreeze(document) })
-  else parsedFiles.delete(key)
+  keepParsed(key, version.size <= PARSED_FILE_CACHE_MAX_BYTES ? { ...version, document: deepFreeze(document) } : undefined)
   return document
 }
 

@@ -8,7 +8,7 @@ import type { Progression } from '../../src/domain/progress.js'
 import type { FixtureDocument } from '../../src/schemas/fixture.js'
 import { FixtureError } from '../../src/seed/fixture-error.js'
 import {
-  PARSED_FILE_CACHE_MAX_BYTES, checkFixture, downloadFromFixture, parseFixture, readFixtures, resolveProgression, videosFromFixtures
+  PARSED_FILE_CACHE_MAX_BYTES, PARSED_FILES_MAX_BYTES, checkFixture, downloadFromFixture, parseFixture, readFixtures, resolveProgression, videosFromFixtures
 } from '../../src/seed/load-fixtures.js'
 
 const DATA = fileURLToPath(new URL('../fixtures/seed/', import.meta.url))
@@ -119,6 +119,22 @@ t.test('a small fixture file is kept parsed while it stays the same; a changed o
   const [small] = await readFixtures(file)
   const [smallAgain] = await readFixtures(file)
   t.equal(smallAgain?.document, small?.document, 'small again: kept again')
+})
+
+t.test('the files kept parsed are bounded in bytes: the one kept longest goes first', async (t) => {
+  const size = PARSED_FILE_CACHE_MAX_BYTES - 1024
+  const count = Math.ceil(PARSED_FILES_MAX_BYTES / size) + 1
+  const files: Record<string, string> = {}
+  for (let i = 0; i < count; i++) {
+    const text = JSON.stringify({ description: '', videos: [{ id: VIDEO, account: ACCOUNT }] })
+    files[`f${i}.json`] = text.replace('"description":""', `"description":"${'x'.repeat(size - text.length)}"`)
+  }
+  const dir = t.testdir(files)
+  const read = async (i: number): Promise<unknown> => (await readFixtures(join(dir, `f${i}.json`)))[0]?.document
+  const first: unknown[] = []
+  for (let i = 0; i < count; i++) first.push(await read(i))
+  t.equal(await read(count - 1), first[count - 1], 'the last one read is kept')
+  t.not(await read(0), first[0], 'the first was dropped to keep it')
 })
 
 t.test('folders and paths that hold no fixtures', async (t) => {
