@@ -63,6 +63,10 @@ const VIDEO = 'ea95132c15732412d22c1476fa83f27a'
 const GET_PATH = `/client/v4/accounts/${ACCOUNT}/stream/${VIDEO}/downloads`
 const AUTH = { authorization: 'Bearer bench' }
 const SCALE = 100_000
+/** The videos of the bundled fixtures: a folder that holds them beside the bench's own stays within SCALE (MOCK_MAX_VIDEOS). */
+const BUNDLED_VIDEOS = (JSON.parse(readFileSync(DEFAULT_FIXTURES, 'utf8')) as { videos: unknown[] }).videos.length
+/** The downloads the ticking load's folder adds to the bundled fixtures: together, SCALE videos. */
+const SPREAD = SCALE - BUNDLED_VIDEOS
 const CONNECTIONS = [10, 100] as const
 
 const TARGETS = { throughput: 0.85, p99: 1.5, tickingP99: 2, soakRss: 0.10, bytesPerDownload: 1024, manyClocksTick: 2, hostileP99: 2, startMockVsListen: 10, resetMs: 2, openVsParse: 3, openVsPluginTimeout: 0.5 }
@@ -333,7 +337,7 @@ async function inProcessStartup (out: string[]): Promise<boolean> {
   const resetPass = resetMs <= TARGETS.resetMs
   out.push('## Start-up in process',
     '',
-    `In one process, on dist/, after a warm-up: \`startMock({ port: 0 })\` (bundled fixtures, the ticker on) until it resolves, listening, against a bare Fastify app with one route and \`listen({ port: 0 })\`, alternating, ${IN_PROCESS_STARTS} of each, each closed before the next (not timed); and \`POST /__mock/reset\` through \`app.inject\` on one \`buildApp\` app with the bundled fixtures (read again from their file on each reset) against one \`inject\` of a bare Fastify route, alternating, ${RESETS} of each. Medians; CPU is the process's user + system time over the same span, the figure another process on the machine disturbs least.`,
+    `In one process, on dist/, after a warm-up: \`startMock({ port: 0 })\` (bundled fixtures, the ticker on) until it resolves, listening, against a bare Fastify app with one route and \`listen({ port: 0 })\`, alternating, ${IN_PROCESS_STARTS} of each, each closed before the next (not timed); and \`POST /__mock/reset\` through \`app.inject\` on one \`buildApp\` app with the bundled fixtures (their file checked on each reset: unchanged, it comes parsed from the process's cache) against one \`inject\` of a bare Fastify route, alternating, ${RESETS} of each. Medians; CPU is the process's user + system time over the same span, the figure another process on the machine disturbs least.`,
     '',
     table(['measurement', 'mock (median)', 'bare Fastify (median)', 'ratio'], [
       ['start, wall clock', `${fmt(median(result.startMockMs), 1)} ms`, `${fmt(median(result.bareListenMs), 2)} ms`, `${fmt(startRatio)}×`],
@@ -453,7 +457,7 @@ async function tickingLoad (out: string[], dirs: { spread: string, tmp: string }
         const clockAfter = await mockNow(server)
         // Stop points are spread evenly over [1 s, 1 s + span] of mock time.
         const overlap = Math.max(0, Math.min(clockAfter, 1000 + spreadSpanMs) - Math.max(clockBefore, 1000))
-        results.get(variant.name)?.push({ m, transitionsInWindow: Math.round(SCALE * overlap / spreadSpanMs), mockMs: clockAfter - clockBefore })
+        results.get(variant.name)?.push({ m, transitionsInWindow: Math.round(SPREAD * overlap / spreadSpanMs), mockMs: clockAfter - clockBefore })
       } finally {
         await server.proc.stop(30_000)
         rmSync(dataFile, { force: true })
@@ -481,7 +485,7 @@ async function tickingLoad (out: string[], dirs: { spread: string, tmp: string }
   })
   out.push('## GET latency while the ticker works',
     '',
-    `The mock with ${int(SCALE)} downloads in progress (plus the bundled fixtures), \`MOCK_TICK_MS=50\`, their stop points spread evenly over ${fmt(spreadSpanMs / 1000, 0)} s of mock time, so that the ticker records transitions through the whole load. 10 connections on the same GET; ${ROUNDS} rounds, alternating order; a fresh server for each measurement. Idle: the same server with its clock frozen (\`POST /__mock/clock/freeze\`), so ticks record nothing. Data file: the same as ticking, with \`MOCK_DATA_FILE\` (each tick's transitions make the store write the whole file, at most every 200 ms).`,
+    `The mock with ${int(SCALE)} videos (the MOCK_MAX_VIDEOS default): the ${int(BUNDLED_VIDEOS)} of the bundled fixtures and ${int(SPREAD)} with a download in progress, \`MOCK_TICK_MS=50\`, their stop points spread evenly over ${fmt(spreadSpanMs / 1000, 0)} s of mock time, so that the ticker records transitions through the whole load. 10 connections on the same GET; ${ROUNDS} rounds, alternating order; a fresh server for each measurement. Idle: the same server with its clock frozen (\`POST /__mock/clock/freeze\`), so ticks record nothing. Data file: the same as ticking, with \`MOCK_DATA_FILE\` (each tick's transitions make the store write the whole file, at most every 200 ms).`,
     '',
     table(['variant', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'transitions/s', 'errors', 'p99 / idle', 'result'], rows),
     '',
@@ -686,7 +690,7 @@ async function main (): Promise<void> {
     return dir
   }
   const spreadSpanMs = (WARMUP + SECONDS + 4) * 1000
-  const spread = Array.from({ length: SCALE }, (_, i) => 1000 + Math.round(spreadSpanMs * i / SCALE))
+  const spread = Array.from({ length: SPREAD }, (_, i) => 1000 + Math.round(spreadSpanMs * i / SPREAD))
   const soakVideos = Array.from({ length: 20 }, (_, i) => benchVideo(SCALE + i))
   const dirs = {
     tmp,

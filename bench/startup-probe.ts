@@ -6,7 +6,7 @@
  *   resolves, listening; against `Fastify()` with one route and `listen({ port: 0 })`. Each
  *   closed before the next, outside the timing.
  * - reset: `POST /__mock/reset` through `app.inject` on one app of `buildApp` (bundled
- *   fixtures, read again from their file on every reset); against one `inject` of a bare
+ *   fixtures, their file checked again on every reset: unchanged, parsed from the cache); against one `inject` of a bare
  *   Fastify route.
  *
  * argv[2]: JSON { dist: absolute path of dist/index.js, starts, resets }. Prints one JSON line

@@ -19,7 +19,7 @@ import faultsPlugin from './plugins/faults.js'
 import journalPlugin from './plugins/journal.js'
 import { addMockPart } from './plugins/mock-parts.js'
 import storePlugin from './plugins/store.js'
-import adminRoutes, { ADMIN_PREFIX } from './routes/admin/index.js'
+import adminRoutes, { ADMIN_PREFIX, unknownAdminRoute } from './routes/admin/index.js'
 import dashboardRoutes from './routes/admin/dashboard.js'
 import healthRoutes from './routes/health.js'
 import mediaRoutes from './routes/media.js'
@@ -134,8 +134,9 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
   const config = configWithDefaults(options.config)
   const source = options.fixtures ?? config.fixtures
   const fixtures = await resolveFixtures(source)
-  // A reset reads fixture files again rather than keeping their parsed copy for the life of the
-  // server (about 200 bytes a video); fixtures given in memory are the caller's and stay as given.
+  // A reset reads fixture files again (a small file that has not changed comes parsed from the
+  // process's cache, see readFixtures; a large one is not held for the life of the server, about
+  // 200 bytes a video); fixtures given in memory are the caller's and stay as given.
   const reloadFixtures = typeof source === 'string' ? rereading(source) : keeping(fixtures)
   const defaults: Progression = { model: 'time', speed: config.speed, step: DEFAULT_POLL_STEP }
 
@@ -179,7 +180,13 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
   await app.register(faultsPlugin, { maxRules: MAX_FAULT_RULES })
   await app.register(healthRoutes)
   await app.register(mediaRoutes, { assetsDir: BUNDLED_ASSETS })
-  await app.register(cloudflareSurface, { publicUrl: config.publicUrl, scenarioControl, autoCreate: config.autoCreate === 'on', adminToken: config.adminToken })
+  await app.register(cloudflareSurface, {
+    publicUrl: config.publicUrl,
+    scenarioControl,
+    autoCreate: config.autoCreate === 'on',
+    adminToken: config.adminToken,
+    notFoundHooks: scenarioControl ? [unknownAdminRoute(config.adminToken)] : []
+  })
   if (scenarioControl) {
     await app.register(adminRoutes, { prefix: ADMIN_PREFIX, token: config.adminToken })
     // Beside the admin API, not in it: the page's shell is public (it holds no data), its data is not.

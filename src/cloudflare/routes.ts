@@ -1,46 +1,65 @@
+/**
+ * The Cloudflare surface's routes, and how a new one joins them.
+ *
+ * Each group of endpoints is a plugin of plain Fastify routes in a file of its own under
+ * src/cloudflare/ (downloads.ts is the model: the paths as in Cloudflare's contract, at the root;
+ * a TypeBox schema on every route, params included), registered in `surfaceRoutes` below with
+ * one line: `await app.register(xxxRoutes, options)`. That is all a new group needs: inside this
+ * scope every route gets, with nothing more to write,
+ *
+ * - admission (admission.ts, the one onRequest hook): the path's ids, then the credentials, then
+ *   `Prefer` and the fault rules, before the body is read. Admission checks the ids, so the params
+ *   validator here is always-true; the params schemas type the handlers and document the routes
+ *   (a new kind of id in a path is checked in admission.ts, `noteAndCheckIds`, once, for all);
+ * - the journal: one onResponse hook, `journalAnswer`, records every answer once it is sent;
+ * - the 405 for every method its path lacks: the onRoute hook files each route's path and method
+ *   in the surface's PathTable (path-table.ts), and the not-found handler (not-found.ts) answers
+ *   a known path with another method 405, Allow listing the path's methods in the order they were
+ *   registered. Register no route for a wrong method: the app's router costs one entry per method
+ *   and path (a 405 route per path was 128 of 183 routes, and most of a warm `startMock`).
+ *
+ * Routes answer envelopes (answers.ts builds them) or throw a MockError from the catalogue
+ * (domain/errors.ts); the app's error handler (plugins/envelope.ts) answers what they throw.
+ * Both prefixes, `/client/v4` and the root, are served from this one registration (prefix.ts).
+ */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from '@sinclair/typebox'
-import { Errors } from '../domain/errors.js'
+import type { onResponseHookHandler } from 'fastify'
 import { recordRequest } from '../plugins/journal.js'
-import { CreateBodySchema, DownloadsParamsSchema, DownloadsResultSchema, TypedDownloadParamsSchema } from '../schemas/download.js'
-import { FailureEnvelopeSchema, SuccessEnvelopeSchema } from '../schemas/envelope.js'
-import { ALLOWED, DOWNLOADS_PATH, TYPED_PATH, admission } from './admission.js'
-import { downloadAnswers } from './answers.js'
+import { admission } from './admission.js'
 import { checkCredentials } from './credentials.js'
+import downloadsRoutes from './downloads.js'
 import type { CloudflareSurfaceOptions } from './index.js'
+import type { PathTable } from './path-table.js'
+import { named } from '../plugins/named.js'
 
-const downloadsResponse = {
-  200: SuccessEnvelopeSchema(DownloadsResultSchema),
-  '4xx': FailureEnvelopeSchema,
-  '5xx': FailureEnvelopeSchema
-}
-const deletedResponse = {
-  200: SuccessEnvelopeSchema(Type.Literal('ok')),
-  '4xx': FailureEnvelopeSchema,
-  '5xx': FailureEnvelopeSchema
+export interface SurfaceRoutesOptions extends CloudflareSurfaceOptions {
+  /** Filled here with every route's path and methods, for the 405s of the not-found handler. */
+  paths: PathTable
 }
 
 /** The validator of path parameters: admission has checked them already, with Cloudflare's answers. */
 const checkedByAdmission = (): true => true
 
 /**
- * The Cloudflare Stream downloads endpoints: one admission (onRequest), one journal (onResponse),
- * the answers. Failures are answered by the app's error handler (plugins/envelope.ts).
+ * The one place the surface journals, its onResponse hook: every answer to a request admission
+ * has noted, once it has been sent, with its status and the wait it asked for. (A request whose
+ * connection a fault rule drops has no answer: the fault journals it, with status 0; a client gone
+ * during a fault's delay is not journaled.) The not-found handler shares it, for its 405s.
  */
-const downloadsRoutes: FastifyPluginAsyncTypebox<CloudflareSurfaceOptions> = async (app, options) => {
+export const journalAnswer: onResponseHookHandler = function (request, reply, done) {
+  if (request.mockNote !== undefined) recordRequest(this, request, reply.statusCode, reply)
+  done()
+}
+
+/** The scope of the surface's routes: one admission, one journal, the path table; then each group of routes. */
+const surfaceRoutes: FastifyPluginAsyncTypebox<SurfaceRoutesOptions> = async (app, options) => {
   app.addHook('onRequest', admission(app, {
     checkCredentials: (headers) => checkCredentials(headers, app.mock.config),
     scenarioControl: options.scenarioControl,
     adminToken: options.adminToken
   }))
-
-  // Every answer of the surface is journaled once, when it has been sent: its status, and the
-  // wait it asked for. (A request whose connection a fault rule drops has no answer: the fault
-  // journals it, with status 0; a client gone during a fault's delay is not journaled.)
-  app.addHook('onResponse', (request, reply, done) => {
-    recordRequest(app, request, reply.statusCode, reply)
-    done()
-  })
+  app.addHook('onResponse', journalAnswer)
+  app.addHook('onRoute', (route) => { options.paths.add(route.url, route.method) })
 
   // The path's ids and type are checked by admission, first, as Cloudflare answers a bad one
   // before anything else; the params schemas type the handlers and describe the routes in the
@@ -50,38 +69,7 @@ const downloadsRoutes: FastifyPluginAsyncTypebox<CloudflareSurfaceOptions> = asy
   if (appValidator === undefined) throw new Error('the Cloudflare routes need the app\'s validator compiler')
   app.setValidatorCompiler((route) => route.httpPart === 'params' ? checkedByAdmission : appValidator(route))
 
-  // Every other method of each path: admission answers 405 with Allow.
-  for (const [url, allowed] of Object.entries(ALLOWED)) {
-    app.route({
-      method: app.supportedMethods.filter((method) => !allowed.includes(method)),
-      url,
-      schema: { hide: true },
-      /* c8 ignore next 2 -- unreachable: admission answers 405 first; Fastify requires a handler */
-      handler: async (request) => { throw Errors.methodNotAllowed(request.method, allowed) }
-    })
-  }
-
-  const answers = downloadAnswers(app, { publicUrl: options.publicUrl, autoCreate: options.autoCreate })
-
-  app.get(DOWNLOADS_PATH, {
-    schema: { summary: 'List downloads', params: DownloadsParamsSchema, response: downloadsResponse }
-  }, (request, reply) => answers.list(request, reply, request.params.account_id, request.params.identifier))
-
-  app.post(DOWNLOADS_PATH, {
-    schema: { summary: 'Create the default download', params: DownloadsParamsSchema, body: CreateBodySchema, response: downloadsResponse }
-  }, async (request) => answers.create(request, request.params.account_id, request.params.identifier, 'default'))
-
-  app.post(TYPED_PATH, {
-    schema: { summary: 'Create a download of a type', params: TypedDownloadParamsSchema, body: CreateBodySchema, response: downloadsResponse }
-  }, async (request) => answers.create(request, request.params.account_id, request.params.identifier, request.params.download_type))
-
-  app.delete(DOWNLOADS_PATH, {
-    schema: { summary: 'Delete the default download', params: DownloadsParamsSchema, response: deletedResponse }
-  }, async (request) => answers.remove(request, request.params.account_id, request.params.identifier, 'default'))
-
-  app.delete(TYPED_PATH, {
-    schema: { summary: 'Delete a download of a type', params: TypedDownloadParamsSchema, response: deletedResponse }
-  }, async (request) => answers.remove(request, request.params.account_id, request.params.identifier, request.params.download_type))
+  await app.register(downloadsRoutes, options)
 }
 
-export default downloadsRoutes
+export default named('cloudflare-routes', surfaceRoutes)

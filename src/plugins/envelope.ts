@@ -185,8 +185,9 @@ export function jsonObjectParser (check?: BodyCheck) {
 
 /**
  * The envelope plugin: the JSON body parser (no body, an empty body and any JSON object are
- * accepted), the error handler and the not-found handler, so every failure is a Cloudflare
- * failure envelope.
+ * accepted) and the error handler, so every failure is a Cloudflare failure envelope. (The
+ * not-found handler is the Cloudflare surface's, cloudflare/not-found.ts: it answers the 405s of
+ * the surface's paths too.)
  */
 export default fp(async function envelope (app: FastifyInstance) {
   app.removeAllContentTypeParsers()
@@ -199,6 +200,4 @@ export default fp(async function envelope (app: FastifyInstance) {
     if (request.mockNote !== undefined) request.mockNote.errorCodes = failure.errors.map((item) => item.code)
     return sendFailure(reply, failure)
   })
-
-  app.setNotFoundHandler((request, reply) => sendFailure(reply, Errors.routeNotFound(apiPath(request.url))))
 }, { name: 'envelope' })

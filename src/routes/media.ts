@@ -7,32 +7,48 @@ import { parseRange } from '../domain/byte-range.js'
 import { Errors } from '../domain/errors.js'
 import { noneMatchHits, rangeStillValid } from '../domain/etag.js'
 import { DOWNLOAD_TYPES, MEDIA_FILE_NAMES, isCloudflareId, isMediaFilename } from '../domain/ids.js'
+import { named } from '../plugins/named.js'
 
 interface MediaFile { bytes: Buffer, etag: string, contentType: string, extension: string }
 
 const CONTENT_TYPES = { default: 'video/mp4', audio: 'audio/mp4' } as const
+
+const MediaParamsSchema = Type.Object({ identifier: Type.String() })
+const MediaQuerySchema = Type.Object({ filename: Type.Optional(Type.String()) })
+
+/**
+ * The media files, read and hashed once a process for each folder: they are the package's own
+ * assets, which do not change while it runs, and every build would read and hash them again.
+ */
+const mediaFiles = new Map<string, Map<string, MediaFile>>()
+
+/** The media files of an assets folder, by download type. */
+async function readMediaFiles (assetsDir: string): Promise<Map<string, MediaFile>> {
+  const files = new Map<string, MediaFile>()
+  for (const type of DOWNLOAD_TYPES) {
+    const name = MEDIA_FILE_NAMES[type]
+    const bytes = await readFile(join(assetsDir, name))
+    const etag = `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 27)}"`
+    files.set(type, { bytes, etag, contentType: CONTENT_TYPES[type], extension: name.slice(name.lastIndexOf('.')) })
+  }
+  return files
+}
 
 /**
  * The download urls: GET and HEAD serve the bundled MP4 or M4A once the download is ready, with
  * no credentials (as Cloudflare's signed-less download links), Range requests and an ETag.
  */
 const mediaRoutes: FastifyPluginAsyncTypebox<{ assetsDir: string }> = async (app, options) => {
-  const files = new Map<string, MediaFile>()
-  for (const type of DOWNLOAD_TYPES) {
-    const name = MEDIA_FILE_NAMES[type]
-    const bytes = await readFile(join(options.assetsDir, name))
-    const etag = `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 27)}"`
-    files.set(type, { bytes, etag, contentType: CONTENT_TYPES[type], extension: name.slice(name.lastIndexOf('.')) })
+  let files = mediaFiles.get(options.assetsDir)
+  if (files === undefined) {
+    files = await readMediaFiles(options.assetsDir)
+    mediaFiles.set(options.assetsDir, files)
   }
 
   for (const type of DOWNLOAD_TYPES) {
     const file = files.get(type) as MediaFile
     app.get(`/:identifier/downloads/${MEDIA_FILE_NAMES[type]}`, {
-      schema: {
-        summary: `The ${type} download's media`,
-        params: Type.Object({ identifier: Type.String() }),
-        querystring: Type.Object({ filename: Type.Optional(Type.String()) })
-      }
+      schema: { summary: `The ${type} download's media`, params: MediaParamsSchema, querystring: MediaQuerySchema }
     }, async (request, reply) => {
       const { identifier } = request.params
       const state = isCloudflareId(identifier) ? app.mock.store.stateOf(identifier, type) : undefined
@@ -59,4 +75,4 @@ const mediaRoutes: FastifyPluginAsyncTypebox<{ assetsDir: string }> = async (app
   }
 }
 
-export default mediaRoutes
+export default named('media-routes', mediaRoutes)

@@ -11,6 +11,8 @@ export const AccountQuerySchema = Type.Object({
 export const AccountBodySchema = Type.Object({
   account: Type.Optional(CloudflareIdSchema)
 }, { additionalProperties: false })
+/** The body of the routes whose body only holds options: none at all counts as `{}`. */
+export const OptionalAccountBodySchema = Type.Optional(AccountBodySchema)
 
 export const VideoParamsSchema = Type.Object({ video: CloudflareIdSchema })
 export const DownloadParamsSchema = Type.Object({ video: CloudflareIdSchema, type: DownloadTypeSchema })

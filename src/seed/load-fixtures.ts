@@ -1,5 +1,6 @@
+import type { BigIntStats } from 'node:fs'
 import { readdir, readFile, stat } from 'node:fs/promises'
-import { join, relative } from 'node:path'
+import { join, relative, resolve } from 'node:path'
 import { DOWNLOAD_TYPES } from '../domain/ids.js'
 import { statusPercentProblem } from '../domain/rules.js'
 import { newDownload, type DownloadRecord, type Progression } from '../domain/progress.js'
@@ -53,14 +54,83 @@ export function checkDownloadState (download: DownloadFixture, source: string, p
   if (problem !== undefined) throw new FixtureError(source, `${path}.percentComplete`, problem)
 }
 
+/** Fixture files up to this size are kept parsed, for the life of the process (see `parsedFiles`). */
+export const PARSED_FILE_CACHE_MAX_BYTES = 256 * 1024
+
+/** The most file bytes kept parsed at once; past it the file kept longest is dropped first. */
+export const PARSED_FILES_MAX_BYTES = 4 * 1024 * 1024
+
+/** What identifies one version of a file: a rewrite changes its change time, whatever else it keeps. */
+interface FileVersion { size: bigint, mtimeNs: bigint, ctimeNs: bigint }
+
+/**
+ * Fixture files read and validated once a process while they stay the same (path, size, and
+ * modification and change times to the nanosecond): users start a mock per test file and reset
+ * between tests, and each build and each reset read the same bundled file again (about a tenth of
+ * a warm `startMock`). Only small files are kept (`PARSED_FILE_CACHE_MAX_BYTES`), 4 MiB of them at
+ * most (`PARSED_FILES_MAX_BYTES`, the oldest dropped first): a large fixture is read again, as
+ * before, rather than held for the life of the process. The documents are
+ * frozen, since every app of the process shares them (the store copies what it keeps).
+ */
+const parsedFiles = new Map<string, FileVersion & { document: FixtureDocument }>()
+/** The sizes of the files `parsedFiles` holds, summed. */
+let parsedBytes = 0n
+
+/** Keeps a parsed file, or forgets the one kept under its path; the oldest go past the bound. */
+function keepParsed (key: string, entry: (FileVersion & { document: FixtureDocument }) | undefined): void {
+  const kept = parsedFiles.get(key)
+  if (kept !== undefined) {
+    parsedFiles.delete(key)
+    parsedBytes -= kept.size
+  }
+  if (entry === undefined) return
+  for (const [oldest, file] of parsedFiles) {
+    if (parsedBytes + entry.size <= BigInt(PARSED_FILES_MAX_BYTES)) break
+    parsedFiles.delete(oldest)
+    parsedBytes -= file.size
+  }
+  parsedFiles.set(key, entry)
+  parsedBytes += entry.size
+}
+
+/** Freezes a parsed JSON document, all the way down. */
+function deepFreeze<T> (value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const inner of Object.values(value)) deepFreeze(inner)
+  }
+  return value
+}
+
+/** One fixture file, parsed and validated, from `parsedFiles` while it is the same file. */
+async function readFixtureFile (file: string, source: string, known?: BigIntStats): Promise<FixtureDocument> {
+  // By absolute path: a relative one names another file once the working directory changes.
+  const key = resolve(file)
+  let version: FileVersion
+  let text: string
+  try {
+    const info = known ?? await stat(file, { bigint: true })
+    version = { size: info.size, mtimeNs: info.mtimeNs, ctimeNs: info.ctimeNs }
+    const parsed = parsedFiles.get(key)
+    if (parsed !== undefined && parsed.size === version.size && parsed.mtimeNs === version.mtimeNs && parsed.ctimeNs === version.ctimeNs) return parsed.document
+    text = await readFile(file, 'utf8')
+  } catch (error) {
+    throw new FixtureError(source, '$', `cannot read file: ${(error as NodeJS.ErrnoException).code}`)
+  }
+  const document = parseFixture(text, source)
+  keepParsed(key, version.size <= PARSED_FILE_CACHE_MAX_BYTES ? { ...version, document: deepFreeze(document) } : undefined)
+  return document
+}
+
 /**
  * Reads the fixtures at `path`: one JSON file, or every `*.json` file of a folder (in name
  * order). Throws a FixtureError for the first bad file.
  */
 export async function readFixtures (path: string): Promise<NamedFixture[]> {
   let files: string[]
+  let info: BigIntStats
   try {
-    const info = await stat(path)
+    info = await stat(path, { bigint: true })
     files = info.isDirectory()
       ? (await readdir(path)).filter((name) => name.endsWith('.json')).sort().map((name) => join(path, name))
       : [path]
@@ -72,13 +142,8 @@ export async function readFixtures (path: string): Promise<NamedFixture[]> {
   const fixtures: NamedFixture[] = []
   for (const file of files) {
     const source = displayName(file)
-    let text: string
-    try {
-      text = await readFile(file, 'utf8')
-    } catch (error) {
-      throw new FixtureError(source, '$', `cannot read file: ${(error as NodeJS.ErrnoException).code}`)
-    }
-    fixtures.push({ source, document: parseFixture(text, source) })
+    // A file given alone was stat'ed above.
+    fixtures.push({ source, document: await readFixtureFile(file, source, file === path ? info : undefined) })
   }
   return fixtures
 }

@@ -8,7 +8,7 @@ import type { Progression } from '../../src/domain/progress.js'
 import type { FixtureDocument } from '../../src/schemas/fixture.js'
 import { FixtureError } from '../../src/seed/fixture-error.js'
 import {
-  checkFixture, downloadFromFixture, parseFixture, readFixtures, resolveProgression, videosFromFixtures
+  PARSED_FILE_CACHE_MAX_BYTES, PARSED_FILES_MAX_BYTES, checkFixture, downloadFromFixture, parseFixture, readFixtures, resolveProgression, videosFromFixtures
 } from '../../src/seed/load-fixtures.js'
 
 const DATA = fileURLToPath(new URL('../fixtures/seed/', import.meta.url))
@@ -87,6 +87,54 @@ t.test('a folder: its .json files in name order, other files ignored', async (t)
 
   const single = await readFixtures(data('folder', '20-second.json').path)
   t.same(single.map((fixture) => fixture.source), [data('folder', '20-second.json').name], 'a single file is read as is')
+})
+
+t.test('a small fixture file is kept parsed while it stays the same; a changed or large one is read again', async (t) => {
+  const video = (id: string) => ({ id, account: ACCOUNT, downloads: { default: { status: 'ready', percentComplete: 100 } } })
+  const dir = t.testdir({ 'one.json': JSON.stringify({ videos: [video(VIDEO)] }) })
+  const file = join(dir, 'one.json')
+  const [first] = await readFixtures(file)
+  const [again] = await readFixtures(file)
+  t.equal(again?.document, first?.document, 'the same document, from the cache')
+  t.ok(Object.isFrozen(first?.document.videos[0]?.downloads), 'shared by every app of the process, so frozen')
+  const [fromFolder] = await readFixtures(dir)
+  t.equal(fromFolder?.document, first?.document, 'the same file read through its folder')
+
+  const other = 'eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee'
+  writeFileSync(file, JSON.stringify({ videos: [video(other)] }))
+  const [changed] = await readFixtures(file)
+  t.equal(changed?.document.videos[0]?.id, other, 'a rewritten file, same size, is read again')
+  writeFileSync(file, '{"videos": [')
+  const broken = await rejection(readFixtures(file))
+  t.ok(broken instanceof FixtureError, 'and validated again')
+
+  // Past the bound, read on every call, and what was kept of the file is dropped.
+  const padding = 'x'.repeat(PARSED_FILE_CACHE_MAX_BYTES)
+  writeFileSync(file, JSON.stringify({ description: padding, videos: [video(VIDEO)] }))
+  const [large] = await readFixtures(file)
+  const [largeAgain] = await readFixtures(file)
+  t.not(largeAgain?.document, large?.document, 'a large file is parsed on every read')
+  t.notOk(Object.isFrozen(large?.document), 'and not shared')
+  writeFileSync(file, JSON.stringify({ videos: [video(VIDEO)] }))
+  const [small] = await readFixtures(file)
+  const [smallAgain] = await readFixtures(file)
+  t.equal(smallAgain?.document, small?.document, 'small again: kept again')
+})
+
+t.test('the files kept parsed are bounded in bytes: the one kept longest goes first', async (t) => {
+  const size = PARSED_FILE_CACHE_MAX_BYTES - 1024
+  const count = Math.ceil(PARSED_FILES_MAX_BYTES / size) + 1
+  const files: Record<string, string> = {}
+  for (let i = 0; i < count; i++) {
+    const text = JSON.stringify({ description: '', videos: [{ id: VIDEO, account: ACCOUNT }] })
+    files[`f${i}.json`] = text.replace('"description":""', `"description":"${'x'.repeat(size - text.length)}"`)
+  }
+  const dir = t.testdir(files)
+  const read = async (i: number): Promise<unknown> => (await readFixtures(join(dir, `f${i}.json`)))[0]?.document
+  const first: unknown[] = []
+  for (let i = 0; i < count; i++) first.push(await read(i))
+  t.equal(await read(count - 1), first[count - 1], 'the last one read is kept')
+  t.not(await read(0), first[0], 'the first was dropped to keep it')
 })
 
 t.test('folders and paths that hold no fixtures', async (t) => {

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from '@sinclair/typebox'
 import {
-  AccountBodySchema, AccountQuerySchema, AdvanceResultSchema, ClockAdvanceBodySchema, ClockRateBodySchema, ClockViewSchema, type ClockView
+  AccountQuerySchema, AdvanceResultSchema, ClockAdvanceBodySchema, ClockRateBodySchema, ClockViewSchema, OptionalAccountBodySchema, type ClockView
 } from '../../schemas/admin.js'
 import { FailureEnvelopeSchema, SuccessEnvelopeSchema, ok } from '../../schemas/envelope.js'
+import { named } from '../../plugins/named.js'
 
 const tags = ['clock']
 const failures = { '4xx': FailureEnvelopeSchema }
@@ -43,14 +43,14 @@ const clockAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/clock/freeze', {
-    schema: { tags, summary: 'Freeze a clock', description: 'The ticker stops moving it; `advance` still does.', body: Type.Optional(AccountBodySchema), response: clockAnswer }
+    schema: { tags, summary: 'Freeze a clock', description: 'The ticker stops moving it; `advance` still does.', body: OptionalAccountBodySchema, response: clockAnswer }
   }, async (request) => {
     app.mock.store.setClock({ frozen: true }, request.body?.account)
     return ok(view(request.body?.account))
   })
 
   app.post('/clock/resume', {
-    schema: { tags, summary: 'Resume a clock', body: Type.Optional(AccountBodySchema), response: clockAnswer }
+    schema: { tags, summary: 'Resume a clock', body: OptionalAccountBodySchema, response: clockAnswer }
   }, async (request) => {
     app.mock.store.setClock({ frozen: false }, request.body?.account)
     return ok(view(request.body?.account))
@@ -64,4 +64,4 @@ const clockAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 }
 
-export default clockAdminRoutes
+export default named('admin-clock-routes', clockAdminRoutes)

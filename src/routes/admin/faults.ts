@@ -4,8 +4,13 @@ import { Errors } from '../../domain/errors.js'
 import { AccountQuerySchema } from '../../schemas/admin.js'
 import { FailureEnvelopeSchema, SuccessEnvelopeSchema, ok } from '../../schemas/envelope.js'
 import { FaultRuleInputSchema, FaultRuleSchema } from '../../schemas/fault.js'
+import { named } from '../../plugins/named.js'
 
 const tags = ['faults']
+const FaultRulesSchema = Type.Object({ rules: Type.Array(FaultRuleSchema) })
+const ClearedSchema = Type.Object({ cleared: Type.Integer({ minimum: 0 }) })
+const RuleParamsSchema = Type.Object({ id: Type.String({ maxLength: 32, description: 'The rule id, e.g. f1' }) })
+const DeletedSchema = Type.Object({ deleted: Type.String() })
 
 /**
  * The fault rules of the admin API: list, add, clear and delete the rules that make Cloudflare
@@ -18,7 +23,7 @@ const faultsAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'List fault rules',
       description: 'The fault rules in creation order, which is the order they are tried in. With `account`, only the rules that match that account.',
       querystring: AccountQuerySchema,
-      response: { 200: SuccessEnvelopeSchema(Type.Object({ rules: Type.Array(FaultRuleSchema) })), '4xx': FailureEnvelopeSchema }
+      response: { 200: SuccessEnvelopeSchema(FaultRulesSchema), '4xx': FailureEnvelopeSchema }
     }
   }, async (request) => ok({ rules: app.mock.faults.list(request.query.account) }))
 
@@ -38,7 +43,7 @@ const faultsAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Clear fault rules',
       description: 'Deletes every rule, or with `account` only the rules that match that account.',
       querystring: AccountQuerySchema,
-      response: { 200: SuccessEnvelopeSchema(Type.Object({ cleared: Type.Integer({ minimum: 0 }) })), '4xx': FailureEnvelopeSchema }
+      response: { 200: SuccessEnvelopeSchema(ClearedSchema), '4xx': FailureEnvelopeSchema }
     }
   }, async (request) => ok({ cleared: app.mock.faults.clear(request.query.account) }))
 
@@ -46,8 +51,8 @@ const faultsAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags,
       summary: 'Delete a fault rule',
-      params: Type.Object({ id: Type.String({ maxLength: 32, description: 'The rule id, e.g. f1' }) }),
-      response: { 200: SuccessEnvelopeSchema(Type.Object({ deleted: Type.String() })), '4xx': FailureEnvelopeSchema }
+      params: RuleParamsSchema,
+      response: { 200: SuccessEnvelopeSchema(DeletedSchema), '4xx': FailureEnvelopeSchema }
     }
   }, async (request) => {
     const { id } = request.params
@@ -56,4 +61,4 @@ const faultsAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 }
 
-export default faultsAdminRoutes
+export default named('admin-faults-routes', faultsAdminRoutes)

@@ -5,6 +5,9 @@ import { FailureEnvelopeSchema, SuccessEnvelopeSchema, ok } from '../../schemas/
 import { AccountQuerySchema } from '../../schemas/admin.js'
 import { JournalClearedSchema, JournalListSchema, JournalQuerySchema, PollingReportSchema } from '../../schemas/journal.js'
 import '../../plugins/journal.js'
+import { named } from '../../plugins/named.js'
+
+const VideoParamsSchema = Type.Object({ video: CloudflareIdSchema })
 
 const failures = { '4xx': FailureEnvelopeSchema, '5xx': FailureEnvelopeSchema }
 
@@ -38,10 +41,10 @@ const journalAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['journal'],
       summary: 'Report how a client polled a video',
       description: 'Counted as requests on the video are journaled (apart from the journal\'s own bound, so it covers requests the journal has dropped): the 2xx GETs of its downloads list (polls) and the wall time between them, the first poll that showed every download ready or error and the polls after it, and for every answer with Retry-After whether the next request on the video waited that long.',
-      params: Type.Object({ video: CloudflareIdSchema }),
+      params: VideoParamsSchema,
       response: { 200: SuccessEnvelopeSchema(PollingReportSchema), ...failures }
     }
   }, async (request) => ok(app.mock.journal.polling.report(request.params.video)))
 }
 
-export default journalAdminRoutes
+export default named('admin-journal-routes', journalAdminRoutes)

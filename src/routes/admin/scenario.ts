@@ -1,10 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { AccountBodySchema, DefaultsSchema, FixturesLoadedSchema, ResetResultSchema } from '../../schemas/admin.js'
-import { FailureEnvelopeSchema, SuccessEnvelopeSchema, ok } from '../../schemas/envelope.js'
+import { OptionalAccountBodySchema, DefaultsSchema, FixturesLoadedSchema, ResetResultSchema } from '../../schemas/admin.js'
+import { FailureEnvelopeSchema, OpenObjectSchema, SuccessEnvelopeSchema, ok } from '../../schemas/envelope.js'
 import { FixtureSchema, ProgressionSettingsSchema } from '../../schemas/fixture.js'
 import { checkFixture } from '../../seed/load-fixtures.js'
 import { FixtureError } from '../../seed/fixture-error.js'
+import { named } from '../../plugins/named.js'
+
+const FixtureBodySchema = Type.Unknown({ description: 'A fixture document: see schemas/fixture.schema.json' })
 
 const tags = ['scenario']
 
@@ -21,7 +24,7 @@ const scenarioAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       summary: 'Reset to the fixtures',
       description: 'The fixture files are read again, so edits made since the start show up; if they no longer load, a 409 names the file and the problem and nothing changes. Without `account`: every video back to the fixtures at mock time 0, the clocks back to one running global clock, default progression, no fault rules, an empty journal. With `account`: only that account\'s videos (at the current mock time), its own clock, its fault rules and its journal entries, so parallel test workers never see each other\'s reset.',
-      body: Type.Optional(AccountBodySchema),
+      body: OptionalAccountBodySchema,
       response: { 200: SuccessEnvelopeSchema(ResetResultSchema), ...failures }
     }
   }, async (request) => {
@@ -38,7 +41,7 @@ const scenarioAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       summary: 'Load a fixture document',
       description: 'A whole fixture document, as in a fixture file (same schema, same validation, same error messages, naming the JSON path). Its videos are created, or replace those with the same id; other videos stay.',
-      body: Type.Unknown({ description: 'A fixture document: see schemas/fixture.schema.json' }),
+      body: FixtureBodySchema,
       response: { 200: SuccessEnvelopeSchema(FixturesLoadedSchema), ...failures }
     }
   }, async (request) => {
@@ -56,7 +59,7 @@ const scenarioAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/fixture-schema.json', {
-    schema: { tags, summary: 'The fixture JSON Schema', response: { 200: Type.Object({}, { additionalProperties: true }) } }
+    schema: { tags, summary: 'The fixture JSON Schema', response: { 200: OpenObjectSchema } }
   }, async () => FixtureSchema)
 
   app.get('/defaults', {
@@ -68,4 +71,4 @@ const scenarioAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => ok(app.mock.store.setDefaults(request.body)))
 }
 
-export default scenarioAdminRoutes
+export default named('admin-scenario-routes', scenarioAdminRoutes)

@@ -7,9 +7,12 @@ import {
 import { FailureEnvelopeSchema, SuccessEnvelopeSchema, ok } from '../../schemas/envelope.js'
 import { DownloadFixtureSchema, ProgressionSettingsSchema, VideoFixtureSchema } from '../../schemas/fixture.js'
 import { checkDownloadState, checkVideoStates } from '../../seed/load-fixtures.js'
+import { named } from '../../plugins/named.js'
 
 const tags = ['videos']
 const failures = { '4xx': FailureEnvelopeSchema }
+const VideoListSchema = Type.Object({ videos: Type.Array(VideoViewSchema) })
+const DeletedSchema = Type.Object({ deleted: Type.String() })
 const videoAnswer = { 200: SuccessEnvelopeSchema(VideoViewSchema), ...failures }
 
 /**
@@ -26,7 +29,7 @@ const videoAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }
 
   app.get('/videos', {
-    schema: { tags, summary: 'List videos', description: 'Every video (of one account with `account`), with its downloads\' current state and settings.', querystring: AccountQuerySchema, response: { 200: SuccessEnvelopeSchema(Type.Object({ videos: Type.Array(VideoViewSchema) })), ...failures } }
+    schema: { tags, summary: 'List videos', description: 'Every video (of one account with `account`), with its downloads\' current state and settings.', querystring: AccountQuerySchema, response: { 200: SuccessEnvelopeSchema(VideoListSchema), ...failures } }
   }, async (request) => ok({ videos: app.mock.store.listVideos(request.query.account) }))
 
   app.post('/videos', {
@@ -52,7 +55,7 @@ const videoAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.delete('/videos/:video', {
-    schema: { tags, summary: 'Delete a video', params: VideoParamsSchema, response: { 200: SuccessEnvelopeSchema(Type.Object({ deleted: Type.String() })), ...failures } }
+    schema: { tags, summary: 'Delete a video', params: VideoParamsSchema, response: { 200: SuccessEnvelopeSchema(DeletedSchema), ...failures } }
   }, async (request) => {
     if (!app.mock.store.deleteVideo(request.params.video)) throw Errors.noVideo(request.params.video)
     return ok({ deleted: request.params.video })
@@ -99,4 +102,4 @@ const videoAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 }
 
-export default videoAdminRoutes
+export default named('admin-video-routes', videoAdminRoutes)

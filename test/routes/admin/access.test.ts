@@ -72,6 +72,16 @@ t.test('an unknown admin route is a 404 that points to the OpenAPI document', as
   // (GET /__mock is the dashboard's: a redirect to /__mock/, see dashboard.test.ts.)
 })
 
+t.test('an unknown admin route is answered before its body is read; a path beside the prefix is not the admin API\'s', async (t) => {
+  const app = await sharedApp()
+  const broken = await app.inject({ method: 'POST', url: '/__mock/nope', headers: { 'content-type': 'application/json' }, payload: '{"videos":' })
+  t.equal(broken.statusCode, 404)
+  t.strictSame(broken.json(), failure(10404, 'No admin route POST /__mock/nope; see /__mock/openapi.json'))
+  const beside = await app.inject({ method: 'GET', url: '/__mockery' })
+  t.equal(beside.statusCode, 400, 'Cloudflare\'s "Could not route"')
+  t.equal(beside.json().errors[0].code, 7003)
+})
+
 t.test('with an admin token, every admin request without it is a 401 that reveals nothing', async (t) => {
   const app = await build(t, { config: { adminToken: 's3cret' } })
   const right = { 'x-mock-admin-token': 's3cret' }
