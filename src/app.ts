@@ -17,6 +17,8 @@ import faultsPlugin from './plugins/faults.js'
 import journalPlugin from './plugins/journal.js'
 import { addMockPart } from './plugins/mock-parts.js'
 import storePlugin from './plugins/store.js'
+import tokensPlugin from './plugins/tokens.js'
+import { MAX_TOKEN_LENGTH } from './domain/signed-tokens.js'
 import adminRoutes, { ADMIN_PREFIX } from './routes/admin/index.js'
 import healthRoutes from './routes/health.js'
 import mediaRoutes from './routes/media.js'
@@ -137,6 +139,8 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },
     bodyLimit: BODY_LIMIT,
+    // A signed token stands in place of a video id in media urls: a path segment may be that long.
+    maxParamLength: MAX_TOKEN_LENGTH,
     return503OnClosing: false,
     clientErrorHandler: answerClientError,
     // Before routing: a path segment too long for the router or a malformed %-escape. Either way
@@ -167,6 +171,7 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
   app.decorateRequest('mockNote', undefined)
   await app.register(envelopePlugin)
   await app.register(storePlugin, { fixtures, reloadFixtures, defaults, dataFile: config.dataFile, flushDelayMs: options.flushDelayMs, maxVideos: config.maxVideos })
+  await app.register(tokensPlugin)
   await app.register(clockPlugin, { tickMs: config.tickMs, autoTick: options.autoTick })
   await app.register(journalPlugin, { limit: config.journalSize, mockNow: (account) => app.mock.store.now(account) })
   await app.register(faultsPlugin, { maxRules: MAX_FAULT_RULES })

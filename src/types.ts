@@ -3,6 +3,7 @@ import type { FaultBook } from './domain/faults.js'
 import type { Journal, RequestNote } from './domain/journal.js'
 import type { MockClock } from './plugins/clock.js'
 import type { DownloadStore } from './store/download-store.js'
+import type { TokenVerifier } from './cloudflare/signed-urls.js'
 
 /** What the Cloudflare routes note about a request, for the journal and the polling report. */
 export type MockNote = RequestNote
@@ -23,4 +24,6 @@ export interface MockParts {
   journal: Journal
   /** The fault rules that the Cloudflare routes consult on every request. */
   faults: FaultBook
+  /** Signed URL tokens: the mock's token key and the verifier of tokens in media urls. */
+  tokens: TokenVerifier
 }

@@ -25,6 +25,19 @@ export interface AdmissionOptions {
   scenarioControl: boolean
   /** MOCK_ADMIN_TOKEN: when set, `Prefer` is honoured only with it in X-Mock-Admin-Token. */
   adminToken?: string
+  /**
+   * For paths other than the downloads ones (signed-routes.ts): the shape of the request's
+   * path, its methods and whether its `identifier` names a video. Their `identifier` is
+   * optional, and checked when present.
+   */
+  shapeOf?: (request: FastifyRequest) => PathShape
+}
+
+/** What admission knows of a path that is not a downloads path. */
+export interface PathShape {
+  allowed: readonly string[]
+  /** The path's `identifier` is a video id (not a signing key's). */
+  video: boolean
 }
 
 /**
@@ -44,14 +57,15 @@ export function admission (app: FastifyInstance, options: AdmissionOptions): onR
     const account = params.account_id
     const video = params.identifier
     const type = params.download_type
-    const note: MockNote = (request.mockNote = { account, video })
-    if (!isCloudflareId(account) || !isCloudflareId(video) || (type !== undefined && !isDownloadType(type))) {
+    const shape = options.shapeOf?.(request)
+    const note: MockNote = (request.mockNote = { account, video: shape?.video === false ? undefined : video })
+    if (!isCloudflareId(account) || ((video !== undefined || shape === undefined) && !isCloudflareId(video)) || (type !== undefined && !isDownloadType(type))) {
       throw Errors.routeNotFound(apiPath(request.originalUrl))
     }
     // The type the request acts on: untyped POST and DELETE act on `default`; a GET on all.
-    note.type = type ?? (request.method === 'POST' || request.method === 'DELETE' ? 'default' : undefined)
+    if (shape === undefined) note.type = type ?? (request.method === 'POST' || request.method === 'DELETE' ? 'default' : undefined)
     // Told apart by their parameters, not by `request.routeOptions`, which builds an object per call.
-    const allowed = (type === undefined ? ALLOWED[DOWNLOADS_PATH] : ALLOWED[TYPED_PATH]) as readonly string[]
+    const allowed = shape?.allowed ?? (type === undefined ? ALLOWED[DOWNLOADS_PATH] : ALLOWED[TYPED_PATH]) as readonly string[]
     if (!allowed.includes(request.method)) throw Errors.methodNotAllowed(request.method, allowed)
     const failure = options.checkCredentials(request.headers)
     if (failure !== undefined) throw failure

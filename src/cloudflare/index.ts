@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger'
 import { Type } from '@sinclair/typebox'
 import { API_PREFIX } from '../domain/errors.js'
 import downloadsRoutes from './routes.js'
+import signedRoutes from './signed-routes.js'
 
 export { surfaceAtRoot } from './prefix.js'
 
@@ -47,6 +48,7 @@ const cloudflareSurface: FastifyPluginAsyncTypebox<CloudflareSurfaceOptions> = a
     exposeHeadRoutes: false
   })
   await app.register(downloadsRoutes, options)
+  await app.register(signedRoutes, options)
 
   app.get(SURFACE_OPENAPI_PATH, {
     schema: { hide: true, response: { 200: Type.Object({}, { additionalProperties: true }) } }

@@ -35,7 +35,9 @@ function assertVideoStates (video: VideoRecord, file: string, pointer: string): 
 
 /**
  * Checks parsed snapshot data and brings it to the current format: a data@1 file gets the epoch
- * `nowMs` (its first load under this version) and no change log. Returns the same object.
+ * `nowMs` (its first load under this version) and no change log; a data@2 file (and a data@1 one)
+ * has no signing keys, subscriptions or signed-URL videos, which is what data@3 reads where
+ * `signing` and `requireSignedURLs` are absent. Returns the same object.
  */
 export function checkStoredData (value: unknown, file: string, nowMs: number): StoreData {
   // Prototype keys never pass the compiled check: every object of the schema is closed, and
