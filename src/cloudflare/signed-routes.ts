@@ -7,7 +7,7 @@ import { issuedClaims, tokenRequestProblems } from '../domain/signed-tokens.js'
 import { recordRequest } from '../plugins/journal.js'
 import { FailureEnvelopeSchema, SuccessEnvelopeSchema, ok } from '../schemas/envelope.js'
 import {
-  ListedKeySchema, MadeKeySchema, SigningParamsSchema, TokenRequestSchema, TokenResultSchema, WebhookRequestSchema, WebhookResultSchema
+  AccountParamsSchema, IdentifiedParamsSchema, ListedKeySchema, MadeKeySchema, TokenRequestSchema, TokenResultSchema, WebhookRequestSchema, WebhookResultSchema
 } from '../schemas/signing.js'
 import type { VideoRecord } from '../schemas/store.js'
 import { admission, type PathShape } from './admission.js'
@@ -108,7 +108,7 @@ const signedRoutes: FastifyPluginAsyncTypebox<CloudflareSurfaceOptions> = async 
   }
 
   app.post(TOKEN_PATH, {
-    schema: { summary: 'Create a signed URL token', params: SigningParamsSchema, body: TokenRequestSchema, response: { 200: SuccessEnvelopeSchema(TokenResultSchema), ...failures } }
+    schema: { summary: 'Create a signed URL token', params: IdentifiedParamsSchema, body: TokenRequestSchema, response: { 200: SuccessEnvelopeSchema(TokenResultSchema), ...failures } }
   }, async (request) => {
     const { account, id: videoId } = params(request)
     videoFor(account, videoId)
@@ -133,7 +133,7 @@ const signedRoutes: FastifyPluginAsyncTypebox<CloudflareSurfaceOptions> = async 
   })
 
   app.get(KEYS_PATH, {
-    schema: { summary: 'List signing keys', params: SigningParamsSchema, response: { 200: SuccessEnvelopeSchema(Type.Array(ListedKeySchema)), ...failures } }
+    schema: { summary: 'List signing keys', params: AccountParamsSchema, response: { 200: SuccessEnvelopeSchema(Type.Array(ListedKeySchema)), ...failures } }
   }, async (request) => {
     const { account } = params(request)
     requireAccount(account)
@@ -141,7 +141,7 @@ const signedRoutes: FastifyPluginAsyncTypebox<CloudflareSurfaceOptions> = async 
   })
 
   app.post(KEYS_PATH, {
-    schema: { summary: 'Create a signing key', params: SigningParamsSchema, body: Type.Unknown(), response: { 200: SuccessEnvelopeSchema(MadeKeySchema), ...failures } }
+    schema: { summary: 'Create a signing key', params: AccountParamsSchema, body: Type.Unknown(), response: { 200: SuccessEnvelopeSchema(MadeKeySchema), ...failures } }
   }, async (request) => {
     const { account } = params(request)
     requireAccount(account)
@@ -158,7 +158,7 @@ const signedRoutes: FastifyPluginAsyncTypebox<CloudflareSurfaceOptions> = async 
   })
 
   app.delete(KEY_PATH, {
-    schema: { summary: 'Delete a signing key', params: SigningParamsSchema, response: { 200: SuccessEnvelopeSchema(Type.String()), ...failures } }
+    schema: { summary: 'Delete a signing key', params: IdentifiedParamsSchema, response: { 200: SuccessEnvelopeSchema(Type.String()), ...failures } }
   }, async (request) => {
     const { account, id } = params(request)
     if (!store.signing.deleteKey(account, id)) throw Errors.signingKeyNotFound()
@@ -167,7 +167,7 @@ const signedRoutes: FastifyPluginAsyncTypebox<CloudflareSurfaceOptions> = async 
   })
 
   app.get(WEBHOOK_PATH, {
-    schema: { summary: 'View the webhook', params: SigningParamsSchema, response: { 200: SuccessEnvelopeSchema(WebhookResultSchema), ...failures } }
+    schema: { summary: 'View the webhook', params: AccountParamsSchema, response: { 200: SuccessEnvelopeSchema(WebhookResultSchema), ...failures } }
   }, async (request) => {
     const { account } = params(request)
     requireAccount(account)
@@ -175,7 +175,7 @@ const signedRoutes: FastifyPluginAsyncTypebox<CloudflareSurfaceOptions> = async 
   })
 
   app.put(WEBHOOK_PATH, {
-    schema: { summary: 'Create or replace the webhook', params: SigningParamsSchema, body: WebhookRequestSchema, response: { 200: SuccessEnvelopeSchema(WebhookResultSchema), ...failures } }
+    schema: { summary: 'Create or replace the webhook', params: AccountParamsSchema, body: WebhookRequestSchema, response: { 200: SuccessEnvelopeSchema(WebhookResultSchema), ...failures } }
   }, async (request) => {
     const { account } = params(request)
     requireAccount(account)
@@ -196,7 +196,7 @@ const signedRoutes: FastifyPluginAsyncTypebox<CloudflareSurfaceOptions> = async 
   })
 
   app.delete(WEBHOOK_PATH, {
-    schema: { summary: 'Delete the webhook', params: SigningParamsSchema, response: { 200: SuccessEnvelopeSchema(Type.String()), ...failures } }
+    schema: { summary: 'Delete the webhook', params: AccountParamsSchema, response: { 200: SuccessEnvelopeSchema(Type.String()), ...failures } }
   }, async (request) => {
     const { account } = params(request)
     requireAccount(account)

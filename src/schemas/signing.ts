@@ -79,8 +79,13 @@ export const WebhookResultSchema = Type.Object({
   secret: Type.Optional(Type.String())
 })
 
-/** The params of the signing paths: account, and a video or key id when the path has one. */
-export const SigningParamsSchema = Type.Object({
-  account_id: Type.String({ pattern: ID_PATTERN }),
-  identifier: Type.Optional(Type.String({ pattern: ID_PATTERN }))
+/** The params of the account-wide signing paths (`/keys`, `/webhook`). */
+export const AccountParamsSchema = Type.Object({
+  account_id: Type.String({ pattern: ID_PATTERN, maxLength: 32 })
+})
+
+/** The params of a path with a video or key id (`/{identifier}/token`, `/keys/{identifier}`). */
+export const IdentifiedParamsSchema = Type.Object({
+  account_id: Type.String({ pattern: ID_PATTERN, maxLength: 32 }),
+  identifier: Type.String({ pattern: ID_PATTERN, maxLength: 32 })
 })
