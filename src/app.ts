@@ -18,6 +18,7 @@ import journalPlugin from './plugins/journal.js'
 import { addMockPart } from './plugins/mock-parts.js'
 import storePlugin from './plugins/store.js'
 import tokensPlugin from './plugins/tokens.js'
+import webhooksPlugin from './plugins/webhooks.js'
 import { MAX_TOKEN_LENGTH } from './domain/signed-tokens.js'
 import adminRoutes, { ADMIN_PREFIX } from './routes/admin/index.js'
 import healthRoutes from './routes/health.js'
@@ -140,7 +141,7 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
     logger: options.logger ?? { level: config.logLevel },
     bodyLimit: BODY_LIMIT,
     // A signed token stands in place of a video id in media urls: a path segment may be that long.
-    maxParamLength: MAX_TOKEN_LENGTH,
+    routerOptions: { maxParamLength: MAX_TOKEN_LENGTH },
     return503OnClosing: false,
     clientErrorHandler: answerClientError,
     // Before routing: a path segment too long for the router or a malformed %-escape. Either way
@@ -174,6 +175,7 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
   await app.register(tokensPlugin)
   await app.register(clockPlugin, { tickMs: config.tickMs, autoTick: options.autoTick })
   await app.register(journalPlugin, { limit: config.journalSize, mockNow: (account) => app.mock.store.now(account) })
+  await app.register(webhooksPlugin)
   await app.register(faultsPlugin, { maxRules: MAX_FAULT_RULES })
   await app.register(healthRoutes)
   await app.register(mediaRoutes, { assetsDir: BUNDLED_ASSETS })

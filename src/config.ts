@@ -24,7 +24,10 @@ export const ConfigSchema = Type.Object({
   journalSize: Type.Integer({ minimum: 1, maximum: 100_000, default: 1000, description: 'Requests the journal keeps' }),
   maxVideos: Type.Integer({ minimum: 1, maximum: 100_000, default: 100_000, description: 'Most videos the store holds, however they come in' }),
   closeTimeoutMs: Type.Integer({ minimum: 0, maximum: 60_000, default: 5000, description: 'How long a graceful close waits for requests in flight before it ends their connections (ms)' }),
-  headersTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000, description: 'How long a client may take to send the request headers, in ms; then 408' })
+  headersTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000, description: 'How long a client may take to send the request headers, in ms; then 408' }),
+  webhookRetryMs: Type.Integer({ minimum: 1, maximum: 3_600_000, default: 1000, description: 'Wait before a webhook delivery\'s first retry, in ms; doubled for each later one' }),
+  webhookTries: Type.Integer({ minimum: 1, maximum: 20, default: 5, description: 'Tries of a webhook delivery in all, the first included' }),
+  webhookTimeoutMs: Type.Integer({ minimum: 100, maximum: 60_000, default: 5000, description: 'How long a webhook receiver may take to answer, in ms' })
 }, { additionalProperties: false })
 export type Config = Static<typeof ConfigSchema>
 
@@ -54,7 +57,10 @@ export const SETTINGS = {
   journalSize: { env: 'MOCK_JOURNAL_SIZE', flag: 'journal-size', parse: 'integer' },
   maxVideos: { env: 'MOCK_MAX_VIDEOS', flag: 'max-videos', parse: 'integer' },
   closeTimeoutMs: { env: 'MOCK_CLOSE_TIMEOUT_MS', flag: 'close-timeout-ms', parse: 'integer' },
-  headersTimeoutMs: { env: 'MOCK_HEADERS_TIMEOUT_MS', flag: 'headers-timeout-ms', parse: 'integer' }
+  headersTimeoutMs: { env: 'MOCK_HEADERS_TIMEOUT_MS', flag: 'headers-timeout-ms', parse: 'integer' },
+  webhookRetryMs: { env: 'MOCK_WEBHOOK_RETRY_MS', flag: 'webhook-retry-ms', parse: 'integer' },
+  webhookTries: { env: 'MOCK_WEBHOOK_TRIES', flag: 'webhook-tries', parse: 'integer' },
+  webhookTimeoutMs: { env: 'MOCK_WEBHOOK_TIMEOUT_MS', flag: 'webhook-timeout-ms', parse: 'integer' }
 } as const satisfies Record<keyof Config, { env: string, flag: string, parse: string }>
 
 type Parse = (typeof SETTINGS)[keyof typeof SETTINGS]['parse']

@@ -4,6 +4,7 @@ import type { Journal, RequestNote } from './domain/journal.js'
 import type { MockClock } from './plugins/clock.js'
 import type { DownloadStore } from './store/download-store.js'
 import type { TokenVerifier } from './cloudflare/signed-urls.js'
+import type { WebhookDeliveries } from './webhooks/deliveries.js'
 
 /** What the Cloudflare routes note about a request, for the journal and the polling report. */
 export type MockNote = RequestNote
@@ -26,4 +27,6 @@ export interface MockParts {
   faults: FaultBook
   /** Signed URL tokens: the mock's token key and the verifier of tokens in media urls. */
   tokens: TokenVerifier
+  /** Webhook deliveries: `deliverVideoEvent` is what a video's transition to ready or error calls. */
+  webhooks: WebhookDeliveries
 }

@@ -17,7 +17,10 @@ const DEFAULTS: Config = {
   journalSize: 1000,
   maxVideos: 100_000,
   closeTimeoutMs: 5000,
-  headersTimeoutMs: 10_000
+  headersTimeoutMs: 10_000,
+  webhookRetryMs: 1000,
+  webhookTries: 5,
+  webhookTimeoutMs: 5000
 }
 
 interface TapLike {

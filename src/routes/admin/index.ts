@@ -13,6 +13,7 @@ import faultsAdminRoutes from './faults.js'
 import journalAdminRoutes from './journal.js'
 import scenarioAdminRoutes from './scenario.js'
 import videoAdminRoutes from './videos.js'
+import webhookAdminRoutes from './webhooks.js'
 
 export { ADMIN_PREFIX }
 
@@ -71,6 +72,7 @@ const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, options
   await app.register(clockAdminRoutes)
   await app.register(faultsAdminRoutes)
   await app.register(journalAdminRoutes)
+  await app.register(webhookAdminRoutes)
 
   app.get('/openapi.json', {
     schema: { hide: true, response: { 200: Type.Object({}, { additionalProperties: true }) } }
