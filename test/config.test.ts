@@ -20,7 +20,10 @@ const DEFAULTS: Config = {
   headersTimeoutMs: 10_000,
   webhookRetryMs: 1000,
   webhookTries: 5,
-  webhookTimeoutMs: 5000
+  webhookTimeoutMs: 5000,
+  rateLimit: 'off',
+  rateLimitBudget: 1200,
+  rateLimitWindowS: 300
 }
 
 interface TapLike {

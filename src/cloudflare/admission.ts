@@ -1,9 +1,10 @@
 import type { IncomingHttpHeaders } from 'node:http'
-import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
 import { isSecret } from '../domain/credentials.js'
 import { Errors, type MockError } from '../domain/errors.js'
 import { forcedError, preferredStatus, type FaultAction } from '../domain/faults.js'
 import { isCloudflareId, isDownloadType } from '../domain/ids.js'
+import { rateLimitHeader, type RateBudget } from '../domain/rate-limit.js'
 import { apiPath } from '../plugins/envelope.js'
 import { applyFault } from '../plugins/faults.js'
 import type { MockNote } from '../types.js'
@@ -31,6 +32,20 @@ export interface AdmissionOptions {
    * optional, and checked when present.
    */
   shapeOf?: (request: FastifyRequest) => PathShape
+  /** The API rate limit's budgets: every request past the credential check is counted. */
+  rateBudget?: RateBudget
+  /** Past the budget, answer 429 (MOCK_RATE_LIMIT=on); off, only the headers are sent. */
+  enforceRateLimit?: boolean
+}
+
+/** The longest part of a credential that keys a rate-limit budget (a longer one is cut). */
+const RATE_KEY_CREDENTIAL = 128
+
+/** The rate-limit key of a request: its credential (token, or e-mail for key auth) and account. */
+function rateKey (request: FastifyRequest, account: string): string {
+  const { authorization, 'x-auth-email': email } = request.headers
+  const credential = typeof authorization === 'string' ? authorization : typeof email === 'string' ? email : ''
+  return `${account} ${credential.slice(0, RATE_KEY_CREDENTIAL)}`
 }
 
 /** What admission knows of a path that is not a downloads path. */
@@ -52,7 +67,7 @@ export interface PathShape {
  */
 export function admission (app: FastifyInstance, options: AdmissionOptions): onRequestHookHandler {
   /** The checks, in their order; throws the MockError to answer with. Returns a fault rule's action. */
-  function admit (request: FastifyRequest): FaultAction | undefined {
+  function admit (request: FastifyRequest, reply: FastifyReply): FaultAction | undefined {
     const params = request.params as Record<string, string | undefined>
     const account = params.account_id
     const video = params.identifier
@@ -69,6 +84,12 @@ export function admission (app: FastifyInstance, options: AdmissionOptions): onR
     if (!allowed.includes(request.method)) throw Errors.methodNotAllowed(request.method, allowed)
     const failure = options.checkCredentials(request.headers)
     if (failure !== undefined) throw failure
+    const budget = options.rateBudget
+    if (budget !== undefined) {
+      const decision = budget.take(rateKey(request, account as string), Date.now())
+      reply.header('ratelimit', rateLimitHeader(decision)).header('ratelimit-policy', budget.policy())
+      if (decision.limited && options.enforceRateLimit === true) throw Errors.rateLimited(decision.resetS)
+    }
     if (!options.scenarioControl) return undefined
     // Prefer before the fault rules, so a forced answer does not use up a rule's `times`.
     const preferred = preferredStatus(request.headers.prefer)
@@ -85,7 +106,7 @@ export function admission (app: FastifyInstance, options: AdmissionOptions): onR
 
   // A callback hook: only a fault rule (a delay) ever needs to wait, and most requests pass at once.
   return (request, reply, done) => {
-    const fault = admit(request)
+    const fault = admit(request, reply)
     if (fault === undefined) return done()
     applyFault(fault, request, reply).then(() => done(), done)
   }

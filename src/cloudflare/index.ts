@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import swagger from '@fastify/swagger'
 import { Type } from '@sinclair/typebox'
 import { API_PREFIX } from '../domain/errors.js'
+import { RateBudget } from '../domain/rate-limit.js'
 import downloadsRoutes from './routes.js'
 import signedRoutes from './signed-routes.js'
 
@@ -19,6 +20,10 @@ export interface CloudflareSurfaceOptions {
   autoCreate: boolean
   /** MOCK_ADMIN_TOKEN: when set, `Prefer` is honoured only with it in X-Mock-Admin-Token. */
   adminToken?: string
+  /** The API rate limit's budgets, shared by every route of the surface (made here when not given). */
+  rateBudget?: RateBudget
+  /** MOCK_RATE_LIMIT=on: past the budget, 429. */
+  enforceRateLimit?: boolean
 }
 
 /**
@@ -47,8 +52,10 @@ const cloudflareSurface: FastifyPluginAsyncTypebox<CloudflareSurfaceOptions> = a
     },
     exposeHeadRoutes: false
   })
-  await app.register(downloadsRoutes, options)
-  await app.register(signedRoutes, options)
+  const { config } = app.mock
+  const surface = { ...options, rateBudget: new RateBudget(config.rateLimitBudget, config.rateLimitWindowS), enforceRateLimit: config.rateLimit === 'on' }
+  await app.register(downloadsRoutes, surface)
+  await app.register(signedRoutes, surface)
 
   app.get(SURFACE_OPENAPI_PATH, {
     schema: { hide: true, response: { 200: Type.Object({}, { additionalProperties: true }) } }

@@ -31,7 +31,9 @@ const downloadsRoutes: FastifyPluginAsyncTypebox<CloudflareSurfaceOptions> = asy
   app.addHook('onRequest', admission(app, {
     checkCredentials: (headers) => checkCredentials(headers, app.mock.config),
     scenarioControl: options.scenarioControl,
-    adminToken: options.adminToken
+    adminToken: options.adminToken,
+    rateBudget: options.rateBudget,
+    enforceRateLimit: options.enforceRateLimit
   }))
 
   // Every answer of the surface is journaled once, when it has been sent: its status, and the

@@ -62,6 +62,8 @@ const signedRoutes: FastifyPluginAsyncTypebox<CloudflareSurfaceOptions> = async 
     checkCredentials: (headers) => checkCredentials(headers, app.mock.config),
     scenarioControl: options.scenarioControl,
     adminToken: options.adminToken,
+    rateBudget: options.rateBudget,
+    enforceRateLimit: options.enforceRateLimit,
     shapeOf: (request) => SHAPES[request.routeOptions.url as string] as PathShape
   }))
   app.addHook('onResponse', (request, reply, done) => {

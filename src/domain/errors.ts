@@ -172,6 +172,10 @@ export const Errors = {
   accessRuleBlocked (): MockError {
     return new MockError(403, [{ code: 10403, message: 'The signed URL token\'s access rules block this client' }])
   },
+  /** Past the API rate limit (MOCK_RATE_LIMIT=on): Cloudflare's 429 and code 971, with Retry-After. */
+  rateLimited (retryAfterS: number): MockError {
+    return new MockError(429, [{ code: 971, message: 'Please wait and consider throttling your request speed' }], { 'retry-after': String(retryAfterS) })
+  },
   /** `DELETE /keys/{id}` of a key the account does not hold. */
   signingKeyNotFound (): MockError {
     return new MockError(404, [{ code: 10003, message: 'Signing key not found' }])
