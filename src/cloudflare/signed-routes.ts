@@ -15,7 +15,6 @@ import { checkCredentials } from './credentials.js'
 import type { CloudflareSurfaceOptions } from './index.js'
 import { clientPrivateKey, makeSigningKey, signClaims } from './signed-urls.js'
 
-
 /** The surface's signed-URL and webhook paths, at the root (prefix.ts maps /client/v4 onto them). */
 export const TOKEN_PATH = '/accounts/:account_id/stream/:identifier/token'
 export const KEYS_PATH = '/accounts/:account_id/stream/keys'
