@@ -294,9 +294,9 @@ class DataFileWriter implements Persistence {
 
   /** Puts marks back after a failed write: the next change or the close tries again. */
   private putBack (taken: Marks): void {
-    for (const videoId of taken.videos) this.marks.videos.add(videoId)
-    for (const key of taken.clocks) this.marks.clocks.add(key)
-    for (const mark of taken.signing) this.marks.signing.add(mark)
+    for (const part of ['videos', 'clocks', 'signing'] as const) {
+      for (const mark of taken[part]) this.marks[part].add(mark)
+    }
     this.marks.defaults ||= taken.defaults
     this.marks.alive ||= taken.alive
     this.marks.all ||= taken.all

@@ -16,6 +16,9 @@ export interface DeliverySettings {
   tries: number
   /** How long a receiver may take to answer (ms). */
   timeoutMs: number
+  /** Most deliveries pending (default MAX_PENDING_DELIVERIES) and kept for the listing (default MAX_DELIVERIES). */
+  maxPending?: number
+  maxKept?: number
 }
 
 /** Most deliveries kept for the listing (the oldest settled ones go first). */
@@ -59,6 +62,13 @@ export interface DeliveryHost {
   wallClock?: () => number
 }
 
+/** What a failed fetch says: its cause (refused, unknown host, bad port), else its own message. */
+function failureText (error: unknown): string {
+  const { cause, message } = error as Error & { cause?: Error }
+  /* c8 ignore next -- undici's fetch errors always carry their cause; the message is for any other */
+  return cause?.message ?? message
+}
+
 /** A delivery's working parts, beside what the listing shows. */
 interface Work {
   delivery: Delivery
@@ -76,6 +86,8 @@ export class WebhookDeliveries {
   private readonly works = new Map<number, Work>()
   private nextId = 1
   private pending = 0
+  /** Tries in flight (a dropped delivery's try still ends, and is recorded). */
+  private inFlight = 0
   private closed = false
   private readonly idleWaiters: Array<() => void> = []
 
@@ -94,8 +106,9 @@ export class WebhookDeliveries {
   deliverVideoEvent (account: string, video: { uid: string } & Record<string, unknown>): Delivery | undefined {
     const subscription = this.host.subscription(account)
     if (subscription === undefined || this.closed) return undefined
-    if (this.pending >= MAX_PENDING_DELIVERIES) {
-      this.host.log.warn({ account, video: video.uid }, `webhook not sent: ${MAX_PENDING_DELIVERIES} deliveries are pending already`)
+    const maxPending = this.settings.maxPending ?? MAX_PENDING_DELIVERIES
+    if (this.pending >= maxPending) {
+      this.host.log.warn({ account, video: video.uid }, `webhook not sent: ${maxPending} deliveries are pending already`)
       return undefined
     }
     const delivery: Delivery = { id: this.nextId++, account, video: video.uid, url: subscription.notificationUrl, state: 'pending', attempts: [] }
@@ -144,9 +157,9 @@ export class WebhookDeliveries {
     }
   }
 
-  /** Resolves once no delivery is pending (tests wait for it, never for time). */
+  /** Resolves once no delivery is pending and no try is in flight (tests wait for it, never for time). */
   async idle (): Promise<void> {
-    if (this.pending === 0) return
+    if (this.pending === 0 && this.inFlight === 0) return
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve))
   }
 
@@ -158,9 +171,9 @@ export class WebhookDeliveries {
 
   /** Keeps the listing within MAX_DELIVERIES: the oldest settled deliveries go first. */
   private trim (): void {
-    if (this.works.size <= MAX_DELIVERIES) return
+    const maxKept = this.settings.maxKept ?? MAX_DELIVERIES
     for (const [id, work] of this.works) {
-      if (this.works.size <= MAX_DELIVERIES) return
+      if (this.works.size <= maxKept) return
       if (work.delivery.state !== 'pending') this.works.delete(id)
     }
   }
@@ -172,7 +185,11 @@ export class WebhookDeliveries {
     clearTimeout(work.timer)
     work.abort?.abort()
     this.pending--
-    if (this.pending === 0) for (const resolve of this.idleWaiters.splice(0)) resolve()
+    this.wakeIdle()
+  }
+
+  private wakeIdle (): void {
+    if (this.pending === 0 && this.inFlight === 0) for (const resolve of this.idleWaiters.splice(0)) resolve()
   }
 
   /** One try: POST, signed at the wall time of sending; then settled or a retry scheduled. */
@@ -182,6 +199,7 @@ export class WebhookDeliveries {
     const abort = (work.abort = new AbortController())
     const timeout = setTimeout(() => abort.abort(), this.settings.timeoutMs)
     const attempt: DeliveryAttempt = { at: new Date(started).toISOString(), status: 0, durationMs: 0 }
+    this.inFlight++
     try {
       const response = await fetch(delivery.url, {
         method: 'POST',
@@ -194,7 +212,7 @@ export class WebhookDeliveries {
       // The answer's body is not read, but it must be consumed for the connection to be reused.
       await response.body?.cancel()
     } catch (error) {
-      attempt.error = abort.signal.aborted ? (delivery.state === 'pending' ? `no answer within ${this.settings.timeoutMs} ms` : 'dropped') : ((error as Error & { cause?: Error }).cause?.message ?? (error as Error).message)
+      attempt.error = abort.signal.aborted ? (delivery.state === 'pending' ? `no answer within ${this.settings.timeoutMs} ms` : 'dropped') : failureText(error)
     } finally {
       clearTimeout(timeout)
       work.abort = undefined
@@ -202,8 +220,12 @@ export class WebhookDeliveries {
     attempt.durationMs = this.wallClock() - started
     delivery.attempts.push(attempt)
     this.host.journal(delivery, attempt)
+    this.inFlight--
     // Dropped meanwhile (video deleted, account reset, close): nothing more to do.
-    if (delivery.state !== 'pending') return
+    if (delivery.state !== 'pending') {
+      this.wakeIdle()
+      return
+    }
     const delivered = attempt.status >= 200 && attempt.status < 300
     if (delivered || delivery.attempts.length >= this.settings.tries) {
       this.host.log.info({ delivery: delivery.id, account: delivery.account, video: delivery.video, status: attempt.status, tries: delivery.attempts.length }, delivered ? 'webhook delivered' : 'webhook failed: out of tries')

@@ -1,7 +1,8 @@
 import { createPrivateKey } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import t, { type Test } from 'tap'
-import { SignJWT, decodeJwt, decodeProtectedHeader, importJWK } from 'jose'
+import { CompactSign, SignJWT, decodeJwt, decodeProtectedHeader, importJWK } from 'jose'
+import { generateKeyPairSync } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { BUNDLED_ASSETS } from '../../src/paths.js'
 import { MAX_KEYS_PER_ACCOUNT } from '../../src/store/signing-keys.js'
@@ -218,4 +219,18 @@ t.test('accessRules: ip.src against the client address, ip.geoip.country against
   t.equal(await status([{ type: 'ip.src', action: 'block', ip: ['10.0.0.0/8'] }]), 200, 'no rule matches: allowed')
   t.equal(await status([{ type: 'ip.geoip.country', action: 'block', country: ['US', 'MX'] }], { 'cf-ipcountry': 'us' }), 403, 'blocked by country')
   t.equal(await status([{ type: 'ip.geoip.country', action: 'block', country: ['US'] }]), 200, 'no country known: the rule does not match')
+})
+
+t.test('the verifier refuses what is not a token\'s claims, and tokens too long', async (t) => {
+  const app = await sharedApp()
+  const key = (await call(t, app, 'POST', stream('keys'))).body.result
+  const privateKey = await importJWK(JSON.parse(Buffer.from(key.jwk, 'base64').toString('utf8')), 'RS256')
+  const signed = async (payload: string): Promise<string> => await new CompactSign(new TextEncoder().encode(payload)).setProtectedHeader({ alg: 'RS256', kid: key.id }).sign(privateKey)
+  t.same(await app.mock.tokens.verify(await signed('not json')), { ok: false, reason: 'malformed' })
+  t.same(await app.mock.tokens.verify(await signed('null')), { ok: false, reason: 'malformed' })
+  t.same(await app.mock.tokens.verify(await signed('{"sub":1,"exp":1}')), { ok: false, reason: 'malformed' })
+  t.same(await app.mock.tokens.verify('a'.repeat(9000)), { ok: false, reason: 'malformed' })
+  const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }) as string
+  const refused = await call(t, app, 'POST', stream(`${VIDEOS.ready}/token`), { id: key.id, pem: Buffer.from(ec).toString('base64') })
+  t.match(refused.body.errors, [{ message: /^body.pem: not the private key/ }], 'an EC key is not an RSA key')
 })

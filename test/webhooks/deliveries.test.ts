@@ -132,3 +132,17 @@ t.test('no subscription, an unknown video, a deleted video, a reset, a close', a
   t.match(app.mock.webhooks.list(), [{ state: 'dropped' }], 'a close drops what is pending')
   t.equal(app.mock.webhooks.deliverVideoEvent(ACCOUNT, { uid: VIDEOS.inProgress }), undefined, 'nothing is sent after a close')
 })
+
+t.test('a redelivery needs a subscription; subscriptions are bounded', async (t) => {
+  const { app } = await subscribed(t, [200])
+  await send(app, VIDEOS.ready)
+  await app.mock.webhooks.idle()
+  await app.inject({ method: 'DELETE', url: webhookPath, headers: AUTH })
+  const refused = await app.inject({ method: 'POST', url: '/__mock/webhooks/deliveries/1/redeliver' })
+  t.equal(refused.statusCode, 409)
+  t.match(refused.json().errors[0].message, /has no webhook subscription/)
+  for (let n = 0; n < 10_000; n++) app.mock.store.signing.setWebhook(n.toString(16).padStart(32, '0'), { notificationUrl: 'http://x', secret: 's', modified: 'm' })
+  const full = await app.inject({ method: 'PUT', url: webhookPath, headers: AUTH, payload: { notificationUrl: 'http://127.0.0.1:1/' } })
+  t.equal(full.statusCode, 409)
+  t.same(full.json().errors, [{ code: 10409, message: 'the mock holds at most 10000 webhook subscriptions; delete some, or reset' }])
+})
