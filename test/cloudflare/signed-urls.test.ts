@@ -6,7 +6,7 @@ import { generateKeyPairSync } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { BUNDLED_ASSETS } from '../../src/paths.js'
 import { MAX_KEYS_PER_ACCOUNT } from '../../src/store/signing-keys.js'
-import { ACCOUNT, AUTH, OTHER_ACCOUNT, UNKNOWN_VIDEO, VIDEOS, downloadsPath, sharedApp } from '../helpers/build.js'
+import { ACCOUNT, AUTH, OTHER_ACCOUNT, UNKNOWN_VIDEO, VIDEOS, build, downloadsPath, sharedApp } from '../helpers/build.js'
 import { videosContractProblems } from '../helpers/videos-contract.js'
 
 type TapT = Test
@@ -233,4 +233,12 @@ t.test('the verifier refuses what is not a token\'s claims, and tokens too long'
   const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }) as string
   const refused = await call(t, app, 'POST', stream(`${VIDEOS.ready}/token`), { id: key.id, pem: Buffer.from(ec).toString('base64') })
   t.match(refused.body.errors, [{ message: /^body.pem: not the private key/ }], 'an EC key is not an RSA key')
+})
+
+t.test('with MOCK_AUTO_CREATE=on an unknown video comes into being for /token, up to the video bound', async (t) => {
+  const app = await build(t, { config: { autoCreate: 'on', maxVideos: 7 } })
+  t.equal((await call(t, app, 'POST', stream(`${UNKNOWN_VIDEO}/token`))).statusCode, 200, 'the seventh video')
+  const full = await call(t, app, 'POST', stream(`${'d'.repeat(32)}/token`))
+  t.equal(full.statusCode, 409)
+  t.equal((await call(t, app, 'GET', stream('keys', OTHER_ACCOUNT))).statusCode, 200, 'any account exists')
 })
