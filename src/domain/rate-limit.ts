@@ -25,6 +25,7 @@ export class RateBudget {
   readonly budget: number
   readonly windowMs: number
   private readonly maxKeys: number
+  private readonly policyText: string
   /** In order of last use (a Map keeps insertion order: a use moves its key to the end). */
   private readonly windows = new Map<string, Window>()
 
@@ -32,6 +33,7 @@ export class RateBudget {
     this.budget = budget
     this.windowMs = windowS * 1000
     this.maxKeys = maxKeys
+    this.policyText = `"default";q=${budget};w=${windowS}`
   }
 
   /** Counts a request of `key` at `nowMs`. */
@@ -55,7 +57,7 @@ export class RateBudget {
 
   /** The `Ratelimit-Policy` header's value. */
   policy (): string {
-    return `"default";q=${this.budget};w=${this.windowMs / 1000}`
+    return this.policyText
   }
 }
 
