@@ -11,6 +11,8 @@ export default fp(async function webhooksPlugin (app: FastifyInstance) {
   const { config, store, journal } = app.mock
   const deliveries = new WebhookDeliveries({ retryMs: config.webhookRetryMs, tries: config.webhookTries, timeoutMs: config.webhookTimeoutMs }, {
     subscription: (account) => store.signing.webhookOf(account),
+    // The fault plugin registers later; a try asks it when it runs.
+    fault: (delivery) => app.mock.faults.take({ method: 'POST', path: delivery.url, account: delivery.account, video: delivery.video, target: 'webhook' })?.action,
     journal: (delivery, attempt) => {
       const wallMs = Date.parse(attempt.at)
       journal.record({
@@ -23,7 +25,8 @@ export default fp(async function webhooksPlugin (app: FastifyInstance) {
         note: {
           account: delivery.account,
           video: delivery.video,
-          webhook: { delivery: delivery.id, attempt: delivery.attempts.length, durationMs: attempt.durationMs, ...(attempt.error === undefined ? {} : { error: attempt.error }) }
+          webhook: { delivery: delivery.id, attempt: delivery.attempts.length, durationMs: attempt.durationMs, ...(attempt.error === undefined ? {} : { error: attempt.error }) },
+          ...(attempt.fault === undefined ? {} : { forced: 'fault' as const, faultId: attempt.fault })
         },
         retryAfterMs: undefined
       })

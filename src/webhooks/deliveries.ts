@@ -5,6 +5,8 @@
  * receiver that fails (not 2xx, no answer within the timeout) is tried again after a backoff
  * that doubles, up to the last try. Every try is journaled; the deliveries are listed, bounded.
  */
+import { setTimeout as sleepFor } from 'node:timers/promises'
+import type { FaultAction } from '../domain/faults.js'
 import { retryDelayMs, webhookSignature } from '../domain/webhook-signature.js'
 import type { StoredWebhook } from '../schemas/signing.js'
 
@@ -36,6 +38,10 @@ export interface DeliveryAttempt {
   /** How long the receiver took (ms). */
   durationMs: number
   error?: string
+  /** The fault rule that acted on the try (failed, delayed, dropped or duplicated it). */
+  fault?: string
+  /** Copies sent after it by a fault rule's `duplicate`. */
+  duplicates?: number
 }
 
 /** One delivery and its tries. */
@@ -55,6 +61,8 @@ export interface Delivery {
 export interface DeliveryHost {
   /** The account's subscription, when it has one. */
   subscription: (account: string) => StoredWebhook | undefined
+  /** The fault rule (target webhook) that acts on a try, when one matches. */
+  fault?: (delivery: Delivery) => FaultAction | undefined
   /** Records a try in the request journal. */
   journal: (delivery: Delivery, attempt: DeliveryAttempt) => void
   log: { info: (obj: object, msg?: string) => void, warn: (obj: object, msg?: string) => void }
@@ -197,20 +205,38 @@ export class WebhookDeliveries {
     const { delivery } = work
     const started = this.wallClock()
     const abort = (work.abort = new AbortController())
-    const timeout = setTimeout(() => abort.abort(), this.settings.timeoutMs)
+    let timeout: NodeJS.Timeout | undefined
     const attempt: DeliveryAttempt = { at: new Date(started).toISOString(), status: 0, durationMs: 0 }
     this.inFlight++
+    const fault = this.host.fault?.(delivery)
+    if (fault !== undefined) attempt.fault = fault.ruleId
     try {
-      const response = await fetch(delivery.url, {
-        method: 'POST',
-        body: work.body,
-        headers: { 'content-type': 'application/json', 'webhook-signature': webhookSignature(work.secret, Math.floor(started / 1000), work.body) },
-        redirect: 'manual',
-        signal: abort.signal
-      })
-      attempt.status = response.status
-      // The answer's body is not read, but it must be consumed for the connection to be reused.
-      await response.body?.cancel()
+      if (fault?.latencyMs !== undefined) await sleepFor(fault.latencyMs, undefined, { signal: abort.signal })
+      // The receiver's time starts once a fault's delay is over.
+      timeout = setTimeout(() => abort.abort(), this.settings.timeoutMs)
+      if (fault?.drop === true) {
+        attempt.error = `dropped by fault rule ${fault.ruleId}`
+      } else if (fault?.status !== undefined) {
+        attempt.status = fault.status
+        attempt.error = `failed by fault rule ${fault.ruleId}: not sent`
+      } else {
+        const post = async (): Promise<number> => {
+          const response = await fetch(delivery.url, {
+            method: 'POST',
+            body: work.body,
+            headers: { 'content-type': 'application/json', 'webhook-signature': webhookSignature(work.secret, Math.floor(this.wallClock() / 1000), work.body) },
+            redirect: 'manual',
+            signal: abort.signal
+          })
+          // The answer's body is not read, but it must be consumed for the connection to be reused.
+          await response.body?.cancel()
+          return response.status
+        }
+        attempt.status = await post()
+        // A fault's duplicates: the same body and signature again, as a receiver must tolerate.
+        for (let copy = 0; copy < (fault?.duplicate ?? 0); copy++) await post()
+        if (fault?.duplicate !== undefined) attempt.duplicates = fault.duplicate
+      }
     } catch (error) {
       attempt.error = abort.signal.aborted ? (delivery.state === 'pending' ? `no answer within ${this.settings.timeoutMs} ms` : 'dropped') : failureText(error)
     } finally {

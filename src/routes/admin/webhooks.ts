@@ -19,7 +19,9 @@ const DeliverySchema = Type.Object({
     at: Type.String({ format: 'date-time' }),
     status: Type.Integer({ minimum: 0, description: 'The receiver\'s status; 0: no answer' }),
     durationMs: Type.Number({ minimum: 0 }),
-    error: Type.Optional(Type.String())
+    error: Type.Optional(Type.String()),
+    fault: Type.Optional(Type.String({ description: 'The fault rule that acted on the try' })),
+    duplicates: Type.Optional(Type.Integer({ minimum: 1, description: 'Copies a fault rule sent after it' }))
   })),
   nextAt: Type.Optional(Type.String({ format: 'date-time', description: 'When the next try is due, while pending' }))
 })
