@@ -2,7 +2,8 @@
  * The bench's baseline: a bare Fastify 5 server with one route at the mock's GET path, answering
  * the same JSON body (BENCH_BODY, the bytes the mock answered) through a TypeBox response schema of
  * the same shape, so that both serialize with fast-json-stringify. Same logger at LOG_LEVEL.
- * Plus GET /healthz, for the time to the first 200. No hooks, no auth, no journal, no store.
+ * Plus GET /healthz, for the time to the first 200. No hooks, no auth, no journal, no store. It
+ * sends the rate-limit headers the mock sends (Ratelimit, Ratelimit-Policy), from a counter.
  */
 import Fastify from 'fastify'
 import { Type } from '@sinclair/typebox'
@@ -21,11 +22,16 @@ const Envelope = Type.Object({
 })
 
 const body = JSON.parse(process.env.BENCH_BODY ?? '{"result":{},"success":true,"errors":[],"messages":[]}') as unknown
+let count = 0
 const app = Fastify({ logger: { level: process.env.LOG_LEVEL ?? 'warn' } })
 
 app.get('/client/v4/accounts/:account_id/stream/:identifier/downloads', {
   schema: { response: { 200: Envelope } }
-}, async () => body)
+}, async (_request, reply) => {
+  count++
+  reply.header('ratelimit', `"default";r=${Math.max(0, 1200 - count)};t=300`).header('ratelimit-policy', '"default";q=1200;w=300')
+  return body
+})
 
 app.get('/healthz', {
   schema: { response: { 200: Type.Object({ status: Type.Literal('ok') }) } }

@@ -19,6 +19,9 @@ import faultsPlugin from './plugins/faults.js'
 import journalPlugin from './plugins/journal.js'
 import { addMockPart } from './plugins/mock-parts.js'
 import storePlugin from './plugins/store.js'
+import tokensPlugin from './plugins/tokens.js'
+import webhooksPlugin from './plugins/webhooks.js'
+import { MAX_TOKEN_LENGTH } from './domain/signed-tokens.js'
 import adminRoutes, { ADMIN_PREFIX, unknownAdminRoute } from './routes/admin/index.js'
 import dashboardRoutes from './routes/admin/dashboard.js'
 import healthRoutes from './routes/health.js'
@@ -143,6 +146,8 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },
     bodyLimit: BODY_LIMIT,
+    // A signed token stands in place of a video id in media urls: a path segment may be that long.
+    routerOptions: { maxParamLength: MAX_TOKEN_LENGTH },
     return503OnClosing: false,
     clientErrorHandler: answerClientError,
     // Before routing: a path segment too long for the router or a malformed %-escape. Either way
@@ -173,10 +178,12 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
   app.decorateRequest('mockNote', undefined)
   await app.register(envelopePlugin)
   await app.register(storePlugin, { fixtures, reloadFixtures, defaults, dataFile: config.dataFile, flushDelayMs: options.flushDelayMs, maxVideos: config.maxVideos })
+  await app.register(tokensPlugin)
   await app.register(clockPlugin, { tickMs: config.tickMs, autoTick: options.autoTick })
   await app.register(eventsPlugin, { heartbeatMs: options.eventHeartbeatMs })
   await app.register(coveragePlugin, { file: config.coverageFile })
   await app.register(journalPlugin, { limit: config.journalSize, mockNow: (account) => app.mock.store.now(account) })
+  await app.register(webhooksPlugin)
   await app.register(faultsPlugin, { maxRules: MAX_FAULT_RULES })
   await app.register(healthRoutes)
   await app.register(mediaRoutes, { assetsDir: BUNDLED_ASSETS })

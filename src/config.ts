@@ -25,7 +25,13 @@ export const ConfigSchema = Type.Object({
   maxVideos: Type.Integer({ minimum: 1, maximum: 100_000, default: 100_000, description: 'Most videos the store holds, however they come in' }),
   closeTimeoutMs: Type.Integer({ minimum: 0, maximum: 60_000, default: 5000, description: 'How long a graceful close waits for requests in flight before it ends their connections (ms)' }),
   headersTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000, description: 'How long a client may take to send the request headers, in ms; then 408' }),
-  coverageFile: Type.Optional(Type.String({ minLength: 1, description: 'JSON file the coverage report is written to when the server stops' }))
+  coverageFile: Type.Optional(Type.String({ minLength: 1, description: 'JSON file the coverage report is written to when the server stops' })),
+  webhookRetryMs: Type.Integer({ minimum: 1, maximum: 3_600_000, default: 1000, description: 'Wait before a webhook delivery\'s first retry, in ms; doubled for each later one' }),
+  webhookTries: Type.Integer({ minimum: 1, maximum: 20, default: 5, description: 'Tries of a webhook delivery in all, the first included' }),
+  webhookTimeoutMs: Type.Integer({ minimum: 100, maximum: 60_000, default: 5000, description: 'How long a webhook receiver may take to answer, in ms' }),
+  rateLimit: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'off', description: 'Enforce the API rate limit (429, code 971, Retry-After); off: the headers are sent, nothing is refused' }),
+  rateLimitBudget: Type.Integer({ minimum: 1, maximum: 1_000_000_000, default: 1200, description: 'Requests per window, per credential and account (Cloudflare: 1200)' }),
+  rateLimitWindowS: Type.Integer({ minimum: 1, maximum: 86_400, default: 300, description: 'The rate limit\'s window, in seconds of wall time (Cloudflare: 300)' })
 }, { additionalProperties: false })
 export type Config = Static<typeof ConfigSchema>
 
@@ -56,7 +62,13 @@ export const SETTINGS = {
   maxVideos: { env: 'MOCK_MAX_VIDEOS', flag: 'max-videos', parse: 'integer' },
   closeTimeoutMs: { env: 'MOCK_CLOSE_TIMEOUT_MS', flag: 'close-timeout-ms', parse: 'integer' },
   headersTimeoutMs: { env: 'MOCK_HEADERS_TIMEOUT_MS', flag: 'headers-timeout-ms', parse: 'integer' },
-  coverageFile: { env: 'MOCK_COVERAGE_FILE', flag: 'coverage-file', parse: 'path' }
+  coverageFile: { env: 'MOCK_COVERAGE_FILE', flag: 'coverage-file', parse: 'path' },
+  webhookRetryMs: { env: 'MOCK_WEBHOOK_RETRY_MS', flag: 'webhook-retry-ms', parse: 'integer' },
+  webhookTries: { env: 'MOCK_WEBHOOK_TRIES', flag: 'webhook-tries', parse: 'integer' },
+  webhookTimeoutMs: { env: 'MOCK_WEBHOOK_TIMEOUT_MS', flag: 'webhook-timeout-ms', parse: 'integer' },
+  rateLimit: { env: 'MOCK_RATE_LIMIT', flag: 'rate-limit', parse: 'string' },
+  rateLimitBudget: { env: 'MOCK_RATE_LIMIT_BUDGET', flag: 'rate-limit-budget', parse: 'integer' },
+  rateLimitWindowS: { env: 'MOCK_RATE_LIMIT_WINDOW_S', flag: 'rate-limit-window-s', parse: 'integer' }
 } as const satisfies Record<keyof Config, { env: string, flag: string, parse: string }>
 
 type Parse = (typeof SETTINGS)[keyof typeof SETTINGS]['parse']

@@ -5,6 +5,8 @@ import type { Journal, RequestNote } from './domain/journal.js'
 import type { MockClock } from './plugins/clock.js'
 import type { EventBus } from './plugins/events.js'
 import type { DownloadStore } from './store/download-store.js'
+import type { TokenVerifier } from './cloudflare/signed-urls.js'
+import type { WebhookDeliveries } from './webhooks/deliveries.js'
 
 /** What the Cloudflare routes note about a request, for the journal and the polling report. */
 export type MockNote = RequestNote
@@ -29,4 +31,8 @@ export interface MockParts {
   events: EventBus
   /** What each account's clients were shown (the coverage report). */
   coverage: CoverageBook
+  /** Signed URL tokens: the mock's token key and the verifier of tokens in media urls. */
+  tokens: TokenVerifier
+  /** Webhook deliveries: `deliverVideoEvent` is what a video's transition to ready or error calls. */
+  webhooks: WebhookDeliveries
 }

@@ -17,7 +17,13 @@ const DEFAULTS: Config = {
   journalSize: 1000,
   maxVideos: 100_000,
   closeTimeoutMs: 5000,
-  headersTimeoutMs: 10_000
+  headersTimeoutMs: 10_000,
+  webhookRetryMs: 1000,
+  webhookTries: 5,
+  webhookTimeoutMs: 5000,
+  rateLimit: 'off',
+  rateLimitBudget: 1200,
+  rateLimitWindowS: 300
 }
 
 interface TapLike {
@@ -62,7 +68,13 @@ t.test('every environment variable is read', async (t) => {
     MOCK_JOURNAL_SIZE: '50',
     MOCK_MAX_VIDEOS: '500',
     MOCK_CLOSE_TIMEOUT_MS: '250',
-    MOCK_HEADERS_TIMEOUT_MS: '2500'
+    MOCK_HEADERS_TIMEOUT_MS: '2500',
+    MOCK_WEBHOOK_RETRY_MS: '20',
+    MOCK_WEBHOOK_TRIES: '3',
+    MOCK_WEBHOOK_TIMEOUT_MS: '400',
+    MOCK_RATE_LIMIT: 'on',
+    MOCK_RATE_LIMIT_BUDGET: '7',
+    MOCK_RATE_LIMIT_WINDOW_S: '30'
   })
   t.strictSame(config, {
     port: 9000,
@@ -81,7 +93,13 @@ t.test('every environment variable is read', async (t) => {
     journalSize: 50,
     maxVideos: 500,
     closeTimeoutMs: 250,
-    headersTimeoutMs: 2500
+    headersTimeoutMs: 2500,
+    webhookRetryMs: 20,
+    webhookTries: 3,
+    webhookTimeoutMs: 400,
+    rateLimit: 'on',
+    rateLimitBudget: 7,
+    rateLimitWindowS: 30
   })
   t.equal(loadConfig({ MOCK_FIXTURES: '/abs/fixtures' }).fixtures, '/abs/fixtures', 'an absolute path stays')
   t.equal(loadConfig({ MOCK_PUBLIC_URL: 'http://localhost:9000///' }).publicUrl, 'http://localhost:9000', 'every trailing slash goes')
@@ -120,7 +138,13 @@ t.test('flags win over the environment', async (t) => {
     'journal-size': '7',
     'max-videos': '9',
     'close-timeout-ms': '0',
-    'headers-timeout-ms': '400'
+    'headers-timeout-ms': '400',
+    'webhook-retry-ms': '10',
+    'webhook-tries': '2',
+    'webhook-timeout-ms': '300',
+    'rate-limit': 'on',
+    'rate-limit-budget': '5',
+    'rate-limit-window-s': '60'
   })
   t.strictSame(config, {
     port: 9100,
@@ -139,7 +163,13 @@ t.test('flags win over the environment', async (t) => {
     journalSize: 7,
     maxVideos: 9,
     closeTimeoutMs: 0,
-    headersTimeoutMs: 400
+    headersTimeoutMs: 400,
+    webhookRetryMs: 10,
+    webhookTries: 2,
+    webhookTimeoutMs: 300,
+    rateLimit: 'on',
+    rateLimitBudget: 5,
+    rateLimitWindowS: 60
   })
   t.equal(loadConfig(env, { 'tick-ms': '20' }).port, 9000, 'the environment fills what flags leave')
   t.equal(loadConfig({}, { nope: 'x' }).port, 8787, 'flags that are not settings are ignored (parseCli refuses them)')

@@ -24,7 +24,7 @@ const blocks: Block[] = readme.split('\n## ').slice(1).flatMap((text) => {
 })
 
 /** The sections whose examples run; in them, every `sh` and `ts` block runs but the quick start's first (npm ci, npm start). */
-const RUN_SECTIONS = new Set(['Quick start', 'Pointing the SDKs at it', 'Scenarios', 'The admin client'])
+const RUN_SECTIONS = new Set(['Quick start', 'Pointing the SDKs at it', 'Scenarios', 'The admin client', 'Signed URLs and webhooks'])
 const runnable = blocks.filter((block, index) =>
   RUN_SECTIONS.has(block.section) && (block.lang === 'sh' || block.lang === 'ts') && !(block.section === 'Quick start' && blocks.findIndex((other) => other.section === 'Quick start') === index))
 const setup = runnable.find((block) => block.section === 'Scenarios' && block.code.includes('MOCK=${MOCK'))
@@ -43,7 +43,9 @@ const EXPECTED: Array<[first: RegExp, shows: RegExp[]]> = [
   [/^curl .*reset.*\n.*clock\/freeze.*\n.*downloads.*\n.*__mock\/wait/, [/"already":(true|false)/, /"code":10408/, /"neverCalled":\[/]],
   [/^import \{ startMock \}/, [/^\{\}$/m, /^8$/m, /speed: 50/, /scope: 'global'/, /^1\n0$/m, /pollsByMethod/, /^stream-downloads-mock admin API$/m, /reset: '023e105f4ecef8ad9ca31a8372d0c353'/]],
   [/^import Cloudflare/, [/^ready 100$/m]],
-  [/^import \{ startMock \}/, [/^ready: (when the wait began|by the step)$/m, /'HEAD downloads'/]]
+  [/^import \{ startMock \}/, [/^ready: (when the wait began|by the step)$/m, /'HEAD downloads'/]],
+  [/^MOCK=/, [/401$/m, /^200 video\/mp4$/m]],
+  [/^import \{ createHmac/, [/^webhook verified: 5d5bc37ffcf54c9b82e996823bffbb81$/m]]
 ]
 
 const run = async (command: string, args: string[], options: { cwd?: string, env?: Record<string, string> } = {}): Promise<{ code: number, stdout: string, stderr: string }> =>

@@ -4,6 +4,7 @@ import { CreateBodySchema, DownloadsParamsSchema, DownloadsResultSchema, TypedDo
 import { FailureEnvelopeSchema, SuccessEnvelopeSchema } from '../schemas/envelope.js'
 import { downloadAnswers } from './answers.js'
 import type { CloudflareSurfaceOptions } from './index.js'
+import { groupAdmission } from './routes.js'
 import { named } from '../plugins/named.js'
 
 /** The downloads paths, at the root (the paths of Cloudflare's contract; see prefix.ts). */
@@ -27,6 +28,7 @@ const deletedResponse = {
  * admits, journals and answers the methods these paths lack.
  */
 const downloadsRoutes: FastifyPluginAsyncTypebox<CloudflareSurfaceOptions> = async (app, options) => {
+  app.addHook('onRequest', groupAdmission(app, options))
   const answers = downloadAnswers(app, { publicUrl: options.publicUrl, autoCreate: options.autoCreate })
 
   app.get(DOWNLOADS_PATH, {

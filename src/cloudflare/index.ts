@@ -7,6 +7,7 @@ import notFound from './not-found.js'
 import { PathTable } from './path-table.js'
 import surfaceRoutes from './routes.js'
 import { named } from '../plugins/named.js'
+import { RateBudget } from '../domain/rate-limit.js'
 
 export { surfaceAtRoot } from './prefix.js'
 
@@ -28,6 +29,10 @@ export interface CloudflareSurfaceOptions {
    * is not its own.
    */
   notFoundHooks: onRequestHookHandler[]
+  /** The API rate limit's budgets, shared by every route of the surface (made here when not given). */
+  rateBudget?: RateBudget
+  /** MOCK_RATE_LIMIT=on: past the budget, 429. */
+  enforceRateLimit?: boolean
 }
 
 /**
@@ -58,8 +63,9 @@ const cloudflareSurface: FastifyPluginAsyncTypebox<CloudflareSurfaceOptions> = a
     },
     exposeHeadRoutes: false
   })
+  const { config } = app.mock
   const paths = new PathTable()
-  await app.register(surfaceRoutes, { ...options, paths })
+  await app.register(surfaceRoutes, { ...options, paths, rateBudget: new RateBudget(config.rateLimitBudget, config.rateLimitWindowS), enforceRateLimit: config.rateLimit === 'on' })
   await app.register(notFound, { paths, before: options.notFoundHooks })
 
   app.get(SURFACE_OPENAPI_PATH, {

@@ -7,10 +7,13 @@
  * one line: `await app.register(xxxRoutes, options)`. That is all a new group needs: inside this
  * scope every route gets, with nothing more to write,
  *
- * - admission (admission.ts, the one onRequest hook): the path's ids, then the credentials, then
- *   `Prefer` and the fault rules, before the body is read. Admission checks the ids, so the params
- *   validator here is always-true; the params schemas type the handlers and document the routes
- *   (a new kind of id in a path is checked in admission.ts, `noteAndCheckIds`, once, for all);
+ * - admission (admission.ts): the path's ids, then the credentials and the rate limit, then
+ *   `Prefer` and the fault rules, before the body is read. Each group adds it as its first
+ *   onRequest hook, `app.addHook('onRequest', groupAdmission(app, options, checkIds?))`, with its
+ *   own check of its paths' ids when they are not the downloads paths' (`noteAccountAnd` in
+ *   admission.ts serves paths whose identifier is optional or a key's). Admission checks the ids,
+ *   so the params validator here is always-true; the params schemas type the handlers and
+ *   document the routes;
  * - the journal: one onResponse hook, `journalAnswer`, records every answer once it is sent;
  * - the 405 for every method its path lacks: the onRoute hook files each route's path and method
  *   in the surface's PathTable (path-table.ts), and the not-found handler (not-found.ts) answers
@@ -23,11 +26,12 @@
  * Both prefixes, `/client/v4` and the root, are served from this one registration (prefix.ts).
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { onResponseHookHandler } from 'fastify'
+import type { FastifyInstance, onRequestHookHandler, onResponseHookHandler } from 'fastify'
 import { recordRequest } from '../plugins/journal.js'
-import { admission } from './admission.js'
+import { admission, type AdmissionOptions } from './admission.js'
 import { checkCredentials } from './credentials.js'
 import downloadsRoutes from './downloads.js'
+import signedRoutes from './signed-routes.js'
 import type { CloudflareSurfaceOptions } from './index.js'
 import type { PathTable } from './path-table.js'
 import { named } from '../plugins/named.js'
@@ -51,13 +55,23 @@ export const journalAnswer: onResponseHookHandler = function (request, reply, do
   done()
 }
 
-/** The scope of the surface's routes: one admission, one journal, the path table; then each group of routes. */
-const surfaceRoutes: FastifyPluginAsyncTypebox<SurfaceRoutesOptions> = async (app, options) => {
-  app.addHook('onRequest', admission(app, {
+/**
+ * A group's admission hook (add it first thing in the group's plugin): the surface's checks, with
+ * the group's own check of its path's ids (default: the downloads paths').
+ */
+export function groupAdmission (app: FastifyInstance, options: CloudflareSurfaceOptions, checkIds?: AdmissionOptions['checkIds']): onRequestHookHandler {
+  return admission(app, {
     checkCredentials: (headers) => checkCredentials(headers, app.mock.config),
     scenarioControl: options.scenarioControl,
-    adminToken: options.adminToken
-  }))
+    adminToken: options.adminToken,
+    rateBudget: options.rateBudget,
+    enforceRateLimit: options.enforceRateLimit,
+    checkIds
+  })
+}
+
+/** The scope of the surface's routes: one journal, the path table; then each group of routes, each admitting its requests. */
+const surfaceRoutes: FastifyPluginAsyncTypebox<SurfaceRoutesOptions> = async (app, options) => {
   app.addHook('onResponse', journalAnswer)
   app.addHook('onRoute', (route) => { options.paths.add(route.url, route.method) })
 
@@ -70,6 +84,7 @@ const surfaceRoutes: FastifyPluginAsyncTypebox<SurfaceRoutesOptions> = async (ap
   app.setValidatorCompiler((route) => route.httpPart === 'params' ? checkedByAdmission : appValidator(route))
 
   await app.register(downloadsRoutes, options)
+  await app.register(signedRoutes, options)
 }
 
 export default named('cloudflare-routes', surfaceRoutes)

@@ -154,6 +154,37 @@ export const Errors = {
   rangeNotSatisfiable (size: number): MockError {
     return new MockError(416, [{ code: 10416, message: 'Requested range not satisfiable' }], { 'content-range': `bytes */${size}` })
   },
+  // ---- Signed URLs, signing keys, webhooks (mock's choices where Cloudflare documents none) ----
+
+  /** A media url whose token is refused: malformed, expired, not yet valid, revoked, badly signed, or for another video. */
+  signedTokenRefused (reason: string): MockError {
+    return new MockError(401, [{ code: 10401, message: `Signed URL token refused: ${reason}` }])
+  },
+  /** A plain-id media url of a video with requireSignedURLs. */
+  signedUrlRequired (): MockError {
+    return new MockError(401, [{ code: 10401, message: 'This video requires a signed URL token in place of its id' }])
+  },
+  /** A valid token without `downloadable` on a download url. */
+  tokenNotDownloadable (): MockError {
+    return new MockError(403, [{ code: 10403, message: 'The signed URL token does not allow downloads (no downloadable claim)' }])
+  },
+  /** A valid token whose access rules block the client. */
+  accessRuleBlocked (): MockError {
+    return new MockError(403, [{ code: 10403, message: 'The signed URL token\'s access rules block this client' }])
+  },
+  /** Past the API rate limit (MOCK_RATE_LIMIT=on): Cloudflare's 429 and code 971, with Retry-After. */
+  rateLimited (retryAfterS: number): MockError {
+    return new MockError(429, [{ code: 971, message: 'Please wait and consider throttling your request speed' }], { 'retry-after': String(retryAfterS) })
+  },
+  /** `DELETE /keys/{id}` of a key the account does not hold. */
+  signingKeyNotFound (): MockError {
+    return new MockError(404, [{ code: 10003, message: 'Signing key not found' }])
+  },
+  /** A bound of signing keys or webhook subscriptions reached; the message names it. */
+  signingBoundReached (message: string): MockError {
+    return new MockError(409, [{ code: 10409, message }])
+  },
+
   /** The error for a status with no more specific catalogue entry (used for faults and framework errors). */
   forStatus (statusCode: number, message?: string): MockError {
     const generic = GENERIC_ERRORS[statusCode] ?? { code: 10000 + statusCode, message: message ?? `HTTP ${statusCode}` }

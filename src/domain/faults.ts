@@ -39,6 +39,8 @@ export interface FaultAction {
   latencyMs?: number
   /** Destroy the connection without an answer. */
   drop?: boolean
+  /** A webhook delivery: sent this many more times. */
+  duplicate?: number
 }
 
 /** What a request looks like to the rules' `match`. */
@@ -49,6 +51,8 @@ export interface FaultRequestInfo {
   account?: string
   video?: string
   type?: string
+  /** What is asked: a request of the surface (default), or a webhook delivery's try. */
+  target?: 'api' | 'webhook'
 }
 
 interface Entry {
@@ -66,8 +70,13 @@ function schemaProblem (input: unknown): FaultRuleError | undefined {
 
 /** The checks JSON Schema does not express: what a rule does, and fields that need a status. */
 function semanticProblem (input: FaultRuleInput): FaultRuleError | undefined {
-  if (input.status === undefined && input.latencyMs === undefined && input.drop !== true) {
-    return new FaultRuleError('status', 'a fault rule needs at least one of status, latencyMs or drop: true')
+  if (input.duplicate !== undefined && input.target !== 'webhook') {
+    return new FaultRuleError('duplicate', 'duplicate needs target: webhook (only a delivery can be sent again)')
+  }
+  if (input.status === undefined && input.latencyMs === undefined && input.drop !== true && input.duplicate === undefined) {
+    return new FaultRuleError('status', input.target === 'webhook'
+      ? 'a webhook fault rule needs at least one of status, latencyMs, drop: true or duplicate'
+      : 'a fault rule needs at least one of status, latencyMs or drop: true')
   }
   if (input.status === undefined) {
     // These only shape an error answer; without a status they would silently do nothing.
@@ -89,6 +98,7 @@ function retryHeaders (status: number, retryAfter?: number, retryAfterMs?: numbe
 
 /** True when every field of the rule's `match` fits the request. */
 function matches (rule: FaultRule, info: FaultRequestInfo, path: string): boolean {
+  if ((rule.target ?? 'api') !== (info.target ?? 'api')) return false
   const match = rule.match
   if (match === undefined) return true
   return (match.method === undefined || match.method === info.method) &&
@@ -103,6 +113,7 @@ function actionOf (rule: FaultRule): FaultAction {
   const action: FaultAction = { ruleId: rule.id, headers: {} }
   if (rule.latencyMs !== undefined) action.latencyMs = rule.latencyMs
   if (rule.drop === true) action.drop = true
+  if (rule.duplicate !== undefined) action.duplicate = rule.duplicate
   if (rule.status !== undefined) {
     action.status = rule.status
     action.errors = rule.error !== undefined ? [{ ...rule.error }] : Errors.forStatus(rule.status).errors

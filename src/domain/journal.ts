@@ -33,6 +33,16 @@ export interface JournalEntry {
   downloads?: Partial<Record<DownloadType, DownloadStatus>>
   /** The wait the answer asked for, from `Retry-After` (seconds) or `retry-after-ms`. */
   retryAfterMs?: number
+  /** A webhook delivery's try, not a request: `path` is the url, `status` the receiver's. */
+  webhook?: WebhookTry
+}
+
+/** A webhook delivery's try, as the journal notes it. */
+export interface WebhookTry {
+  delivery: number
+  attempt: number
+  durationMs: number
+  error?: string
 }
 
 /**
@@ -56,6 +66,8 @@ export interface RequestNote {
   downloads?: Readonly<Partial<Record<DownloadType, DownloadStatus>>>
   /** The codes of the failure envelope answered, for the coverage report. */
   errorCodes?: readonly number[]
+  /** Set for a webhook delivery's try (see JournalEntry.webhook). */
+  webhook?: WebhookTry
 }
 
 /** A request to record: its facts, and the note the routes made of it (read, never kept). */
@@ -94,6 +106,7 @@ class Slot {
   /** Shared with the note (never mutated there); copied when listed. */
   downloads: RequestNote['downloads'] = undefined
   retryAfterMs: number | undefined = undefined
+  webhook: WebhookTry | undefined = undefined
 }
 
 /**
@@ -147,6 +160,7 @@ function entryOf (slot: Slot): JournalEntry {
   if (slot.dropped !== undefined) entry.dropped = slot.dropped
   if (slot.downloads !== undefined) entry.downloads = { ...slot.downloads }
   if (slot.retryAfterMs !== undefined) entry.retryAfterMs = slot.retryAfterMs
+  if (slot.webhook !== undefined) entry.webhook = { ...slot.webhook }
   return entry
 }
 
@@ -289,6 +303,7 @@ export class Journal {
     slot.dropped = note.dropped
     slot.downloads = note.downloads
     slot.retryAfterMs = record.retryAfterMs
+    slot.webhook = note.webhook
     if (this.count < this.limit) this.count++
     else this.head = (this.head + 1) % this.limit
     this.polling.observe(slot)

@@ -8,6 +8,7 @@ import { Errors } from '../domain/errors.js'
 import { noneMatchHits, rangeStillValid } from '../domain/etag.js'
 import { DOWNLOAD_TYPES, MEDIA_FILE_NAMES, isCloudflareId, isMediaFilename } from '../domain/ids.js'
 import { named } from '../plugins/named.js'
+import { accessAllowed } from '../domain/signed-tokens.js'
 
 interface MediaFile { bytes: Buffer, etag: string, contentType: string, extension: string }
 
@@ -34,9 +35,14 @@ async function readMediaFiles (assetsDir: string): Promise<Map<string, MediaFile
   return files
 }
 
+/** What a JWS compact token looks like: three base64url parts (checked for real by the verifier). */
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
+
 /**
  * The download urls: GET and HEAD serve the bundled MP4 or M4A once the download is ready, with
- * no credentials (as Cloudflare's signed-less download links), Range requests and an ETag.
+ * no credentials (as Cloudflare's links), Range requests and an ETag. A signed token may stand in
+ * place of the video id (it names the video in `sub`); a video with `requireSignedURLs` is served
+ * only so, to a token with `downloadable` whose access rules let the client through.
  */
 const mediaRoutes: FastifyPluginAsyncTypebox<{ assetsDir: string }> = async (app, options) => {
   let files = mediaFiles.get(options.assetsDir)
@@ -51,14 +57,26 @@ const mediaRoutes: FastifyPluginAsyncTypebox<{ assetsDir: string }> = async (app
       schema: { summary: `The ${type} download's media`, params: MediaParamsSchema, querystring: MediaQuerySchema }
     }, async (request, reply) => {
       const { identifier } = request.params
-      const state = isCloudflareId(identifier) ? app.mock.store.stateOf(identifier, type) : undefined
+      let videoId: string | undefined
+      if (isCloudflareId(identifier)) {
+        if (app.mock.store.videoById(identifier)?.requireSignedURLs === true) throw Errors.signedUrlRequired()
+        videoId = identifier
+      } else if (TOKEN_SHAPE.test(identifier)) {
+        const check = await app.mock.tokens.verify(identifier)
+        if (!check.ok) throw Errors.signedTokenRefused(check.reason)
+        if (!check.grant.downloadable) throw Errors.tokenNotDownloadable()
+        const country = request.headers['cf-ipcountry']
+        if (!accessAllowed(check.grant.accessRules, { ip: request.ip, country: typeof country === 'string' ? country : undefined })) throw Errors.accessRuleBlocked()
+        videoId = check.grant.video
+      }
+      const state = videoId === undefined ? undefined : app.mock.store.stateOf(videoId, type)
       if (state?.status !== 'ready') throw Errors.mediaNotReady()
       const filename = request.query.filename
       if (filename !== undefined && !isMediaFilename(filename)) throw Errors.badMediaFilename()
       reply.header('accept-ranges', 'bytes')
         .header('etag', file.etag)
         .header('cache-control', 'public, max-age=0, must-revalidate')
-        .header('content-disposition', `attachment; filename="${filename ?? identifier}${file.extension}"`)
+        .header('content-disposition', `attachment; filename="${filename ?? videoId as string}${file.extension}"`)
         .type(file.contentType)
       // RFC 9110 §13.1.2: `*`, or any tag of the list by weak comparison, means "not modified".
       if (noneMatchHits(request.headers['if-none-match'], file.etag)) return reply.code(304).send()

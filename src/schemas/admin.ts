@@ -32,7 +32,8 @@ export const VideoViewSchema = Type.Object({
   id: CloudflareIdSchema,
   account: CloudflareIdSchema,
   downloads: Type.Object({ default: Type.Optional(DownloadViewSchema), audio: Type.Optional(DownloadViewSchema) }),
-  onCreate: Type.Object({ default: Type.Optional(ProgressionSettingsSchema), audio: Type.Optional(ProgressionSettingsSchema) })
+  onCreate: Type.Object({ default: Type.Optional(ProgressionSettingsSchema), audio: Type.Optional(ProgressionSettingsSchema) }),
+  requireSignedURLs: Type.Optional(Type.Boolean({ description: 'Its media urls need a signed token in place of the id' }))
 })
 export type VideoView = Static<typeof VideoViewSchema>
 

@@ -22,6 +22,7 @@ export const FaultErrorSchema = Type.Object({
  * `drop: true`; JSON Schema cannot say that readably, so the fault book checks it.
  */
 export const FaultRuleInputSchema = Type.Object({
+  target: Type.Optional(Type.Union([Type.Literal('api'), Type.Literal('webhook')], { description: 'api (default): requests to the Cloudflare surface; webhook: the mock\'s webhook deliveries (status fails a try without sending it, latencyMs delays it, drop loses it, duplicate sends it again)' })),
   match: Type.Optional(FaultMatchSchema),
   status: Type.Optional(Type.Integer({ minimum: 400, maximum: 599, description: 'Answer with this status and a failure envelope' })),
   error: Type.Optional(FaultErrorSchema),
@@ -29,6 +30,7 @@ export const FaultRuleInputSchema = Type.Object({
   retryAfterMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 3_600_000, description: 'Milliseconds, sent as retry-after-ms (honoured by the official SDKs)' })),
   latencyMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000, description: 'Delay before answering; without status, the request then proceeds normally' })),
   drop: Type.Optional(Type.Boolean({ description: 'Destroy the connection without an answer' })),
+  duplicate: Type.Optional(Type.Integer({ minimum: 1, maximum: 10, description: 'Target webhook: send the delivery this many more times, the same body and signature' })),
   times: Type.Optional(Type.Integer({ minimum: 1, description: 'Apply to the next N matching requests, then remove the rule' })),
   probability: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'Chance that a matching request is affected' })),
   seed: Type.Optional(Type.Integer({ description: 'Seed of the rule\'s random draws (default 1), for reproducible runs' }))

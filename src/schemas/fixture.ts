@@ -41,7 +41,8 @@ export const VideoFixtureSchema = Type.Object({
   onCreate: Type.Optional(Type.Object({
     default: Type.Optional(ProgressionSettingsSchema),
     audio: Type.Optional(ProgressionSettingsSchema)
-  }, { additionalProperties: false, description: 'Progression of downloads a client creates later, per type.' }))
+  }, { additionalProperties: false, description: 'Progression of downloads a client creates later, per type.' })),
+  requireSignedURLs: Type.Optional(Type.Boolean({ description: 'Its media urls need a signed token in place of the video id (Cloudflare\'s requireSignedURLs). Default false.' }))
 }, { additionalProperties: false })
 export type VideoFixture = Static<typeof VideoFixtureSchema>
 

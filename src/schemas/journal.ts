@@ -25,7 +25,13 @@ export const JournalEntrySchema = Type.Object({
     default: Type.Optional(DownloadStatusSchema),
     audio: Type.Optional(DownloadStatusSchema)
   }, { description: 'The download statuses a successful GET showed' })),
-  retryAfterMs: Type.Optional(Type.Number({ minimum: 0, description: 'The wait the answer asked for (Retry-After or retry-after-ms)' }))
+  retryAfterMs: Type.Optional(Type.Number({ minimum: 0, description: 'The wait the answer asked for (Retry-After or retry-after-ms)' })),
+  webhook: Type.Optional(Type.Object({
+    delivery: Type.Integer({ minimum: 1 }),
+    attempt: Type.Integer({ minimum: 1 }),
+    durationMs: Type.Number({ minimum: 0 }),
+    error: Type.Optional(Type.String())
+  }, { description: 'A webhook delivery\'s try, not a request: path is the url, status the receiver\'s (0: no answer)' }))
 })
 export type JournalEntryData = Static<typeof JournalEntrySchema>
 

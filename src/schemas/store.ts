@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox'
 import { ID_PATTERN } from '../domain/ids.js'
 import { CloudflareIdSchema, DownloadStatusSchema, PercentSchema } from './download.js'
 import { ProgressionModelSchema, ProgressionSettingsSchema } from './fixture.js'
+import { SigningDataSchema } from './signing.js'
 
 /** A stored download: state at an anchor time and its progression (see domain/progress.ts). */
 export const DownloadRecordSchema = Type.Object({
@@ -27,12 +28,17 @@ export const VideoRecordSchema = Type.Object({
   onCreate: Type.Object({
     default: Type.Optional(ProgressionSettingsSchema),
     audio: Type.Optional(ProgressionSettingsSchema)
-  }, { additionalProperties: false })
+  }, { additionalProperties: false }),
+  /** Its media urls need a signed token in place of the id (Cloudflare's `requireSignedURLs`). */
+  requireSignedURLs: Type.Optional(Type.Boolean())
 }, { additionalProperties: false })
 export type VideoRecord = Static<typeof VideoRecordSchema>
 
-/** The data file's format now; files of DATA_FORMAT_1 still open (see migrate in store/stored-data.ts). */
-export const DATA_FORMAT = 'stream-downloads-mock/data@2'
+/** The data file's format now; files of the older formats still open (see checkStoredData in store/stored-data.ts). */
+export const DATA_FORMAT = 'stream-downloads-mock/data@3'
+
+/** The second format: no signing keys, webhook subscriptions or `requireSignedURLs`. */
+export const DATA_FORMAT_2 = 'stream-downloads-mock/data@2'
 
 /** The first format: no epoch, no change log. */
 export const DATA_FORMAT_1 = 'stream-downloads-mock/data@1'
@@ -46,7 +52,7 @@ export const StoredClockSchema = Type.Object({
 
 /** The whole state, as MOCK_DATA_FILE's snapshot stores it. */
 export const StoreDataSchema = Type.Object({
-  format: Type.Union([Type.Literal(DATA_FORMAT), Type.Literal(DATA_FORMAT_1)]),
+  format: Type.Union([Type.Literal(DATA_FORMAT), Type.Literal(DATA_FORMAT_2), Type.Literal(DATA_FORMAT_1)]),
   /** Wall time (ms since 1970) of mock time 0: dates are this plus a clock's mock ms. */
   epochMs: Type.Optional(Type.Number({ minimum: 0 })),
   /** The change log that goes on from this snapshot: `<file>.<log>.log` and any later one. */
@@ -58,6 +64,8 @@ export const StoreDataSchema = Type.Object({
   accountClocks: Type.Optional(Type.Record(Type.String({ pattern: ID_PATTERN }), StoredClockSchema, { additionalProperties: false })),
   /** The global default progression set over the admin API (unset fields: the configured ones). */
   defaults: Type.Optional(ProgressionSettingsSchema),
+  /** Signing keys, webhook subscriptions and the mock's token key (data@3). */
+  signing: Type.Optional(SigningDataSchema),
   videos: Type.Record(Type.String({ pattern: ID_PATTERN }), VideoRecordSchema, { additionalProperties: false })
 }, { additionalProperties: false })
 export type StoreData = Static<typeof StoreDataSchema>
@@ -71,7 +79,7 @@ export const StoreDataHeadSchema = Type.Composite([
   Type.Object({ videos: Type.Object({}) })
 ], { additionalProperties: false })
 
-/** The snapshot without its videos: format, epoch, clocks, defaults. */
+/** The snapshot without its videos: format, epoch, clocks, defaults, signing. */
 export type StoreHead = Omit<StoreData, 'videos'>
 
 /** A snapshot as the data file's lowdb adapter reads and writes it: the head, and the videos listed. */

@@ -187,6 +187,7 @@ export function videosFromFixtures (fixtures: NamedFixture[], defaults: Progress
       }
       seenIn.set(video.id, `${source} $.videos[${index}]`)
       const record: VideoRecord = { account: video.account, downloads: {}, onCreate: {} }
+      if (video.requireSignedURLs === true) record.requireSignedURLs = true
       for (const type of DOWNLOAD_TYPES) {
         const download = video.downloads?.[type]
         if (download !== undefined) record.downloads[type] = downloadFromFixture(download, defaults, nowOf(video.account))

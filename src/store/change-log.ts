@@ -18,6 +18,7 @@ import { ID_PATTERN } from '../domain/ids.js'
 import { FixtureError } from '../seed/fixture-error.js'
 import { assertMatches } from '../seed/validate.js'
 import { ProgressionSettingsSchema, type ProgressionSettings } from '../schemas/fixture.js'
+import { StoredSigningKeySchema, StoredWebhookSchema, TokenKeySchema, type StoredSigningKey, type StoredWebhook, type TokenKey } from '../schemas/signing.js'
 import { StoredClockSchema, VideoRecordSchema, type StoreHead, type VideoRecord } from '../schemas/store.js'
 import { checkStoredVideo } from './stored-data.js'
 
@@ -34,7 +35,20 @@ export const LogLineSchema = Type.Object({
   clock: Type.Optional(Type.Union([Type.Literal(GLOBAL_CLOCK), Type.String({ pattern: ID_PATTERN })])),
   state: Type.Optional(Type.Union([StoredClockSchema, Type.Null()])),
   /** The global defaults set (`null`: cleared). */
-  defaults: Type.Optional(Type.Union([ProgressionSettingsSchema, Type.Null()]))
+  defaults: Type.Optional(Type.Union([ProgressionSettingsSchema, Type.Null()])),
+  /** A signing key added (`record`) or deleted (`record: null`), data@3. */
+  signingKey: Type.Optional(Type.Object({
+    account: Type.String({ pattern: ID_PATTERN }),
+    id: Type.String({ pattern: ID_PATTERN }),
+    record: Type.Union([StoredSigningKeySchema, Type.Null()])
+  }, { additionalProperties: false })),
+  /** An account's webhook subscription set or deleted (`record: null`), data@3. */
+  webhook: Type.Optional(Type.Object({
+    account: Type.String({ pattern: ID_PATTERN }),
+    record: Type.Union([StoredWebhookSchema, Type.Null()])
+  }, { additionalProperties: false })),
+  /** The mock's own token key, made, data@3. */
+  tokenKey: Type.Optional(TokenKeySchema)
 }, { additionalProperties: false })
 export type LogLine = Static<typeof LogLineSchema>
 
@@ -53,6 +67,21 @@ export function clockLine (f: number, key: string, state: ClockState | undefined
 /** The line of the global defaults set or cleared. */
 export function defaultsLine (f: number, defaults: ProgressionSettings | undefined): string {
   return `{"f":${f},"defaults":${defaults === undefined ? 'null' : JSON.stringify(defaults)}}\n`
+}
+
+/** The line of a signing key added or deleted. */
+export function signingKeyLine (f: number, account: string, id: string, record: StoredSigningKey | undefined): string {
+  return `{"f":${f},"signingKey":${JSON.stringify({ account, id, record: record ?? null })}}\n`
+}
+
+/** The line of an account's webhook subscription set or deleted. */
+export function webhookLine (f: number, account: string, record: StoredWebhook | undefined): string {
+  return `{"f":${f},"webhook":${JSON.stringify({ account, record: record ?? null })}}\n`
+}
+
+/** The line of the mock's token key. */
+export function tokenKeyLine (f: number, key: TokenKey): string {
+  return `{"f":${f},"tokenKey":${JSON.stringify(key)}}\n`
 }
 
 /** The line that says the process was alive at book time `f`. */
@@ -158,6 +187,26 @@ function apply (replay: Replay, line: LogLine, source: string): void {
   if (line.defaults !== undefined) {
     if (line.defaults === null) delete head.defaults
     else head.defaults = line.defaults
+  }
+  if (line.signingKey !== undefined || line.webhook !== undefined || line.tokenKey !== undefined) applySigning(head, line)
+}
+
+/** Applies a line's signing parts (keys, subscription, token key) to the head. */
+function applySigning (head: StoreHead, line: LogLine): void {
+  const signing = head.signing ??= {}
+  if (line.tokenKey !== undefined) signing.tokenKey = line.tokenKey
+  const key = line.signingKey
+  if (key !== undefined) {
+    const keys = signing.keys ??= {}
+    const ofAccount = keys[key.account] ??= {}
+    if (key.record === null) delete ofAccount[key.id]
+    else ofAccount[key.id] = key.record
+  }
+  const webhook = line.webhook
+  if (webhook !== undefined) {
+    const webhooks = signing.webhooks ??= {}
+    if (webhook.record === null) delete webhooks[webhook.account]
+    else webhooks[webhook.account] = webhook.record
   }
 }
 

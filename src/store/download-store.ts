@@ -14,6 +14,8 @@ import { DataFileError } from './data-file.js'
 import type { DataFileLock, LockOptions } from './data-file-lock.js'
 import type { FileSystem } from './file-system.js'
 import { inMemory, openDataFile, type Persistence, type PersistenceSource } from './persistence.js'
+import { SigningBook, type SigningMark } from './signing-keys.js'
+import { signingKeyLine, tokenKeyLine, webhookLine } from './change-log.js'
 import { TransitionSchedule, type DueTransition } from './transition-schedule.js'
 import { VideoTable } from './video-table.js'
 import type { DownloadFixture, ProgressionSettings, VideoFixture } from '../schemas/fixture.js'
@@ -91,6 +93,7 @@ export interface VideoView {
   account: string
   downloads: Partial<Record<DownloadType, DownloadState & DownloadRecordSettings>>
   onCreate: VideoRecord['onCreate']
+  requireSignedURLs?: boolean
 }
 
 /** The progression fields of a stored download, as the admin API shows them. */
@@ -141,6 +144,8 @@ export class DownloadStore {
   readonly dataFile: string | undefined
   /** The global clock and the accounts' own clocks. */
   clocks: ClockBook
+  /** Signing keys, webhook subscriptions and the mock's token key (saved with the data). */
+  readonly signing: SigningBook
   /** Progression of created downloads whose video names none (from MOCK_SPEED, or the admin API). */
   defaults: Progression
   /** The defaults set over the admin API (saved), or undefined. */
@@ -179,6 +184,7 @@ export class DownloadStore {
     this.maxAccountClocks = options.maxAccountClocks ?? MAX_ACCOUNT_CLOCKS
     this.clockSavedAt = this.wallClock()
     this.clocks = this.bindClocks(head)
+    this.signing = new SigningBook(head.signing, (mark) => { this.persistence.signing(mark) })
     this.schedule = new TransitionSchedule((entry, key) => this.isLive(entry, key))
     this.reschedule()
   }
@@ -228,13 +234,22 @@ export class DownloadStore {
       defaults: () => this.defaultSettings,
       elapsedMs: () => this.clocks.elapsedMs,
       videoCount: () => this.table.size,
+      signingLine: (f, mark) => this.signingLine(f, mark as SigningMark),
       snapshot: (log): Snapshot => {
         const { global, accounts } = this.clocks.readings()
         const head: StoreHead = { format: DATA_FORMAT, epochMs: this.epochMs, log, elapsedMs: this.clocks.elapsedMs, clock: global, accountClocks: accounts }
         if (this.defaultSettings !== undefined) head.defaults = this.defaultSettings
+        head.signing = this.signing.toData()
         return { head, videos: [...this.table.entries()] }
       }
     }
+  }
+
+  /** The change-log line of a signing change, as it stands now. */
+  private signingLine (f: number, mark: SigningMark): string {
+    if (mark === 'tokenKey') return tokenKeyLine(f, this.signing.tokenKey as NonNullable<SigningBook['tokenKey']>)
+    const [kind, account, id] = mark.split('/') as [string, string, string]
+    return kind === 'key' ? signingKeyLine(f, account, id, this.signing.keyAt(account, id)) : webhookLine(f, account, this.signing.webhookOf(account))
   }
 
   /** A clock book over a head's clock states (filled in where a file left fields out). */
@@ -314,6 +329,21 @@ export class DownloadStore {
   /** How many videos the store holds. */
   get videoCount (): number {
     return this.table.size
+  }
+
+  /** Whether any video of `account` is held. */
+  hasAccount (account: string): boolean {
+    return this.table.hasAccount(account)
+  }
+
+  /** The video of that id, whatever its account. */
+  videoById (videoId: string): VideoRecord | undefined {
+    return this.table.get(videoId)
+  }
+
+  /** Wall time (ms) that the mock clock of `account` reads: the epoch plus its mock ms (the epoch rule). */
+  mockWallMs (account?: string): number {
+    return this.epochMs + this.now(account)
   }
 
   /** The video of that id when `account` holds it; the fast path of `lookup`. */
@@ -600,7 +630,9 @@ export class DownloadStore {
       const { model, speed, step, failAt, holdAt } = record
       downloads[type] = { ...states[type] as DownloadState, model, speed, step, ...(failAt === undefined ? {} : { failAt }), ...(holdAt === undefined ? {} : { holdAt }) }
     }
-    return { id, account: video.account, downloads, onCreate: video.onCreate }
+    const view: VideoView = { id, account: video.account, downloads, onCreate: video.onCreate }
+    if (video.requireSignedURLs === true) view.requireSignedURLs = true
+    return view
   }
 
   /** Creates or replaces a video from its fixture (validated by the caller); true when new. */
@@ -727,6 +759,7 @@ export class DownloadStore {
       this.clocks.follow(following)
       this.defaults = this.configDefaults
       this.defaultSettings = undefined
+      this.signing.clearAccounts()
       this.reschedule()
       this.changes++
       this.persistence.all()
@@ -734,6 +767,7 @@ export class DownloadStore {
       return
     }
     for (const videoId of [...this.table.ofAccount(account).keys()]) this.deleteVideo(videoId)
+    this.signing.clearAccount(account)
     if (this.clocks.attach(account)) this.clockChanged(account)
     this.announceClock(GLOBAL_CLOCK, 'reset', undefined, account)
     for (const [videoId, record] of videosFromFixtures(fixtures, this.configDefaults, this.clocks.now())) {

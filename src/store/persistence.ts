@@ -35,6 +35,8 @@ export interface PersistenceSource {
   elapsedMs: () => number
   /** How many videos there are. */
   videoCount: () => number
+  /** The change-log line of a signing change as it stands now (see SigningMark). */
+  signingLine: (f: number, mark: string) => string
   /** Everything, taken in one synchronous step, for a snapshot that the log `log` follows. */
   snapshot: (log: number) => Snapshot
 }
@@ -48,6 +50,8 @@ export interface Persistence {
   video: (videoId: string) => void
   clock: (key: string) => void
   defaults: () => void
+  /** A signing key, a webhook subscription or the token key changed (see SigningMark). */
+  signing: (mark: string) => void
   /** Everything changed (a reset): a snapshot follows. */
   all: () => void
   /** Mock time went on: a short line says so (see change-log.ts). */
@@ -65,6 +69,7 @@ export const inMemory: Persistence = {
   video: () => {},
   clock: () => {},
   defaults: () => {},
+  signing: () => {},
   all: () => {},
   alive: () => {},
   flush: async () => {},
@@ -190,7 +195,12 @@ export async function openDataFile (file: string, videos: VideoSink, options: Da
 }
 
 /** What a batch took from the marks, to put back when it fails. */
-interface Marks { videos: Set<string>, clocks: Set<string>, defaults: boolean, alive: boolean, all: boolean }
+interface Marks { videos: Set<string>, clocks: Set<string>, signing: Set<string>, defaults: boolean, alive: boolean, all: boolean }
+
+/** No marks. */
+function noMarks (): Marks {
+  return { videos: new Set(), clocks: new Set(), signing: new Set(), defaults: false, alive: false, all: false }
+}
 
 /** The writer of a data file: marks, coalescing, appends, snapshots, close. */
 class DataFileWriter implements Persistence {
@@ -209,7 +219,7 @@ class DataFileWriter implements Persistence {
   private logBytes = 0
   /** A failed append could not be cut back: the next write starts a new log (a snapshot). */
   private logBroken = false
-  private marks: Marks = { videos: new Set(), clocks: new Set(), defaults: false, alive: false, all: false }
+  private marks: Marks = noMarks()
   private timer: NodeJS.Timeout | undefined
   /** File work runs one at a time, in order: appends and the switch to a new log. */
   private queue: Promise<unknown> = Promise.resolve()
@@ -258,12 +268,13 @@ class DataFileWriter implements Persistence {
   video (videoId: string): void { this.marks.videos.add(videoId); this.schedule() }
   clock (key: string): void { this.marks.clocks.add(key); this.schedule() }
   defaults (): void { this.marks.defaults = true; this.schedule() }
+  signing (mark: string): void { this.marks.signing.add(mark); this.schedule() }
   all (): void { this.marks.all = true; this.schedule() }
   alive (): void { this.marks.alive = true; this.schedule() }
 
   private get pending (): boolean {
     const marks = this.marks
-    return marks.all || marks.defaults || marks.alive || marks.videos.size > 0 || marks.clocks.size > 0
+    return marks.all || marks.defaults || marks.alive || marks.videos.size > 0 || marks.clocks.size > 0 || marks.signing.size > 0
   }
 
   /** One write follows within the flush delay. */
@@ -277,14 +288,15 @@ class DataFileWriter implements Persistence {
 
   private take (): Marks {
     const taken = this.marks
-    this.marks = { videos: new Set(), clocks: new Set(), defaults: false, alive: false, all: false }
+    this.marks = noMarks()
     return taken
   }
 
   /** Puts marks back after a failed write: the next change or the close tries again. */
   private putBack (taken: Marks): void {
-    for (const videoId of taken.videos) this.marks.videos.add(videoId)
-    for (const key of taken.clocks) this.marks.clocks.add(key)
+    for (const part of ['videos', 'clocks', 'signing'] as const) {
+      for (const mark of taken[part]) this.marks[part].add(mark)
+    }
     this.marks.defaults ||= taken.defaults
     this.marks.alive ||= taken.alive
     this.marks.all ||= taken.all
@@ -334,6 +346,7 @@ class DataFileWriter implements Persistence {
     for (const videoId of taken.videos) text += videoLine(f, videoId, this.source.video(videoId))
     for (const key of taken.clocks) text += clockLine(f, key, this.source.clock(key))
     if (taken.defaults) text += defaultsLine(f, this.source.defaults())
+    for (const mark of taken.signing) text += this.source.signingLine(f, mark)
     if (text === '' && taken.alive) text = aliveLine(f)
     if (text === '') return
     try {

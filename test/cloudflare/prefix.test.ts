@@ -56,7 +56,8 @@ t.test('both prefixes get the same answers, and the journal records each path as
     await app.inject({ method: 'POST', url: '/__mock/reset' })
     for (const request of requests) {
       const res = await app.inject({ ...request, url: `${prefix}${request.url as string}` })
-      const { date, ...headers } = res.headers
+      // Ratelimit counts every request: its `r` differs between the two rounds.
+      const { date, ratelimit, ...headers } = res.headers
       answers[name].push({ statusCode: res.statusCode, headers, body: res.body })
     }
     const sent = requests.slice(0, -2).map((request) => `${request.method as string} ${prefix}${request.url as string}`)

@@ -2,7 +2,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, write
 import { join } from 'node:path'
 import t from 'tap'
 import type { Progression } from '../../src/domain/progress.js'
-import { DATA_FORMAT_1 } from '../../src/schemas/store.js'
+import { DATA_FORMAT, DATA_FORMAT_1 } from '../../src/schemas/store.js'
 import { DownloadStore, type StoreOptions } from '../../src/store/download-store.js'
 import { nodeFileSystem, type FileSystem } from '../../src/store/file-system.js'
 import { lockPath } from '../../src/store/data-file-lock.js'
@@ -127,7 +127,7 @@ t.test('a data@1 file opens, migrated: epoch set once, saved as the current form
   await store.flush()
   await store.close()
   const saved = JSON.parse(readFileSync(dataFile, 'utf8'))
-  t.match(saved, { format: 'stream-downloads-mock/data@2', epochMs: 1_000_000, clock: { nowMs: 40 } })
+  t.match(saved, { format: DATA_FORMAT, epochMs: 1_000_000, clock: { nowMs: 40 } })
   const again = await open(dataFile, { wallClock: () => 5_000_000 })
   t.equal(again.epochMs, 1_000_000, 'kept across restarts')
   await again.close()

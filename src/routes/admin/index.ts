@@ -17,6 +17,7 @@ import journalAdminRoutes from './journal.js'
 import scenarioAdminRoutes from './scenario.js'
 import videoAdminRoutes from './videos.js'
 import { named } from '../../plugins/named.js'
+import webhookAdminRoutes from './webhooks.js'
 
 export { ADMIN_PREFIX }
 
@@ -103,6 +104,7 @@ const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, options
   await app.register(journalAdminRoutes)
   await app.register(eventsAdminRoutes)
   await app.register(coverageAdminRoutes)
+  await app.register(webhookAdminRoutes)
 
   app.get('/openapi.json', {
     schema: { hide: true, response: { 200: OpenObjectSchema } }

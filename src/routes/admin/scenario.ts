@@ -30,6 +30,7 @@ const scenarioAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     const account = request.body?.account
     await app.mock.store.reset(account)
+    app.mock.webhooks.clear(account)
     app.mock.faults.clear(account)
     app.mock.journal.clear(account)
     return ok({ reset: account ?? 'all', videos: app.mock.store.listVideos(account).length })

@@ -58,6 +58,8 @@ const videoAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { tags, summary: 'Delete a video', params: VideoParamsSchema, response: { 200: SuccessEnvelopeSchema(DeletedSchema), ...failures } }
   }, async (request) => {
     if (!app.mock.store.deleteVideo(request.params.video)) throw Errors.noVideo(request.params.video)
+    // A deleted video's webhook retries are dropped.
+    app.mock.webhooks.drop({ video: request.params.video })
     return ok({ deleted: request.params.video })
   })
 

@@ -188,7 +188,10 @@ t.test('GET /__mock/openapi.json describes the admin API only, with its request 
     '/__mock/videos/{video}',
     '/__mock/videos/{video}/downloads/{type}',
     '/__mock/videos/{video}/on-create/{type}',
-    '/__mock/wait'
+    '/__mock/wait',
+    '/__mock/webhooks/deliveries',
+    '/__mock/webhooks/deliveries/{id}',
+    '/__mock/webhooks/deliveries/{id}/redeliver'
   ], 'no Cloudflare route, no /healthz, no media, not the document itself')
   t.strictSame(Object.keys(doc.paths['/__mock/videos/{video}/downloads/{type}']).sort(), ['delete', 'patch', 'put'])
   t.strictSame(Object.keys(doc.paths['/__mock/videos/{video}']).sort(), ['delete', 'get', 'put'])
