@@ -1,5 +1,5 @@
 import t from 'tap'
-import { aliveLine, clockLine, defaultsLine, finishReplay, openLine, replayLog, startReplay, videoLine } from '../../src/store/change-log.js'
+import { aliveLine, clockLine, defaultsLine, finishReplay, openLine, replayLog, signingKeyLine, startReplay, videoLine, webhookLine } from '../../src/store/change-log.js'
 import { FixtureError } from '../../src/seed/fixture-error.js'
 import { DATA_FORMAT, type StoreHead, type VideoRecord } from '../../src/schemas/store.js'
 
@@ -66,4 +66,18 @@ t.test('a last line cut short is ignored; a bad line before it names the file an
   t.equal((rules as Error).message, 'rules.log:1: $.downloads.default.percent: a ready download is at 100 (got 10)')
   const shape = ((): unknown => { try { replayLog(replay, `{"f":1,"video":"${V}","record":{"account":"${A}"}}\n`, 'shape.log') } catch (error) { return error } })()
   t.match((shape as Error).message, /^shape\.log:1: \$\.record\.downloads: missing required property|^shape\.log:1: \$\.record/)
+})
+
+t.test('signing lines: a subscription set, then deleted, and a key deleted, replay to nothing', async (t) => {
+  const { replay } = replaying()
+  const account = 'a'.repeat(32)
+  const key = 'b'.repeat(32)
+  replayLog(replay, [
+    signingKeyLine(1, account, key, { created: 'x', n: 'AQAB', e: 'AQAB' }),
+    webhookLine(2, account, { notificationUrl: 'http://x', secret: 's', modified: 'm' }),
+    webhookLine(3, account, undefined),
+    signingKeyLine(4, account, key, undefined)
+  ].join(''), 'one.log')
+  const head = finishReplay(replay)
+  t.same(head.signing, { keys: { [account]: {} }, webhooks: {} })
 })

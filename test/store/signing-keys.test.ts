@@ -27,3 +27,11 @@ t.test('webhook retries double, at most an hour apart', async (t) => {
   t.same([1, 2, 3].map((attempt) => retryDelayMs(1000, attempt)), [1000, 2000, 4000])
   t.equal(retryDelayMs(1000, 30), 3_600_000)
 })
+
+t.test('the book as the data file keeps it: keys and subscriptions when there are some', async (t) => {
+  const book = new SigningBook({}, () => {})
+  const webhook = { notificationUrl: 'http://x', secret: 's', modified: 'm' }
+  book.addKey(id(1), id(2), KEY)
+  book.setWebhook(id(1), webhook)
+  t.same(book.toData(), { keys: { [id(1)]: { [id(2)]: KEY } }, webhooks: { [id(1)]: webhook } })
+})
