@@ -30,13 +30,14 @@ export class MockError extends Error {
 
 /**
  * A change refused because of its input, naming the field: invalid, a bound already reached
- * ('full'), or its target missing ('not-found'). The admin API answers 400, 409 or 404.
+ * ('full'), its target missing ('not-found'), or against what stands ('conflict': a video with
+ * downloads moved out of ready). The admin API answers 400, 409, 404 or 409.
  */
 export class RefusedChange extends Error {
   readonly field: string
-  readonly kind: 'invalid' | 'full' | 'not-found'
+  readonly kind: 'invalid' | 'full' | 'not-found' | 'conflict'
 
-  constructor (field: string, message: string, kind: 'invalid' | 'full' | 'not-found' = 'invalid') {
+  constructor (field: string, message: string, kind: 'invalid' | 'full' | 'not-found' | 'conflict' = 'invalid') {
     super(message)
     this.name = new.target.name
     this.field = field

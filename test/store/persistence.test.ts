@@ -184,7 +184,7 @@ t.test('a data file of the wrong shape is a FixtureError naming the path', async
   const cases: Array<[string, unknown, string]> = [
     ['null', null, '$: expected object (got null)'],
     ['array', [], '$: expected object (got [])'],
-    ['format', { ...good, format: 'other@1' }, '$.format: expected one of "stream-downloads-mock/data@2", "stream-downloads-mock/data@1" (got "other@1")'],
+    ['format', { ...good, format: 'other@1' }, '$.format: expected one of "stream-downloads-mock/data@3", "stream-downloads-mock/data@2", "stream-downloads-mock/data@1" (got "other@1")'],
     ['no clock', { format: DATA_FORMAT, videos: {} }, '$.clock: missing required property'],
     ['negative time', { ...good, clock: { nowMs: -1 } }, '$.clock.nowMs: expected number to be greater or equal to 0 (got -1)'],
     ['bad video id', { ...good, videos: { ...good.videos, 'not-an-id': video } }, '$.videos["not-an-id"]: unknown property'],

@@ -173,6 +173,7 @@ t.test('GET /__mock/openapi.json describes the admin API only, with its request 
     '/__mock/videos',
     '/__mock/videos/{video}',
     '/__mock/videos/{video}/downloads/{type}',
+    '/__mock/videos/{video}/lifecycle',
     '/__mock/videos/{video}/on-create/{type}'
   ], 'no Cloudflare route, no /healthz, no media, not the document itself')
   t.strictSame(Object.keys(doc.paths['/__mock/videos/{video}/downloads/{type}']).sort(), ['delete', 'patch', 'put'])
