@@ -25,6 +25,27 @@ export interface AdmissionOptions {
   scenarioControl: boolean
   /** MOCK_ADMIN_TOKEN: when set, `Prefer` is honoured only with it in X-Mock-Admin-Token. */
   adminToken?: string
+  /**
+   * The first check, of the path: throws Cloudflare's routing error for a bad one, notes it, and
+   * answers the methods the path has. Default: the downloads paths' (ids and download type).
+   */
+  checkPath?: PathCheck
+}
+
+/** Checks a request's path parameters (see AdmissionOptions.checkPath); answers the path's methods. */
+export type PathCheck = (request: FastifyRequest, note: MockNote) => readonly string[]
+
+/** The downloads paths' check: account and video ids, and the download type. */
+function downloadsPathCheck (request: FastifyRequest, note: MockNote): readonly string[] {
+  const params = request.params as Record<string, string | undefined>
+  const type = params.download_type
+  if (!isCloudflareId(note.account) || !isCloudflareId(note.video) || (type !== undefined && !isDownloadType(type))) {
+    throw Errors.routeNotFound(apiPath(request.originalUrl))
+  }
+  // The type the request acts on: untyped POST and DELETE act on `default`; a GET on all.
+  note.type = type ?? (request.method === 'POST' || request.method === 'DELETE' ? 'default' : undefined)
+  // Told apart by their parameters, not by `request.routeOptions`, which builds an object per call.
+  return (type === undefined ? ALLOWED[DOWNLOADS_PATH] : ALLOWED[TYPED_PATH]) as readonly string[]
 }
 
 /**
@@ -38,20 +59,14 @@ export interface AdmissionOptions {
  * describe the routes in the OpenAPI document, and are not checked again (see routes.ts).
  */
 export function admission (app: FastifyInstance, options: AdmissionOptions): onRequestHookHandler {
+  const checkPath = options.checkPath ?? downloadsPathCheck
   /** The checks, in their order; throws the MockError to answer with. Returns a fault rule's action. */
   function admit (request: FastifyRequest): FaultAction | undefined {
     const params = request.params as Record<string, string | undefined>
     const account = params.account_id
     const video = params.identifier
-    const type = params.download_type
     const note: MockNote = (request.mockNote = { account, video })
-    if (!isCloudflareId(account) || !isCloudflareId(video) || (type !== undefined && !isDownloadType(type))) {
-      throw Errors.routeNotFound(apiPath(request.originalUrl))
-    }
-    // The type the request acts on: untyped POST and DELETE act on `default`; a GET on all.
-    note.type = type ?? (request.method === 'POST' || request.method === 'DELETE' ? 'default' : undefined)
-    // Told apart by their parameters, not by `request.routeOptions`, which builds an object per call.
-    const allowed = (type === undefined ? ALLOWED[DOWNLOADS_PATH] : ALLOWED[TYPED_PATH]) as readonly string[]
+    const allowed = checkPath(request, note)
     if (!allowed.includes(request.method)) throw Errors.methodNotAllowed(request.method, allowed)
     const failure = options.checkCredentials(request.headers)
     if (failure !== undefined) throw failure
@@ -66,7 +81,7 @@ export function admission (app: FastifyInstance, options: AdmissionOptions): onR
       }
       note.preferIgnored = preferred
     }
-    return app.mock.faults.take({ method: request.method, path: request.originalUrl, account, video, type: note.type })?.action
+    return app.mock.faults.take({ method: request.method, path: request.originalUrl, account, video: note.video, type: note.type })?.action
   }
 
   // A callback hook: only a fault rule (a delay) ever needs to wait, and most requests pass at once.

@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger'
 import { Type } from '@sinclair/typebox'
 import { API_PREFIX } from '../domain/errors.js'
 import downloadsRoutes from './routes.js'
+import videoRoutes from './video-routes.js'
 
 export { surfaceAtRoot } from './prefix.js'
 
@@ -18,6 +19,8 @@ export interface CloudflareSurfaceOptions {
   autoCreate: boolean
   /** MOCK_ADMIN_TOKEN: when set, `Prefer` is honoured only with it in X-Mock-Admin-Token. */
   adminToken?: string
+  /** Bytes of the bundled MP4: the size a video shows when nothing was uploaded. */
+  mediaSize: number
 }
 
 /**
@@ -47,6 +50,7 @@ const cloudflareSurface: FastifyPluginAsyncTypebox<CloudflareSurfaceOptions> = a
     exposeHeadRoutes: false
   })
   await app.register(downloadsRoutes, options)
+  await app.register(videoRoutes, options)
 
   app.get(SURFACE_OPENAPI_PATH, {
     schema: { hide: true, response: { 200: Type.Object({}, { additionalProperties: true }) } }

@@ -36,10 +36,14 @@ const mediaRoutes: FastifyPluginAsyncTypebox<{ assetsDir: string }> = async (app
     }, async (request, reply) => {
       const { identifier } = request.params
       const state = isCloudflareId(identifier) ? app.mock.store.stateOf(identifier, type) : undefined
-      if (state?.status !== 'ready') throw Errors.mediaNotReady()
+      if (state?.status !== 'ready') {
+        // The delivery domain answers 424 for a video in error (release note of 2024-06-11).
+        throw isCloudflareId(identifier) && app.mock.store.videoFailed(identifier) ? Errors.mediaOfFailedVideo() : Errors.mediaNotReady()
+      }
       const filename = request.query.filename
       if (filename !== undefined && !isMediaFilename(filename)) throw Errors.badMediaFilename()
       reply.header('accept-ranges', 'bytes')
+        .header('access-control-allow-origin', '*')
         .header('etag', file.etag)
         .header('cache-control', 'public, max-age=0, must-revalidate')
         .header('content-disposition', `attachment; filename="${filename ?? identifier}${file.extension}"`)

@@ -399,9 +399,15 @@ export class DownloadStore {
     return this.table.hasAccount(account)
   }
 
-  /** The account's videos, by id, in the order they came in. */
-  videosOf (account: string): ReadonlyMap<string, VideoRecord> {
-    return this.table.ofAccount(account)
+  /** The account's videos with their ids, in the order they came in (reservations that ran out left out). */
+  videosOf (account: string): Array<[string, VideoRecord]> {
+    const now = this.now(account)
+    return [...this.table.ofAccount(account)].filter(([, video]) => video.life === undefined || !isExpired(video.life, now))
+  }
+
+  /** The video of that id in any account (the upload url has no account). */
+  videoById (videoId: string): VideoRecord | undefined {
+    return this.table.get(videoId)
   }
 
   /**
