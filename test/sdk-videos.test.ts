@@ -29,17 +29,18 @@ t.test('the SDK lists, gets, edits and deletes videos', async (t) => {
 })
 
 /** The application's code: poll the video until it is ready, then enable and fetch its MP4. */
-async function publish (client: Cloudflare, account_id: string, url: string, sleep: (ms: number) => Promise<void>): Promise<{ uid: string, mp4: string, polls: number }> {
-  const video = await client.stream.copy.create({ account_id, url, meta: { name: 'flow.mp4' } })
+async function publish (client: Cloudflare, account: string, url: string, sleep: (ms: number) => Promise<void>): Promise<{ uid: string, mp4: string, polls: number }> {
+  const params = { account_id: account }
+  const video = await client.stream.copy.create({ ...params, url, meta: { name: 'flow.mp4' } })
   const uid = video.uid as string
   let polls = 0
-  for (let current = video; current.readyToStream !== true; current = await client.stream.get(uid, { account_id })) {
+  for (let current = video; current.readyToStream !== true; current = await client.stream.get(uid, params)) {
     if (current.status?.state === 'error') throw new Error(`the video failed: ${current.status.errorReasonCode ?? ''}`)
     polls++
     await sleep(1000)
   }
-  await client.stream.downloads.create(uid, { account_id })
-  for (let downloads = await client.stream.downloads.get(uid, { account_id }); ; downloads = await client.stream.downloads.get(uid, { account_id })) {
+  await client.stream.downloads.create(uid, params)
+  for (let downloads = await client.stream.downloads.get(uid, params); ; downloads = await client.stream.downloads.get(uid, params)) {
     if (downloads.default?.status === 'ready') return { uid, mp4: downloads.default.url as string, polls }
     polls++
     await sleep(1000)

@@ -322,3 +322,66 @@ t.test('delivery: thumbnail, preflights, manifests and preview out of scope', as
     t.same([answer.statusCode, answer.json().errors[0].code], [404, 10404], url)
   }
 })
+
+t.test('bounds and branches: auto-create past the bound, reservations with options, the prefix', async (t) => {
+  const app = await build(t, { config: { maxVideos: 6, autoCreate: 'on' } })
+  const full = await api(t, app, { method: 'GET', url: `${STREAM}/${UNKNOWN_VIDEO}`, headers: AUTH })
+  t.same([full.statusCode, full.body.errors[0].code], [409, 10409], 'auto-create past the bound')
+  await app.inject({ method: 'DELETE', url: `/__mock/videos/${VIDEOS.failed}` })
+  const reserved = await api(t, app, { method: 'POST', url: `${STREAM}/direct_upload`, headers: JSON_HEADERS, payload: { maxDurationSeconds: 5, requireSignedURLs: true, scheduledDeletion: '2035-01-01T00:00:00.000Z' } })
+  t.equal(reserved.body.result.scheduledDeletion, '2035-01-01T00:00:00.000Z')
+  t.match((await api(t, app, { method: 'GET', url: `${STREAM}/${reserved.body.result.uid as string}`, headers: AUTH })).body.result, { requireSignedURLs: true })
+  t.equal((await api(t, app, { method: 'GET', url: `${STREAM}?limit=1`, headers: AUTH })).statusCode, 200, '/stream?… is mapped under the prefix')
+  t.equal((await app.inject({ method: 'GET', url: `/client/v4/accounts/${ACCOUNT}/streams`, headers: AUTH })).statusCode, 400, '/streams is not /stream')
+  t.equal((await app.inject({ method: 'GET', url: `/client/v4/accounts/${ACCOUNT}/other`, headers: AUTH })).statusCode, 400)
+})
+
+t.test('a reservation that ran out before the ticker saw it: released at the next lookup', async (t) => {
+  const app = await build(t, { config: { autoCreate: 'on' } })
+  const reserve = async (account: string): Promise<string> => (await api(t, app, { method: 'POST', url: `/client/v4/accounts/${account}/stream/direct_upload`, headers: JSON_HEADERS, payload: { maxDurationSeconds: 5, expiry: new Date(app.mock.store.epochMs + 1000).toISOString() } })).body.result.uid
+  const alone = await reserve(OTHER_ACCOUNT)
+  const beside = await reserve(ACCOUNT)
+  // The clock moves on without settling what came due, as between two ticks.
+  app.mock.store.clocks.tick(5000)
+  t.notOk((await api(t, app, { method: 'GET', url: `${STREAM}?status=pendingupload`, headers: AUTH })).body.result.length, 'not listed')
+  const gone = await api(t, app, { method: 'GET', url: `${STREAM}/${beside}`, headers: AUTH })
+  t.same([gone.statusCode, gone.body.errors[0].message], [404, 'Video not found'])
+  const account = await api(t, app, { method: 'GET', url: `/client/v4/accounts/${OTHER_ACCOUNT}/stream/${alone}`, headers: AUTH })
+  t.same([account.statusCode, account.body.errors[0].message], [404, 'Account not found'], 'its account held nothing else')
+})
+
+t.test('uploads: the video\'s own duration against its maxDurationSeconds; a reservation gone while the upload streamed', async (t) => {
+  const app = await sharedApp()
+  await app.inject({ method: 'PUT', url: `/__mock/videos/${VIDEOS.empty}`, payload: { account: ACCOUNT, state: 'pendingupload', duration: 30 } })
+  t.equal((await app.inject({ method: 'POST', url: `/upload/${VIDEOS.empty}`, headers: MULTIPART, payload: file() })).statusCode, 200, 'no maxDurationSeconds: any duration')
+  t.equal((await api(t, app, { method: 'GET', url: `${STREAM}/${VIDEOS.empty}`, headers: AUTH })).body.result.status.state, 'queued')
+  await app.inject({ method: 'PATCH', url: `/__mock/videos/${VIDEOS.empty}/lifecycle`, payload: { state: 'pendingupload' } })
+  await api(t, app, { method: 'POST', url: `${STREAM}/${VIDEOS.empty}`, headers: JSON_HEADERS, payload: { maxDurationSeconds: 10 } })
+  await app.inject({ method: 'POST', url: `/upload/${VIDEOS.empty}`, headers: MULTIPART, payload: file() })
+  t.match((await api(t, app, { method: 'GET', url: `${STREAM}/${VIDEOS.empty}`, headers: AUTH })).body.result.status, { state: 'error', errorReasonCode: 'ERR_DURATION_EXCEED_CONSTRAINT' }, '30 s is over 10 s')
+
+  for (const [name, meanwhile] of [['deleted', () => app.mock.store.deleteVideo(VIDEOS.failed)], ['moved on', () => { app.mock.store.setVideoLife(VIDEOS.failed, { state: 'queued', dropDownloads: true }) }]] as const) {
+    await app.inject({ method: 'PATCH', url: `/__mock/videos/${VIDEOS.failed}/lifecycle`, payload: { state: 'pendingupload', dropDownloads: true } })
+    let first = true
+    const body = new Readable({
+      read () {
+        if (!first) return this.push(null)
+        first = false
+        meanwhile()
+        this.push(file())
+      }
+    })
+    const late = await app.inject({ method: 'POST', url: `/upload/${VIDEOS.failed}`, headers: MULTIPART, payload: body })
+    t.equal(late.statusCode, 404, `the reservation ${name} while the upload streamed`)
+    if (name === 'deleted') await app.inject({ method: 'POST', url: '/__mock/reset' })
+  }
+})
+
+t.test('a polls video held in a timed state does not move on reads', async (t) => {
+  const app = await sharedApp()
+  await app.inject({ method: 'PATCH', url: `/__mock/videos/${VIDEOS.empty}/lifecycle`, payload: { state: 'downloading', progression: { model: 'polls', holdAt: 'downloading' } } })
+  const revision = app.mock.store.revision
+  await api(t, app, { method: 'GET', url: `${STREAM}/${VIDEOS.empty}`, headers: AUTH })
+  t.equal(app.mock.store.revision, revision, 'nothing written')
+  t.equal((await api(t, app, { method: 'GET', url: `${STREAM}/${VIDEOS.empty}`, headers: AUTH })).body.result.status.state, 'downloading')
+})
