@@ -40,7 +40,7 @@ const EXPECTED: Array<[first: RegExp, shows: RegExp[]]> = [
   [/^curl .*reset.*\n.*on-create\/audio/, [/"audio":\{"status":"error","percentComplete":60,/, /"default":\{"status":"error"/]],
   [/^WORKER=/, [/"frozen":true/, /"transitions":1,/, /"reset":"0000000000000000000000000000000a"/]],
   [/^import \{ startMock \}/, []],
-  [/^curl .*reset.*\n.*clock\/freeze.*\nVIDEO=/, [/"state":"downloading"/, /"code":10409/, /"readyToStream":true/, /"status":"inprogress"/, /^15106$/m, /"bytes":15\d\d\d/, /"state":"queued"/]],
+  [/^curl .*reset.*\n.*clock\/freeze.*\nVIDEO=/, [/"state":"downloading"/, /"code":10409/, /"readyToStream":true/, /"status":"inprogress"/, /15106$/m, /"bytes":15\d\d\d/, /"state":"queued"/]],
   [/^import \{ startMock \}/, [/^\{\}$/m, /^8$/m, /speed: 50/, /scope: 'global'/, /^1\n0$/m, /pollsByMethod/, /^stream-downloads-mock admin API$/m, /reset: '023e105f4ecef8ad9ca31a8372d0c353'/]],
   [/^import Cloudflare/, [/^ready 100$/m]],
   [/^import Cloudflare/, [/^ready ready 200 15106$/m]]

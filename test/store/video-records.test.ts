@@ -27,5 +27,5 @@ t.test('a data file with downloads on a video that is not ready is refused, nami
   writeFileSync(dataFile, JSON.stringify({ format: DATA_FORMAT, clock: { nowMs: 0 }, videos: { [VIDEO]: { account: ACCOUNT, life, downloads: { default: download }, onCreate: {} } } }))
   const error = await DownloadStore.open({ fixtures: [], defaults: DEFAULTS, log, dataFile, lock: { heartbeatMs: 0 } }).then(() => undefined, (rejection: unknown) => rejection)
   t.type(error, FixtureError)
-  t.match((error as FixtureError).message, `$.videos.${VIDEO}.downloads.default: a video in state queued has no downloads`)
+  t.match((error as FixtureError).message, `$.videos[${VIDEO}].downloads.default: a video in state queued has no downloads`)
 })
