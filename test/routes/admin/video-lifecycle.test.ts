@@ -58,6 +58,10 @@ t.test('fixtures: a video-level state and progression; downloads on a video not 
   }
   const failed = await app.inject({ method: 'PUT', url: `/__mock/videos/${NEW_VIDEO}`, payload: { account: ACCOUNT, state: 'error' } })
   t.match(failed.json().result.lifecycle, { state: 'error', errorReasonCode: 'ERR_UNKNOWN' }, 'an error with no code: ERR_UNKNOWN')
+  const coded = await app.inject({ method: 'PUT', url: `/__mock/videos/${NEW_VIDEO}`, payload: { account: ACCOUNT, state: 'error', progression: { errorReasonCode: 'ERR_NON_VIDEO' } } })
+  t.match(coded.json().result.lifecycle, { state: 'error', errorReasonCode: 'ERR_NON_VIDEO' })
+  const progressionOnly = await app.inject({ method: 'PUT', url: `/__mock/videos/${NEW_VIDEO}`, payload: { account: ACCOUNT, progression: { model: 'polls' } } })
+  t.match(progressionOnly.json().result.lifecycle, { state: 'ready', model: 'polls' }, 'a progression without a state: ready')
 })
 
 t.test('the ticker writes down video transitions and releases expired reservations', async (t) => {
