@@ -29,3 +29,14 @@ t.test('a data file with downloads on a video that is not ready is refused, nami
   t.type(error, FixtureError)
   t.match((error as FixtureError).message, `$.videos[${VIDEO}].downloads.default: a video in state queued has no downloads`)
 })
+
+t.test('an entry scheduled on the global clock is stale once its account has a clock of its own', async (t) => {
+  const store = await DownloadStore.open({ fixtures: [{ source: 'inline', document: { videos: [{ id: VIDEO, account: ACCOUNT }] } }], defaults: DEFAULTS, log })
+  store.follow(false)
+  store.addVideo(ACCOUNT, '22222222222222222222222222222222', 'downloading', {})
+  store.setClock({ frozen: true }, ACCOUNT)
+  t.equal(store.advance(60_000), 0, 'the global clock\'s entry is stale: nothing recorded there')
+  t.equal(store.getVideo('22222222222222222222222222222222')?.lifecycle?.state, 'downloading', 'the account\'s frozen clock did not move')
+  t.ok(store.advance(60_000, ACCOUNT) > 0, 'its own clock has the entry')
+  await store.close()
+})
