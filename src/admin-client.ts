@@ -4,7 +4,8 @@
  */
 import type { Static } from '@sinclair/typebox'
 import type {
-  AdvanceResult, ClockView, DownloadPatchSchema, DownloadViewSchema, FixturesLoaded, ProgressionDefaults, ResetResult, VideoInputSchema, VideoView
+  AdvanceResult, ClockView, DownloadPatchSchema, DownloadViewSchema, FixturesLoaded, ProgressionDefaults, ResetResult, VideoInputSchema,
+  VideoLifeChangeSchema, VideoView
 } from './schemas/admin.js'
 import type { DownloadTypeSchema } from './schemas/download.js'
 import type { EnvelopeMessageSchema } from './schemas/envelope.js'
@@ -23,6 +24,8 @@ export type DownloadView = Static<typeof DownloadViewSchema>
 export type VideoInput = Static<typeof VideoInputSchema>
 /** Changes to a download; `failAt: null` / `holdAt: null` remove those points. */
 export type DownloadPatch = Static<typeof DownloadPatchSchema>
+/** A change of a video's lifecycle: its state (and percent), its progression, whether to drop its downloads. */
+export type VideoLifeChange = Static<typeof VideoLifeChangeSchema>
 /** One journal entry: a request the Cloudflare surface answered or dropped. */
 export type JournalEntry = JournalEntryData
 /** The journal's entries, with how many it holds and keeps at most. */
@@ -218,6 +221,15 @@ export class AdminClient {
   /** Changes only the given fields of a download (e.g. `{ holdAt: null }` releases a hold). */
   async patchDownload (video: string, type: DownloadType, patch: DownloadPatch): Promise<VideoView> {
     return await this.#request('PATCH', `${this.#videoPath(video)}/downloads/${type}`, { body: patch })
+  }
+
+  /**
+   * Puts a video into any state and changes its progression, from now on (e.g.
+   * `{ state: 'inprogress', pctComplete: 40 }`); AdminApiError 409 when that takes a ready video
+   * with downloads out of ready, unless `dropDownloads: true`.
+   */
+  async setVideoLifecycle (video: string, change: VideoLifeChange): Promise<VideoView> {
+    return await this.#request('PATCH', `${this.#videoPath(video)}/lifecycle`, { body: change })
   }
 
   /** Deletes one download of a video; AdminApiError 404 when it has none of that type. */

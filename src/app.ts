@@ -1,7 +1,9 @@
 import { Ajv, type AnySchema, type ValidateFunction } from 'ajv'
 import addFormatsModule from 'ajv-formats'
 import fastJsonStringify, { type Schema as FjsSchema } from 'fast-json-stringify'
+import { stat } from 'node:fs/promises'
 import { METHODS } from 'node:http'
+import { join } from 'node:path'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { FastifyRouteSchemaDef } from 'fastify/types/schema.js'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
@@ -10,6 +12,7 @@ import { configWithDefaults, type Config } from './config.js'
 import type { Progression } from './domain/progress.js'
 import { createMockServer } from './http-server.js'
 import { BUNDLED_ASSETS } from './paths.js'
+import deliveryRoutes from './routes/delivery.js'
 import clockPlugin from './plugins/clock.js'
 import { Errors } from './domain/errors.js'
 import envelopePlugin, { answerClientError, apiPath, sendFailure } from './plugins/envelope.js'
@@ -187,11 +190,14 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
   await app.register(faultsPlugin, { maxRules: MAX_FAULT_RULES })
   await app.register(healthRoutes)
   await app.register(mediaRoutes, { assetsDir: BUNDLED_ASSETS })
+  await app.register(deliveryRoutes, { assetsDir: BUNDLED_ASSETS })
+  const mediaSize = (await stat(join(BUNDLED_ASSETS, 'default.mp4'))).size
   await app.register(cloudflareSurface, {
     publicUrl: config.publicUrl,
     scenarioControl,
     autoCreate: config.autoCreate === 'on',
     adminToken: config.adminToken,
+    mediaSize,
     notFoundHooks: scenarioControl ? [unknownAdminRoute(config.adminToken)] : []
   })
   if (scenarioControl) {

@@ -8,13 +8,14 @@ export type { StartOptions } from './start.js'
 export { loadConfig, ConfigError, type Config } from './config.js'
 export { FixtureError } from './seed/fixture-error.js'
 export { DataFileError } from './store/download-store.js'
-export type { FixtureDocument, VideoFixture, DownloadFixture, ProgressionSettings } from './schemas/fixture.js'
+export type { FixtureDocument, VideoFixture, DownloadFixture, ProgressionSettings, VideoProgressionSettings } from './schemas/fixture.js'
+export type { Video, DirectUploadResult } from './schemas/video.js'
 export type { Download, DownloadsResult } from './schemas/download.js'
 export { AdminClient, AdminApiError } from './admin-client.js'
 export type {
   AdminClientOptions, AccountAdminClient, AdminErrorMessage, AdvanceResult, ClockView, DownloadPatch, DownloadType,
   DownloadView, FaultMatch, FaultRule, FaultRuleInput, FixturesLoaded, JournalEntry, JournalList, JournalQuery,
-  OpenApiDocument, PollingReport, ProgressionDefaults, ResetResult, VideoInput, VideoView, WaitCondition, WaitResult, CoverageReport
+  OpenApiDocument, PollingReport, ProgressionDefaults, ResetResult, VideoInput, VideoView, WaitCondition, WaitResult, CoverageReport, VideoLifeChange
 } from './admin-client.js'
 export type { MockEvent, MockEventInput, EventType } from './domain/events.js'
 

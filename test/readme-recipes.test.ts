@@ -45,7 +45,9 @@ const EXPECTED: Array<[first: RegExp, shows: RegExp[]]> = [
   [/^import Cloudflare/, [/^ready 100$/m]],
   [/^import \{ startMock \}/, [/^ready: (when the wait began|by the step)$/m, /'HEAD downloads'/]],
   [/^MOCK=/, [/401$/m, /^200 video\/mp4$/m]],
-  [/^import \{ createHmac/, [/^webhook verified: 5d5bc37ffcf54c9b82e996823bffbb81$/m]]
+  [/^import \{ createHmac/, [/^webhook verified: 5d5bc37ffcf54c9b82e996823bffbb81$/m]],
+  [/^curl .*reset.*\n.*clock\/freeze.*\nVIDEO=/, [/"state":"downloading"/, /"code":10409/, /"readyToStream":true/, /"status":"inprogress"/, /15106$/m, /"bytes":15\d\d\d/, /"state":"queued"/]],
+  [/^import Cloudflare/, [/^ready ready 200 15106$/m]]
 ]
 
 const run = async (command: string, args: string[], options: { cwd?: string, env?: Record<string, string> } = {}): Promise<{ code: number, stdout: string, stderr: string }> =>

@@ -20,6 +20,13 @@ export interface AnswersOptions {
 
 type Envelope<T> = ReturnType<typeof ok<T>>
 
+/** The base of the mock's own urls (downloads, uploads): MOCK_PUBLIC_URL, else the request's own host when it is safe. */
+export function publicBaseOf (app: FastifyInstance, publicUrl: string | undefined, request: FastifyRequest): string {
+  if (publicUrl !== undefined) return publicUrl
+  const { host, protocol } = request
+  return `${protocol}://${SAFE_HOST.test(host) ? host : `${app.mock.config.host}:${app.mock.config.port}`}`
+}
+
 /** What the routes answer, once admission has let a request through. */
 export interface DownloadAnswers {
   /** GET and HEAD: the video's downloads; sent here (and undefined returned) when sent as serialized before. */
@@ -45,12 +52,7 @@ export function downloadAnswers (app: FastifyInstance, options: AnswersOptions):
     throw lookup.reason === 'account' ? Errors.accountNotFound() : Errors.videoNotFound()
   }
 
-  /** The base of download urls: MOCK_PUBLIC_URL, else the request's own host when it is safe. */
-  function publicBase (request: FastifyRequest): string {
-    if (options.publicUrl !== undefined) return options.publicUrl
-    const { host, protocol } = request
-    return `${protocol}://${SAFE_HOST.test(host) ? host : `${app.mock.config.host}:${app.mock.config.port}`}`
-  }
+  const publicBase = (request: FastifyRequest): string => publicBaseOf(app, options.publicUrl, request)
 
   /** The downloads object of a video: only the types that exist, each with its url. */
   function downloadsOf (base: string, videoId: string, video: VideoRecord): DownloadsResult {
@@ -105,6 +107,10 @@ export function downloadAnswers (app: FastifyInstance, options: AnswersOptions):
 
     create (request, account, videoId, type) {
       const video = videoFor(account, videoId)
+      // Cloudflare makes downloads only of a video that is ready to view.
+      const life = app.mock.store.lifeOf(video)
+      if (life.state === 'error') throw Errors.videoInError(life.errorReasonCode as string)
+      if (life.state !== 'ready') throw Errors.videoNotReady(life.state)
       if (app.mock.store.create(videoId, video, type)) request.log.info({ video: videoId, type }, 'download created')
       const result = downloadsOf(publicBase(request), videoId, video)
       ;(request.mockNote as MockNote).downloads = showing(videoId, video, result)

@@ -33,6 +33,8 @@ export interface CloudflareSurfaceOptions {
   rateBudget?: RateBudget
   /** MOCK_RATE_LIMIT=on: past the budget, 429. */
   enforceRateLimit?: boolean
+  /** Bytes of the bundled MP4: the size a video shows when nothing was uploaded. */
+  mediaSize: number
 }
 
 /**

@@ -3,6 +3,7 @@ import { API_PREFIX } from '../domain/errors.js'
 
 /** The start of every prefixed path of the surface. */
 const PREFIXED_ACCOUNTS = `${API_PREFIX}/accounts/`
+const STREAM = '/stream'
 
 /**
  * Fastify's `rewriteUrl`: clients whose base url is Cloudflare's (`…/client/v4`) and clients that
@@ -11,7 +12,7 @@ const PREFIXED_ACCOUNTS = `${API_PREFIX}/accounts/`
  * `request.originalUrl` keeps the path as sent: the journal records it, fault rules match it, and
  * error messages echo it (`apiPath` reads the same message from either).
  *
- * Only the surface's own shape is mapped, `/client/v4/accounts/<account>/stream/…`, so nothing
+ * Only the surface's own shape is mapped, `/client/v4/accounts/<account>/stream[/…]`, so nothing
  * else under the prefix reaches a route of the root: `/client/v4/healthz`, `/client/v4/__mock/…`
  * and `/client/v4/accounts/downloads/default.mp4` (a media path, once mapped) stay unrouted, as
  * before. A path is mapped at most once, and `//client/v4/…` not at all. Linear in the url.
@@ -21,5 +22,8 @@ export function surfaceAtRoot (request: IncomingMessage): string {
   const url = request.url as string
   if (!url.startsWith(PREFIXED_ACCOUNTS)) return url
   const accountEnd = url.indexOf('/', PREFIXED_ACCOUNTS.length)
-  return accountEnd !== -1 && url.startsWith('/stream/', accountEnd) ? url.slice(API_PREFIX.length) : url
+  if (accountEnd === -1 || !url.startsWith('/stream', accountEnd)) return url
+  // `/stream` itself (the video list), `/stream?…` or `/stream/…`; not `/streams`.
+  const after = url.charCodeAt(accountEnd + STREAM.length)
+  return Number.isNaN(after) || after === 47 /* / */ || after === 63 /* ? */ ? url.slice(API_PREFIX.length) : url
 }

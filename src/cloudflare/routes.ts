@@ -32,6 +32,7 @@ import { admission, type AdmissionOptions } from './admission.js'
 import { checkCredentials } from './credentials.js'
 import downloadsRoutes from './downloads.js'
 import signedRoutes from './signed-routes.js'
+import videoRoutes from './video-routes.js'
 import type { CloudflareSurfaceOptions } from './index.js'
 import type { PathTable } from './path-table.js'
 import { named } from '../plugins/named.js'
@@ -85,6 +86,7 @@ const surfaceRoutes: FastifyPluginAsyncTypebox<SurfaceRoutesOptions> = async (ap
 
   await app.register(downloadsRoutes, options)
   await app.register(signedRoutes, options)
+  await app.register(videoRoutes, options)
 }
 
 export default named('cloudflare-routes', surfaceRoutes)

@@ -30,13 +30,14 @@ export class MockError extends Error {
 
 /**
  * A change refused because of its input, naming the field: invalid, a bound already reached
- * ('full'), or its target missing ('not-found'). The admin API answers 400, 409 or 404.
+ * ('full'), its target missing ('not-found'), or against what stands ('conflict': a video with
+ * downloads moved out of ready). The admin API answers 400, 409, 404 or 409.
  */
 export class RefusedChange extends Error {
   readonly field: string
-  readonly kind: 'invalid' | 'full' | 'not-found'
+  readonly kind: 'invalid' | 'full' | 'not-found' | 'conflict'
 
-  constructor (field: string, message: string, kind: 'invalid' | 'full' | 'not-found' = 'invalid') {
+  constructor (field: string, message: string, kind: 'invalid' | 'full' | 'not-found' | 'conflict' = 'invalid') {
     super(message)
     this.name = new.target.name
     this.field = field
@@ -147,6 +148,45 @@ export const Errors = {
   /** A video that would come into being (auto-create) past the store's bound *(mock's choice)*. */
   videoLimitReached (limit: number): MockError {
     return new MockError(409, [{ code: 10409, message: `The mock holds at most ${limit} videos; delete some or reset it` }])
+  },
+  /**
+   * A download requested of a video that is not ready (Cloudflare documents no error body: the
+   * mock's choice, a 409, as the video's state conflicts with the request).
+   */
+  videoNotReady (state: string): MockError {
+    return new MockError(409, [{ code: 10409, message: `The video is not ready to stream (state: ${state}); a download can be created once it is ready` }])
+  },
+  /** A download requested of a video in `error` (mock's choice, as videoNotReady). */
+  videoInError (errorReasonCode: string): MockError {
+    return new MockError(409, [{ code: 10409, message: `The video is in error (${errorReasonCode}); it has no downloads` }])
+  },
+  /** The media of a video in `error`: 424, as Cloudflare's 2024-06-11 release note says of the delivery domain. */
+  mediaOfFailedVideo (): MockError {
+    return new MockError(424, [{ code: 10424, message: 'The video is in error: its media cannot be delivered' }])
+  },
+  /** A video a client brings in (copy, direct upload) past the store's bound: 413, as Cloudflare answers uploads over its limits. */
+  videoStorageFull (limit: number): MockError {
+    return new MockError(413, [{ code: 10413, message: `The account's storage is full: the mock holds at most ${limit} videos (MOCK_MAX_VIDEOS); delete some or reset it` }])
+  },
+  /** A direct upload over the upload url's bound (Cloudflare's 200 MB). */
+  uploadTooLarge (limitBytes: number): MockError {
+    return new MockError(413, [{ code: 10413, message: `The upload is larger than ${limitBytes} bytes (200 MB, Cloudflare's bound for a direct creator upload)` }])
+  },
+  /** A second upload to a one-time upload url (mock's choice). */
+  uploadUrlUsed (): MockError {
+    return new MockError(409, [{ code: 10409, message: 'This upload URL was used already: request another with POST /stream/direct_upload' }])
+  },
+  /** An upload url whose reservation is unknown, released, or ran out. */
+  uploadUrlUnknown (): MockError {
+    return new MockError(404, [{ code: 10003, message: 'Upload URL not found or expired' }])
+  },
+  /** An upload with no file in it. */
+  emptyUpload (): MockError {
+    return new MockError(400, [{ code: 10400, message: 'The upload holds no file: POST the video as multipart/form-data' }])
+  },
+  /** A delivery url the mock does not serve (playback manifests, the preview page). */
+  notServed (what: string): MockError {
+    return new MockError(404, [{ code: 10404, message: `${what} is out of the mock's scope: not served` }])
   },
   mediaNotReady (): MockError {
     return new MockError(404, [{ code: 10003, message: 'Download not found or not ready' }])

@@ -210,7 +210,7 @@ export interface EventsPluginOptions extends EventBusOptions {}
 export default fp(async function eventsPlugin (app: FastifyInstance, options: EventsPluginOptions) {
   const bus = new EventBus(options)
   const store = app.mock.store
-  store.listener = { download: (change) => bus.publish(change), clock: (change) => bus.publish(change) }
+  store.listener = { download: (change) => bus.publish(change), clock: (change) => bus.publish(change), video: (change) => bus.publish(change) }
   bus.probe('download.transition', downloadProbe(store))
   addMockPart(app, 'events', bus)
   app.addHook('preClose', async () => { bus.close() })

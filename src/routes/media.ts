@@ -70,10 +70,14 @@ const mediaRoutes: FastifyPluginAsyncTypebox<{ assetsDir: string }> = async (app
         videoId = check.grant.video
       }
       const state = videoId === undefined ? undefined : app.mock.store.stateOf(videoId, type)
-      if (state?.status !== 'ready') throw Errors.mediaNotReady()
+      if (state?.status !== 'ready') {
+        // The delivery domain answers 424 for a video in error (release note of 2024-06-11).
+        throw videoId !== undefined && app.mock.store.videoFailed(videoId) ? Errors.mediaOfFailedVideo() : Errors.mediaNotReady()
+      }
       const filename = request.query.filename
       if (filename !== undefined && !isMediaFilename(filename)) throw Errors.badMediaFilename()
       reply.header('accept-ranges', 'bytes')
+        .header('access-control-allow-origin', '*')
         .header('etag', file.etag)
         .header('cache-control', 'public, max-age=0, must-revalidate')
         .header('content-disposition', `attachment; filename="${filename ?? videoId as string}${file.extension}"`)

@@ -1,6 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { CloudflareIdSchema, DownloadStatusSchema, DownloadTypeSchema, PercentSchema } from './download.js'
-import { DownloadFixtureSchema, ProgressionModelSchema, ProgressionSettingsSchema, VideoFixtureSchema } from './fixture.js'
+import {
+  DownloadFixtureSchema, ErrorReasonCodeSchema, ProgressionModelSchema, ProgressionSettingsSchema, VideoFixtureSchema,
+  VideoPointSchema, VideoProgressionSettingsSchema, VideoStateSchema
+} from './fixture.js'
 
 /** `?account=`: scope an admin operation to one account. */
 export const AccountQuerySchema = Type.Object({
@@ -28,13 +31,39 @@ export const DownloadViewSchema = Type.Object({
   holdAt: Type.Optional(PercentSchema)
 })
 
+/** A video's lifecycle as the admin API shows it: its state now and its progression. */
+export const VideoLifecycleViewSchema = Type.Object({
+  state: VideoStateSchema,
+  pctComplete: PercentSchema,
+  since: Type.Number({ description: 'Mock ms at which the video entered its state (or, inprogress, its last anchor)' }),
+  errorReasonCode: Type.Optional(Type.String()),
+  model: ProgressionModelSchema,
+  downloadingMs: Type.Number(),
+  queuedMs: Type.Number(),
+  speed: Type.Number(),
+  step: Type.Number(),
+  failAt: Type.Optional(VideoPointSchema),
+  holdAt: Type.Optional(VideoPointSchema),
+  expiresAt: Type.Optional(Type.Number({ description: 'Mock ms at which a pendingupload reservation is released' }))
+})
+
 export const VideoViewSchema = Type.Object({
   id: CloudflareIdSchema,
   account: CloudflareIdSchema,
   downloads: Type.Object({ default: Type.Optional(DownloadViewSchema), audio: Type.Optional(DownloadViewSchema) }),
   onCreate: Type.Object({ default: Type.Optional(ProgressionSettingsSchema), audio: Type.Optional(ProgressionSettingsSchema) }),
-  requireSignedURLs: Type.Optional(Type.Boolean({ description: 'Its media urls need a signed token in place of the id' }))
+  requireSignedURLs: Type.Optional(Type.Boolean({ description: 'Its media urls need a signed token in place of the id' })),
+  lifecycle: Type.Optional(VideoLifecycleViewSchema)
 })
+
+/** A change of a video's lifecycle (PATCH /videos/:video/lifecycle). */
+export const VideoLifeChangeSchema = Type.Object({
+  state: Type.Optional(VideoStateSchema),
+  pctComplete: Type.Optional(Type.Number({ minimum: 0, maximum: 100, description: 'Where an inprogress video stands (default: where it stands now, or 0)' })),
+  progression: Type.Optional(VideoProgressionSettingsSchema),
+  errorReasonCode: Type.Optional(ErrorReasonCodeSchema),
+  dropDownloads: Type.Optional(Type.Boolean({ description: 'Delete the video\'s downloads when the change takes it out of ready (else 409)' }))
+}, { additionalProperties: false })
 export type VideoView = Static<typeof VideoViewSchema>
 
 /** A video to create or replace at a known id: the fixture without its `id`. */

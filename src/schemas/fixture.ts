@@ -29,11 +29,49 @@ export const DownloadFixtureSchema = Type.Object({
 }, { additionalProperties: false })
 export type DownloadFixture = Static<typeof DownloadFixtureSchema>
 
+/** A video's states, in Cloudflare's order. */
+export const VideoStateSchema = Type.Union([
+  Type.Literal('pendingupload'), Type.Literal('downloading'), Type.Literal('queued'), Type.Literal('inprogress'), Type.Literal('ready'), Type.Literal('error')
+])
+
+/** Where a video fails or holds: at the end of `downloading` or `queued`, or at a percent of `inprogress`. */
+export const VideoPointSchema = Type.Union([
+  Type.Literal('downloading'), Type.Literal('queued'), Type.Number({ minimum: 0, maximum: 100 })
+], { description: 'downloading or queued: at the end of that state; a number: at that percent of inprogress' })
+
+/** A processing error code (Cloudflare's: ERR_FETCH_ORIGIN_ERROR, ERR_DURATION_EXCEED_CONSTRAINT, ...). */
+export const ErrorReasonCodeSchema = Type.String({ pattern: '^ERR_[A-Z_]{1,60}$', description: 'e.g. ERR_FETCH_ORIGIN_ERROR, ERR_MALFORMED_VIDEO, ERR_UNKNOWN' })
+
+/** A video's free-form meta (Cloudflare: any JSON object). */
+export const VideoMetaSchema = Type.Record(Type.String(), Type.Unknown())
+
+/** Who created the video (Cloudflare: at most 64 characters). */
+export const CreatorSchema = Type.String({ maxLength: 64 })
+
+/** How a video moves through its states; every field optional, falling back to the defaults. */
+export const VideoProgressionSettingsSchema = Type.Object({
+  model: Type.Optional(ProgressionModelSchema),
+  downloadingMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 31_536_000_000, description: 'Mock ms in downloading (model time). Default 2000.' })),
+  queuedMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 31_536_000_000, description: 'Mock ms in queued (model time). Default 1000.' })),
+  speed: progressionProperties.speed,
+  step: progressionProperties.step,
+  failAt: Type.Optional(VideoPointSchema),
+  holdAt: Type.Optional(VideoPointSchema),
+  errorReasonCode: Type.Optional(ErrorReasonCodeSchema)
+}, { additionalProperties: false, description: 'How a video moves through its states. Omitted fields take the defaults.' })
+export type VideoProgressionSettings = Static<typeof VideoProgressionSettingsSchema>
+
 /** A video: its account, the downloads it has, and the settings of downloads clients create later. */
 export const VideoFixtureSchema = Type.Object({
   id: CloudflareIdSchema,
   account: CloudflareIdSchema,
   description: Type.Optional(Type.String({ description: 'Free text for people reading the fixture.' })),
+  state: Type.Optional(VideoStateSchema),
+  pctComplete: Type.Optional(Type.Number({ minimum: 0, maximum: 100, description: 'Where an inprogress video stands. Default 0.' })),
+  progression: Type.Optional(VideoProgressionSettingsSchema),
+  meta: Type.Optional(VideoMetaSchema),
+  creator: Type.Optional(CreatorSchema),
+  duration: Type.Optional(Type.Number({ minimum: 0, maximum: 36000, description: 'Seconds of the uploaded video (default 2, the bundled MP4\'s).' })),
   downloads: Type.Optional(Type.Object({
     default: Type.Optional(DownloadFixtureSchema),
     audio: Type.Optional(DownloadFixtureSchema)

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { ID_PATTERN } from '../domain/ids.js'
 import { CloudflareIdSchema, DownloadStatusSchema, PercentSchema } from './download.js'
-import { ProgressionModelSchema, ProgressionSettingsSchema } from './fixture.js'
+import { ProgressionModelSchema, ProgressionSettingsSchema, VideoPointSchema, VideoStateSchema, ErrorReasonCodeSchema, VideoMetaSchema, CreatorSchema } from './fixture.js'
 import { SigningDataSchema } from './signing.js'
 
 /** A stored download: state at an anchor time and its progression (see domain/progress.ts). */
@@ -18,9 +18,49 @@ export const DownloadRecordSchema = Type.Object({
   errorShown: Type.Optional(Type.Boolean())
 }, { additionalProperties: false })
 
-/** A stored video, keyed by its id in the store. */
+/** A stored video's lifecycle: its state at an anchor and its progression (see domain/video-progress.ts). */
+export const VideoLifeSchema = Type.Object({
+  state: VideoStateSchema,
+  pct: PercentSchema,
+  since: Type.Number(),
+  model: ProgressionModelSchema,
+  downloadingMs: Type.Number({ minimum: 0 }),
+  queuedMs: Type.Number({ minimum: 0 }),
+  speed: Type.Number({ minimum: 0 }),
+  step: Type.Number({ minimum: 0 }),
+  failAt: Type.Optional(VideoPointSchema),
+  holdAt: Type.Optional(VideoPointSchema),
+  errorReasonCode: Type.Optional(ErrorReasonCodeSchema),
+  /** Mock ms at which a pendingupload reservation is released. */
+  expiresAt: Type.Optional(Type.Number())
+}, { additionalProperties: false })
+
+/**
+ * What Cloudflare keeps of a video beside its state; every date in mock ms of the account's
+ * clock. A video without them (a fixture's) was created, uploaded and last modified at mock 0.
+ */
+export const VideoDetailsSchema = Type.Object({
+  meta: Type.Optional(VideoMetaSchema),
+  creator: Type.Optional(Type.Union([CreatorSchema, Type.Null()])),
+  allowedOrigins: Type.Optional(Type.Array(Type.String({ maxLength: 255 }), { maxItems: 100 })),
+  thumbnailTimestampPct: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+  scheduledDeletion: Type.Optional(Type.Number()),
+  created: Type.Optional(Type.Number()),
+  modified: Type.Optional(Type.Number()),
+  uploaded: Type.Optional(Type.Number()),
+  /** Bytes of the input (a direct upload's count; else the bundled MP4's). */
+  size: Type.Optional(Type.Number({ minimum: 0 })),
+  /** Seconds of the input, as the fixture or admin API says (default: the bundled MP4's). */
+  duration: Type.Optional(Type.Number({ minimum: 0 })),
+  maxDurationSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 36000 }))
+}, { additionalProperties: false })
+export type VideoDetails = Static<typeof VideoDetailsSchema>
+
+/** A stored video, keyed by its id in the store. No `life`: ready since mock 0 (every data@2 video). */
 export const VideoRecordSchema = Type.Object({
   account: CloudflareIdSchema,
+  life: Type.Optional(VideoLifeSchema),
+  details: Type.Optional(VideoDetailsSchema),
   downloads: Type.Object({
     default: Type.Optional(DownloadRecordSchema),
     audio: Type.Optional(DownloadRecordSchema)
@@ -34,10 +74,10 @@ export const VideoRecordSchema = Type.Object({
 }, { additionalProperties: false })
 export type VideoRecord = Static<typeof VideoRecordSchema>
 
-/** The data file's format now; files of the older formats still open (see checkStoredData in store/stored-data.ts). */
+/** The data file's format now; files of the older formats still open (see checkStoredHead in store/stored-data.ts). */
 export const DATA_FORMAT = 'stream-downloads-mock/data@3'
 
-/** The second format: no signing keys, webhook subscriptions or `requireSignedURLs`. */
+/** The second format: videos without a lifecycle (all ready), no signing keys, webhook subscriptions or `requireSignedURLs`. */
 export const DATA_FORMAT_2 = 'stream-downloads-mock/data@2'
 
 /** The first format: no epoch, no change log. */

@@ -4,7 +4,10 @@ import { join, relative, resolve } from 'node:path'
 import { DOWNLOAD_TYPES } from '../domain/ids.js'
 import { statusPercentProblem } from '../domain/rules.js'
 import { newDownload, type DownloadRecord, type Progression } from '../domain/progress.js'
-import { FixtureSchema, type DownloadFixture, type FixtureDocument, type ProgressionSettings, type VideoFixture } from '../schemas/fixture.js'
+import { newVideoLife, type VideoLife, type VideoProgression, type VideoState } from '../domain/video-progress.js'
+import {
+  FixtureSchema, type DownloadFixture, type FixtureDocument, type ProgressionSettings, type VideoFixture, type VideoProgressionSettings
+} from '../schemas/fixture.js'
 import type { VideoRecord } from '../schemas/store.js'
 import { FixtureError, FixturePathError } from './fixture-error.js'
 import { assertMatches } from './validate.js'
@@ -40,8 +43,15 @@ export function checkFixture (parsed: unknown, source: string): FixtureDocument 
   return document
 }
 
-/** Checks that each download of a (schema-valid) video has a consistent status and percent. */
+/** Checks that each download of a (schema-valid) video has a consistent status and percent, and the video's own state. */
 export function checkVideoStates (video: VideoFixture, source: string, path = '$'): void {
+  const state = video.state ?? 'ready'
+  if (video.pctComplete !== undefined && state !== 'inprogress') {
+    throw new FixtureError(source, `${path}.pctComplete`, `only an inprogress video has a pctComplete (the video is ${state})`)
+  }
+  if (state !== 'ready' && DOWNLOAD_TYPES.some((type) => video.downloads?.[type] !== undefined)) {
+    throw new FixtureError(source, `${path}.downloads`, `a video in state ${state} has no downloads: Cloudflare makes downloads only of a ready video`)
+  }
   for (const type of DOWNLOAD_TYPES) {
     const download = video.downloads?.[type]
     if (download !== undefined) checkDownloadState(download, source, `${path}.downloads.${type}`)
@@ -162,6 +172,37 @@ export function resolveProgression (settings: ProgressionSettings | undefined, d
   return merged
 }
 
+/** The defaults of a video's timed phases (model time): mock ms in downloading and in queued. */
+export const VIDEO_PHASE_DEFAULTS = { downloadingMs: 2000, queuedMs: 1000 } as const
+
+/** A video progression with every field filled from the settings, then the downloads' defaults (model, speed, step). */
+export function resolveVideoProgression (settings: VideoProgressionSettings | undefined, defaults: Progression): VideoProgression {
+  const merged: VideoProgression = {
+    model: settings?.model ?? defaults.model,
+    downloadingMs: settings?.downloadingMs ?? VIDEO_PHASE_DEFAULTS.downloadingMs,
+    queuedMs: settings?.queuedMs ?? VIDEO_PHASE_DEFAULTS.queuedMs,
+    speed: settings?.speed ?? defaults.speed,
+    step: settings?.step ?? defaults.step
+  }
+  if (settings?.failAt !== undefined) merged.failAt = settings.failAt
+  if (settings?.holdAt !== undefined) merged.holdAt = settings.holdAt
+  if (settings?.errorReasonCode !== undefined) merged.errorReasonCode = settings.errorReasonCode
+  return merged
+}
+
+/**
+ * The stored lifecycle of a fixture video at mock time `nowMs`, or undefined for one that says
+ * nothing of it (ready since mock 0: every fixture written before videos had states).
+ */
+export function lifeFromFixture (video: Pick<VideoFixture, 'state' | 'pctComplete' | 'progression'>, defaults: Progression, nowMs: number): VideoLife | undefined {
+  if (video.state === undefined && video.progression === undefined) return undefined
+  const state: VideoState = video.state ?? 'ready'
+  const life = newVideoLife(resolveVideoProgression(video.progression, defaults), state, nowMs)
+  if (video.pctComplete !== undefined) life.pct = video.pctComplete
+  if (state === 'error') life.errorReasonCode ??= 'ERR_UNKNOWN'
+  return life
+}
+
 /** The stored record of a fixture download, anchored at mock time `nowMs`. */
 export function downloadFromFixture (fixture: DownloadFixture, defaults: Progression, nowMs: number): DownloadRecord {
   const progression = resolveProgression(fixture, defaults)
@@ -187,7 +228,15 @@ export function videosFromFixtures (fixtures: NamedFixture[], defaults: Progress
       }
       seenIn.set(video.id, `${source} $.videos[${index}]`)
       const record: VideoRecord = { account: video.account, downloads: {}, onCreate: {} }
-      if (video.requireSignedURLs === true) record.requireSignedURLs = true
+      const life = lifeFromFixture(video, defaults, nowOf(video.account))
+      if (life !== undefined) record.life = life
+      if (video.requireSignedURLs !== undefined) record.requireSignedURLs = video.requireSignedURLs
+      if (video.meta !== undefined || video.creator !== undefined || video.duration !== undefined) {
+        record.details = {}
+        if (video.meta !== undefined) record.details.meta = video.meta
+        if (video.creator !== undefined) record.details.creator = video.creator
+        if (video.duration !== undefined) record.details.duration = video.duration
+      }
       for (const type of DOWNLOAD_TYPES) {
         const download = video.downloads?.[type]
         if (download !== undefined) record.downloads[type] = downloadFromFixture(download, defaults, nowOf(video.account))

@@ -1,13 +1,17 @@
 import { ClockBook, GLOBAL_CLOCK, fullClock, newClock, type ClockState } from '../domain/clock-book.js'
 import { RefusedChange } from '../domain/errors.js'
 import { DOWNLOAD_TYPES, type DownloadType } from '../domain/ids.js'
-import type { ClockChange, ClockChangeKind, DownloadCause, DownloadTransition } from '../domain/events.js'
+import type { ClockChange, ClockChangeKind, DownloadCause, DownloadTransition, VideoTransition } from '../domain/events.js'
 import { statusPercentProblem } from '../domain/rules.js'
 import {
   applyPoll, markShown, materialize, newDownload, nextStopAt, restartsOnCreate, stateAt,
   type DownloadRecord, type DownloadState, type DownloadStatus, type Progression
 } from '../domain/progress.js'
-import { downloadFromFixture, resolveProgression, videosFromFixtures, type NamedFixture } from '../seed/load-fixtures.js'
+import {
+  afterUpload, applyVideoPoll, isExpired, newVideoLife, nextVideoChangeAt, settle, videoStateAt,
+  type VideoLife, type VideoLifeState, type VideoProgression, type VideoState
+} from '../domain/video-progress.js'
+import { downloadFromFixture, lifeFromFixture, resolveProgression, resolveVideoProgression, videosFromFixtures, type NamedFixture } from '../seed/load-fixtures.js'
 import { FixtureError } from '../seed/fixture-error.js'
 import { DATA_FORMAT, type Snapshot, type StoreHead, type VideoRecord } from '../schemas/store.js'
 import { DataFileError } from './data-file.js'
@@ -18,7 +22,8 @@ import { SigningBook, type SigningMark } from './signing-keys.js'
 import { signingKeyLine, tokenKeyLine, webhookLine } from './change-log.js'
 import { TransitionSchedule, type DueTransition } from './transition-schedule.js'
 import { VideoTable } from './video-table.js'
-import type { DownloadFixture, ProgressionSettings, VideoFixture } from '../schemas/fixture.js'
+import type { DownloadFixture, ProgressionSettings, VideoFixture, VideoProgressionSettings } from '../schemas/fixture.js'
+import type { VideoDetails } from '../schemas/store.js'
 
 export { DataFileError }
 
@@ -66,8 +71,35 @@ export type VideoLookup =
  */
 export const MAX_TRANSITION_LOGS = 20
 
-/** A download that reached `ready` or `error`, for the log. */
-interface Transition { video: string, type: DownloadType, status: DownloadStatus, percentComplete: number, mockMs: number }
+/** A download (or, type `video`, a video) that reached `ready` or `error`, for the log. */
+interface Transition { video: string, type: DownloadType | 'video', status: DownloadStatus | VideoState, percentComplete: number, mockMs: number }
+
+/** What a video without a lifecycle is: ready since mock 0 (every fixture written before videos had states). */
+const READY: VideoLifeState = Object.freeze({ state: 'ready', pctComplete: 100, since: 0 })
+
+/** A video's lifecycle as the admin API shows it: its state now and its progression. */
+export type VideoLifeView = VideoLifeState & VideoProgression & { expiresAt?: number }
+
+/** An admin change of a video's lifecycle. */
+export interface VideoLifeChange {
+  state?: VideoState
+  pctComplete?: number
+  progression?: VideoProgressionSettings
+  /** Drop the video's downloads when the change takes a ready video out of ready (else refused). */
+  dropDownloads?: boolean
+}
+
+/** A client's edit of a video (POST /stream/{identifier}): only the fields given change. */
+export interface VideoEdit {
+  meta?: Record<string, unknown>
+  creator?: string | null
+  requireSignedURLs?: boolean
+  allowedOrigins?: string[]
+  thumbnailTimestampPct?: number
+  /** Mock ms, or null to remove it. */
+  scheduledDeletion?: number | null
+  maxDurationSeconds?: number
+}
 
 /**
  * Most videos the store holds, however they come in (fixtures, the admin API, auto-create): a
@@ -94,6 +126,8 @@ export interface VideoView {
   downloads: Partial<Record<DownloadType, DownloadState & DownloadRecordSettings>>
   onCreate: VideoRecord['onCreate']
   requireSignedURLs?: boolean
+  /** The video's own state and progression; none: ready since mock 0 (a fixture video that says nothing of it). */
+  lifecycle?: VideoLifeView
 }
 
 /** The progression fields of a stored download, as the admin API shows them. */
@@ -110,6 +144,8 @@ export type DownloadPatch = Omit<DownloadFixture, 'failAt' | 'holdAt'> & { failA
 export interface StoreListener {
   download: (change: DownloadTransition) => void
   clock: (change: ClockChange) => void
+  /** A video's own lifecycle moved on (a transition to a new state). */
+  video?: (change: VideoTransition) => void
 }
 
 /** A change the store refuses, naming the (plain) field; the admin API answers it with a 400, 404 or 409. */
@@ -264,14 +300,30 @@ export class DownloadStore {
     this.schedule.rebuild(this.dueEntries())
   }
 
-  /** Every download's next stop, with its clock's key, for a rebuild. */
+  /** Every download's next stop and every video's next change, with its clock's key, for a rebuild. */
   private * dueEntries (): Generator<[string, DueTransition]> {
     for (const [videoId, video] of this.table.entries()) {
+      const key = this.clocks.keyOf(video.account)
       for (const type of DOWNLOAD_TYPES) {
         const entry = this.dueEntry(videoId, video, type)
-        if (entry !== undefined) yield [this.clocks.keyOf(video.account), entry]
+        if (entry !== undefined) yield [key, entry]
       }
+      const life = this.lifeEntry(videoId, video)
+      if (life !== undefined) yield [key, life]
     }
+  }
+
+  /** The video's next transition (or expiry), if time alone brings one. */
+  private lifeEntry (videoId: string, video: VideoRecord): DueTransition | undefined {
+    const life = video.life
+    const at = life === undefined ? undefined : nextVideoChangeAt(life)
+    return at === undefined ? undefined : { at, videoId, type: 'video', record: life as VideoLife }
+  }
+
+  /** Schedules the video's next transition (or expiry) on its clock. */
+  private scheduleLife (videoId: string, video: VideoRecord): void {
+    const entry = this.lifeEntry(videoId, video)
+    if (entry !== undefined) this.schedule.add(this.clocks.keyOf(video.account), entry)
   }
 
   /** The next stop of a download, when it has one to be scheduled for. */
@@ -283,6 +335,7 @@ export class DownloadStore {
 
   private scheduleVideo (videoId: string, video: VideoRecord): void {
     for (const type of DOWNLOAD_TYPES) this.scheduleDownload(videoId, video, type)
+    this.scheduleLife(videoId, video)
   }
 
   private scheduleDownload (videoId: string, video: VideoRecord, type: DownloadType): void {
@@ -296,7 +349,8 @@ export class DownloadStore {
    */
   private isLive (entry: DueTransition, key: string): boolean {
     const video = this.table.get(entry.videoId)
-    return video !== undefined && video.downloads[entry.type] === entry.record && this.clocks.keyOf(video.account) === key
+    if (video === undefined || this.clocks.keyOf(video.account) !== key) return false
+    return entry.type === 'video' ? video.life === entry.record : video.downloads[entry.type] === entry.record
   }
 
   /** Puts a video into the table and schedules its downloads. */
@@ -329,16 +383,6 @@ export class DownloadStore {
   /** How many videos the store holds. */
   get videoCount (): number {
     return this.table.size
-  }
-
-  /** Whether any video of `account` is held. */
-  hasAccount (account: string): boolean {
-    return this.table.hasAccount(account)
-  }
-
-  /** The video of that id, whatever its account. */
-  videoById (videoId: string): VideoRecord | undefined {
-    return this.table.get(videoId)
   }
 
   /** Wall time (ms) that the mock clock of `account` reads: the epoch plus its mock ms (the epoch rule). */
@@ -376,6 +420,150 @@ export class DownloadStore {
       if (record !== undefined) states[type] = stateAt(record, now)
     }
     return states
+  }
+
+  // ---- videos ---------------------------------------------------------------------------------
+
+  /** The progression of a video whose fixture or creator names none. */
+  videoDefaults (): VideoProgression {
+    return resolveVideoProgression(undefined, this.defaults)
+  }
+
+  /** Where the video's lifecycle stands now (a video without one is ready since mock 0). */
+  lifeOf (video: VideoRecord): VideoLifeState {
+    return video.life === undefined ? READY : videoStateAt(video.life, this.now(video.account))
+  }
+
+  /** Whether the video (by id alone: the media route has no account) is in `error`. */
+  videoFailed (videoId: string): boolean {
+    const video = this.table.get(videoId)
+    return video !== undefined && this.lifeOf(video).state === 'error'
+  }
+
+  /**
+   * The account's video for the video endpoints: as `lookup`, but a direct upload whose
+   * reservation ran out (and that the ticker has not released yet) is released now, and is not found.
+   */
+  lookupVideo (account: string, videoId: string, autoCreate = false): VideoLookup {
+    const found = this.lookup(account, videoId, autoCreate)
+    if (!found.found || found.video.life === undefined || !isExpired(found.video.life, this.now(account))) return found
+    this.deleteVideo(videoId)
+    return { found: false, reason: this.table.hasAccount(account) ? 'video' : 'account' }
+  }
+
+  /** Whether the account is known (holds a video); with `autoCreate`, every account is. */
+  hasAccount (account: string): boolean {
+    return this.table.hasAccount(account)
+  }
+
+  /** The account's videos with their ids, in the order they came in (reservations that ran out left out). */
+  videosOf (account: string): Array<[string, VideoRecord]> {
+    const now = this.now(account)
+    return [...this.table.ofAccount(account)].filter(([, video]) => video.life === undefined || !isExpired(video.life, now))
+  }
+
+  /** The video of that id in any account (the upload url has no account). */
+  videoById (videoId: string): VideoRecord | undefined {
+    return this.table.get(videoId)
+  }
+
+  /**
+   * A video a client brings in (copy, direct upload), in `state` from now, with the defaults'
+   * progression. Refused when the store holds MAX_VIDEOS (every way a video comes in counts).
+   */
+  addVideo (account: string, videoId: string, state: VideoState, details: VideoDetails, options: { requireSignedURLs?: boolean, expiresAt?: number } = {}): VideoRecord {
+    if (this.table.size >= this.maxVideos) {
+      throw new StoreChangeError('videos', `the store holds at most ${this.maxVideos} videos (MOCK_MAX_VIDEOS)`, 'full')
+    }
+    const now = this.now(account)
+    const record: VideoRecord = {
+      account,
+      life: newVideoLife(this.videoDefaults(), state, now, options.expiresAt),
+      details: { ...details, created: now, modified: now },
+      downloads: {},
+      onCreate: {}
+    }
+    if (options.requireSignedURLs !== undefined) record.requireSignedURLs = options.requireSignedURLs
+    this.putRecord(videoId, record)
+    return record
+  }
+
+  /** Records a client's read of the video's details: a `polls` video takes its step. */
+  pollVideo (videoId: string, video: VideoRecord): void {
+    const life = video.life
+    if (life === undefined || life.model !== 'polls') return
+    const now = this.now(video.account)
+    const next = applyVideoPoll(settle(life, now), now)
+    if (next.state === life.state && next.pct === life.pct) return
+    this.replaceLife(videoId, video, next)
+  }
+
+  /** A new lifecycle record for the video, scheduled and saved; logs a move to ready or error. */
+  private replaceLife (videoId: string, video: VideoRecord, life: VideoLife): void {
+    video.life = life
+    this.scheduleLife(videoId, video)
+    this.videoChanged(videoId)
+    if (life.state === 'ready' || life.state === 'error') this.recordTransitions([{ video: videoId, type: 'video', status: life.state, percentComplete: life.pct, mockMs: life.since }], 1, 'admin')
+  }
+
+  /** A client's edit of the video's details: the fields given change; `modified` is now. */
+  editVideo (videoId: string, video: VideoRecord, edit: VideoEdit): void {
+    const details: VideoDetails = { ...video.details, modified: this.now(video.account) }
+    if (edit.meta !== undefined) details.meta = edit.meta
+    if (edit.creator !== undefined) details.creator = edit.creator
+    if (edit.allowedOrigins !== undefined) details.allowedOrigins = edit.allowedOrigins
+    if (edit.thumbnailTimestampPct !== undefined) details.thumbnailTimestampPct = edit.thumbnailTimestampPct
+    if (edit.maxDurationSeconds !== undefined) details.maxDurationSeconds = edit.maxDurationSeconds
+    if (edit.scheduledDeletion === null) delete details.scheduledDeletion
+    else if (edit.scheduledDeletion !== undefined) details.scheduledDeletion = edit.scheduledDeletion
+    // Replaced, never changed in place, as every part of a record is.
+    video.details = details
+    if (edit.requireSignedURLs !== undefined) video.requireSignedURLs = edit.requireSignedURLs
+    this.videoChanged(videoId)
+  }
+
+  /**
+   * The upload of a `pendingupload` video arrived (`bytes` long): it moves on to `queued`, or to
+   * `error` with ERR_DURATION_EXCEED_CONSTRAINT when its duration (the fixture's or admin API's,
+   * default that of the bundled MP4) is over its `maxDurationSeconds`. False, changing nothing,
+   * when the video is not waiting for an upload.
+   */
+  upload (videoId: string, video: VideoRecord, bytes: number, defaultDuration: number): boolean {
+    const life = video.life
+    if (life?.state !== 'pendingupload') return false
+    const now = this.now(video.account)
+    const details: VideoDetails = { ...video.details, uploaded: now, modified: now, size: bytes }
+    const tooLong = details.maxDurationSeconds !== undefined && (details.duration ?? defaultDuration) > details.maxDurationSeconds
+    video.details = details
+    this.replaceLife(videoId, video, afterUpload(life, now, tooLong ? 'ERR_DURATION_EXCEED_CONSTRAINT' : undefined))
+    return true
+  }
+
+  /**
+   * The admin API's change of a video's lifecycle, anchored now: its state (and percent, in
+   * `inprogress`), its progression (fields given replace the current ones). A change that takes a
+   * ready video with downloads out of `ready` is refused naming them, unless `dropDownloads`.
+   */
+  setVideoLife (videoId: string, change: VideoLifeChange): void {
+    const video = this.requireVideo(videoId)
+    const now = this.now(video.account)
+    const current = this.lifeOf(video)
+    const state = change.state ?? current.state
+    if (change.pctComplete !== undefined && state !== 'inprogress') {
+      throw new StoreChangeError('pctComplete', `only an inprogress video has a pctComplete (the video is ${state})`)
+    }
+    const names = DOWNLOAD_TYPES.filter((type) => video.downloads[type] !== undefined)
+    if (state !== 'ready' && names.length > 0) {
+      if (change.dropDownloads !== true) {
+        throw new StoreChangeError('state', `video ${videoId} has downloads (${names.join(', ')}), and a video in state ${state} has none: send "dropDownloads": true to delete them with the change`, 'conflict')
+      }
+      video.downloads = {}
+    }
+    // The progression goes on as it was (or the defaults), with the fields given replaced.
+    const { state: _state, pct: _pct, since: _since, expiresAt: _expiry, ...kept } = video.life ?? { ...this.videoDefaults(), state, pct: 0, since: now }
+    const pctComplete = change.pctComplete ?? (state === 'inprogress' && current.state === 'inprogress' ? current.pctComplete : undefined)
+    const life = lifeFromFixture({ state, pctComplete, progression: { ...kept, ...change.progression } }, this.defaults, now) as VideoLife
+    this.replaceLife(videoId, video, life)
   }
 
   /** The state of one download, by video id alone (the media route has no account). */
@@ -447,15 +635,16 @@ export class DownloadStore {
   private recordTransitions (transitions: readonly Transition[], total: number, cause: DownloadCause): void {
     this.transitionsRecorded += total
     if (this.listener !== undefined) {
-      for (const { video, type, mockMs } of transitions) {
+      for (const { video, type, status, percentComplete, mockMs } of transitions) {
         // Every transition's video is in the table: it was found there to be moved.
         const record = this.table.get(video) as VideoRecord
-        this.announce(record.account, video, type, record.downloads[type], mockMs, cause)
+        if (type === 'video') this.listener.video?.({ type: 'video.transition', account: record.account, video, status, mockMs, detail: { pctComplete: percentComplete } })
+        else this.announce(record.account, video, type, record.downloads[type], mockMs, cause)
       }
     }
-    for (const transition of transitions.slice(0, MAX_TRANSITION_LOGS)) this.log.info(transition, `download ${transition.status}`)
+    for (const transition of transitions.slice(0, MAX_TRANSITION_LOGS)) this.log.info(transition, `${transition.type === 'video' ? 'video' : 'download'} ${transition.status}`)
     const rest = total - MAX_TRANSITION_LOGS
-    if (rest > 0) this.log.info({ more: rest }, `${rest} more downloads reached ready or error`)
+    if (rest > 0) this.log.info({ more: rest }, `${rest} more downloads or videos reached ready or error`)
   }
 
   /**
@@ -501,8 +690,15 @@ export class DownloadStore {
     let statusChanges = 0
     const transitions: Transition[] = []
     for (const key of keys) {
-      for (const entry of this.schedule.takeDue(key, this.clocks.read(this.clocks.clockAt(key)))) {
+      const now = this.clocks.read(this.clocks.clockAt(key))
+      for (const entry of this.schedule.takeDue(key, now)) {
         const video = this.table.get(entry.videoId) as VideoRecord
+        if (entry.type === 'video') {
+          recorded++
+          const transition = this.settleLife(entry.videoId, video, entry.record, now)
+          if (transition !== undefined && ++statusChanges <= MAX_TRANSITION_LOGS) transitions.push(transition)
+          continue
+        }
         const settled = materialize(entry.record, entry.at)
         video.downloads[entry.type] = settled
         recorded++
@@ -520,6 +716,24 @@ export class DownloadStore {
       this.changes++
     }
     return recorded
+  }
+
+  /**
+   * Writes down a video's transitions due by `now` (each at its own mock time, so a restart
+   * derives the same), and schedules its next; a reservation that ran out is released (the video
+   * deleted: saved). Returns the transition to log when the video became ready or error.
+   */
+  private settleLife (videoId: string, video: VideoRecord, life: VideoLife, now: number): Transition | undefined {
+    if (isExpired(life, now)) {
+      this.deleteVideo(videoId)
+      this.log.info({ video: videoId, mockMs: life.expiresAt }, 'direct upload expired: video deleted')
+      return undefined
+    }
+    const settled = settle(life, now)
+    video.life = settled
+    this.scheduleLife(videoId, video)
+    if (settled.state !== 'ready' && settled.state !== 'error') return undefined
+    return { video: videoId, type: 'video', status: settled.state, percentComplete: settled.pct, mockMs: settled.since }
   }
 
   /** How many transitions are scheduled (stale entries included until they come due or are compacted). */
@@ -632,7 +846,14 @@ export class DownloadStore {
     }
     const view: VideoView = { id, account: video.account, downloads, onCreate: video.onCreate }
     if (video.requireSignedURLs === true) view.requireSignedURLs = true
+    if (video.life !== undefined) view.lifecycle = this.lifeView(video.life, video.account)
     return view
+  }
+
+  /** A video's lifecycle as the admin API shows it. */
+  private lifeView (life: VideoLife, account: string): VideoLifeView {
+    const { state: _state, pct: _pct, since: _since, ...progression } = life
+    return { ...progression, ...videoStateAt(life, this.now(account)) }
   }
 
   /** Creates or replaces a video from its fixture (validated by the caller); true when new. */

@@ -34,8 +34,10 @@ function refuse (value: unknown, file: string): never {
  * and `id`, joined only for a message: a store opens 100,000 videos that need none).
  */
 function assertVideoStates (video: VideoRecord, file: string, pointer: string, id = ''): void {
+  const state = video.life?.state ?? 'ready'
   for (const type of DOWNLOAD_TYPES) {
     const record = video.downloads[type]
+    if (record !== undefined && state !== 'ready') throw new FixtureError(file, pointerToJsonPath(`${pointer}${id}/downloads/${type}`), `a video in state ${state} has no downloads`)
     const problem = record === undefined ? undefined : statusPercentProblem(record.status, record.percent)
     if (problem !== undefined) throw new FixtureError(file, pointerToJsonPath(`${pointer}${id}/downloads/${type}/percent`), problem)
   }
@@ -47,8 +49,9 @@ export type HeadChecked = Omit<StoreData, 'videos'> & { videos: Record<string, u
 /**
  * Checks parsed snapshot data but for its videos, and brings it to the current format: a data@1
  * file gets the epoch `nowMs` (its first load under this version) and no change log; a data@2
- * file (and a data@1 one) has no signing keys, subscriptions or signed-URL videos, which is what
- * data@3 reads where `signing` and `requireSignedURLs` are absent. Returns the same object.
+ * file (and a data@1 one) has no video lifecycles (every video is ready since mock 0), signing
+ * keys, subscriptions or signed-URL videos, which is what data@3 reads where `life`, `signing`
+ * and `requireSignedURLs` are absent. Returns the same object.
  */
 export function checkStoredHead (value: unknown, file: string, nowMs: number): HeadChecked {
   // Prototype keys never pass: every object of the schema is closed, and records take only

@@ -1,13 +1,16 @@
 import type { DownloadType } from '../domain/ids.js'
 import { MinHeap } from '../domain/min-heap.js'
 import type { DownloadRecord } from '../domain/progress.js'
+import type { VideoLife } from '../domain/video-progress.js'
 
 /**
- * A download's next stop on its clock's schedule. `record` is the record it was scheduled for:
- * records are replaced, never changed in place, so an entry whose record is no longer the
- * download's own is stale.
+ * A download's next stop on its clock's schedule, or (type `video`) a video's next transition or
+ * expiry. `record` is the record it was scheduled for: records are replaced, never changed in
+ * place, so an entry whose record is no longer the download's (or video's) own is stale.
  */
-export interface DueTransition { at: number, videoId: string, type: DownloadType, record: DownloadRecord }
+export type DueTransition =
+  | { at: number, videoId: string, type: DownloadType, record: DownloadRecord }
+  | { at: number, videoId: string, type: 'video', record: VideoLife }
 
 /**
  * A clock's schedule is compacted (stale entries dropped) once it holds twice its live entries at

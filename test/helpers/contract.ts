@@ -11,16 +11,24 @@ interface OpenApi {
   components: { schemas: Record<string, object> }
 }
 
-/** The project's copy of Cloudflare's contract. */
-export const contract = JSON.parse(readFileSync(fileURLToPath(new URL('../../contract/stream-downloads.openapi.json', import.meta.url)), 'utf8')) as OpenApi
+function readContract (name: string): OpenApi {
+  return JSON.parse(readFileSync(fileURLToPath(new URL(`../../contract/${name}`, import.meta.url)), 'utf8')) as OpenApi
+}
+
+/** The project's copy of Cloudflare's downloads contract. */
+export const contract = readContract('stream-downloads.openapi.json')
+
+/** The project's copy of Cloudflare's videos contract (list, details, edit, delete, copy, direct upload). */
+export const videosContract = readContract('stream-videos.openapi.json')
 
 // strict off: the contract carries OpenAPI keywords (nullable, example, x-*) that are not JSON Schema.
 const ajv = new Ajv({ strict: false, allErrors: true })
 addFormats(ajv)
 ajv.addSchema({ $id: 'contract', components: contract.components })
+ajv.addSchema({ $id: 'videos', components: videosContract.components })
 
-function rewriteRefs (schema: unknown): unknown {
-  return JSON.parse(JSON.stringify(schema).replace(/"#\/components\//g, '"contract#/components/'))
+function rewriteRefs (schema: unknown, id: string): unknown {
+  return JSON.parse(JSON.stringify(schema).replace(/"#\/components\//g, `"${id}#/components/`))
 }
 
 const cache = new Map<string, ValidateFunction>()
@@ -28,7 +36,7 @@ const cache = new Map<string, ValidateFunction>()
 function validatorFor (schema: object, key: string): ValidateFunction {
   let validate = cache.get(key)
   if (validate === undefined) {
-    validate = ajv.compile(rewriteRefs(schema) as object)
+    validate = ajv.compile(rewriteRefs(schema, key.includes('/downloads') ? 'contract' : 'videos') as object)
     cache.set(key, validate)
   }
   return validate
@@ -37,9 +45,12 @@ function validatorFor (schema: object, key: string): ValidateFunction {
 /** The contract's path template for a concrete API path (`/client/v4` prefix optional). */
 export function operationPath (path: string): string {
   const bare = path.split('?')[0]!.replace(/^\/client\/v4/, '')
-  return /\/downloads\/[^/]+$/.test(bare)
-    ? '/accounts/{account_id}/stream/{identifier}/downloads/{download_type}'
-    : '/accounts/{account_id}/stream/{identifier}/downloads'
+  if (/\/downloads\/[^/]+$/.test(bare)) return '/accounts/{account_id}/stream/{identifier}/downloads/{download_type}'
+  if (bare.endsWith('/downloads')) return '/accounts/{account_id}/stream/{identifier}/downloads'
+  if (/\/stream\/?$/.test(bare)) return '/accounts/{account_id}/stream'
+  if (bare.endsWith('/stream/copy')) return '/accounts/{account_id}/stream/copy'
+  if (bare.endsWith('/stream/direct_upload')) return '/accounts/{account_id}/stream/direct_upload'
+  return '/accounts/{account_id}/stream/{identifier}'
 }
 
 /**
@@ -48,12 +59,13 @@ export function operationPath (path: string): string {
  * least one error. Returns the list of problems (empty when valid).
  */
 export function contractProblems (method: string, path: string, statusCode: number, body: unknown): string[] {
-  const operations = contract.paths[operationPath(path)]!
+  const template = operationPath(path)
+  const operations = (template.includes('/downloads') ? contract : videosContract).paths[template]!
   // Methods a path lacks (405) and 5xx answers have no operation of their own: use the failure shape.
-  const operation = operations[method.toLowerCase()] ?? operations.post!
+  const operation = operations[method.toLowerCase()] ?? operations.post ?? operations.get!
   const key = statusCode === 200 ? '200' : '4XX'
   const schema = operation.responses[key]!.content!['application/json']!.schema
-  const validate = validatorFor(schema, `${method} ${operationPath(path)} ${key}`)
+  const validate = validatorFor(schema, `${method} ${template} ${key}`)
   // One known deviation: the contract's messages schema says codes are at least 1000, yet its
   // own 429 example (Cloudflare's real rate-limit answer) carries 971, which the mock sends too.
   const rateLimitCode = (path: string): boolean => /^\/errors\/\d+\/code$/.test(path) && (body as { errors: Array<{ code: number }> }).errors[Number(path.split('/')[2])]?.code === 971

@@ -2,7 +2,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, write
 import { join } from 'node:path'
 import t from 'tap'
 import type { Progression } from '../../src/domain/progress.js'
-import { DATA_FORMAT, DATA_FORMAT_1 } from '../../src/schemas/store.js'
+import { DATA_FORMAT, DATA_FORMAT_1, DATA_FORMAT_2 } from '../../src/schemas/store.js'
 import { DownloadStore, type StoreOptions } from '../../src/store/download-store.js'
 import { nodeFileSystem, type FileSystem } from '../../src/store/file-system.js'
 import { lockPath } from '../../src/store/data-file-lock.js'
@@ -131,6 +131,21 @@ t.test('a data@1 file opens, migrated: epoch set once, saved as the current form
   const again = await open(dataFile, { wallClock: () => 5_000_000 })
   t.equal(again.epochMs, 1_000_000, 'kept across restarts')
   await again.close()
+})
+
+t.test('a data@2 file opens, migrated: its videos (no lifecycle) are ready, saved as data@3 with their lifecycles', async (t) => {
+  const dataFile = join(t.testdir(), 'data.json')
+  const download = { status: 'ready', percent: 100, since: 0, model: 'time', speed: 10, step: 25 }
+  writeFileSync(dataFile, JSON.stringify({ format: DATA_FORMAT_2, epochMs: 7, log: 0, elapsedMs: 0, clock: { nowMs: 40 }, videos: { [id(2)]: { account: ACCOUNT, downloads: { default: download }, onCreate: {} } } }))
+  const store = await open(dataFile)
+  t.equal(store.getVideo(id(2))?.lifecycle, undefined, 'no lifecycle: ready since mock 0')
+  store.setVideoLife(id(2), { state: 'queued', dropDownloads: true })
+  await store.flush()
+  await store.close()
+  const again = await open(dataFile)
+  t.match(again.getVideo(id(2)), { lifecycle: { state: 'queued' }, downloads: {} }, 'the lifecycle survives a restart')
+  await again.close()
+  t.equal(JSON.parse(readFileSync(dataFile, 'utf8')).format, 'stream-downloads-mock/data@3')
 })
 
 t.test('more videos in a data file than the bound: refused at start, naming the file', async (t) => {

@@ -204,7 +204,7 @@ t.test('transitions to ready or error are logged, bounded per batch', async (t) 
   log.logged.length = 0
   t.equal(store.advance(1000), many.length)
   t.equal(log.logged.length, MAX_TRANSITION_LOGS + 1, 'one line each up to the bound, then one for the rest')
-  t.same(log.logged.at(-1), { level: 'info', obj: { more: 5 }, msg: '5 more downloads reached ready or error' })
+  t.same(log.logged.at(-1), { level: 'info', obj: { more: 5 }, msg: '5 more downloads or videos reached ready or error' })
 
   log.logged.length = 0
   store.poll(V.polled, video(store, V.polled))

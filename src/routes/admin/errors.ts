@@ -35,6 +35,7 @@ export function refusalError (error: unknown, request: FastifyRequest): MockErro
     case 'not-found':
       return Errors.targetNotFound(error.message)
     case 'full':
+    case 'conflict':
       return Errors.boundReached(error.message)
     default:
       return Errors.invalidInput({ field: requestField(error.field, request.params), problem: error.message })

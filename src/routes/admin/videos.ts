@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { Errors } from '../../domain/errors.js'
 import {
-  AccountQuerySchema, DownloadParamsSchema, DownloadPatchSchema, VideoInputSchema, VideoParamsSchema, VideoViewSchema
+  AccountQuerySchema, DownloadParamsSchema, DownloadPatchSchema, VideoInputSchema, VideoLifeChangeSchema, VideoParamsSchema, VideoViewSchema
 } from '../../schemas/admin.js'
 import { FailureEnvelopeSchema, SuccessEnvelopeSchema, ok } from '../../schemas/envelope.js'
 import { DownloadFixtureSchema, ProgressionSettingsSchema, VideoFixtureSchema } from '../../schemas/fixture.js'
@@ -61,6 +61,14 @@ const videoAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     // A deleted video's webhook retries are dropped.
     app.mock.webhooks.drop({ video: request.params.video })
     return ok({ deleted: request.params.video })
+  })
+
+  app.patch('/videos/:video/lifecycle', {
+    schema: { tags, summary: 'Change a video\'s lifecycle', description: 'Puts the video into any state (`pctComplete` for inprogress), from now on, and changes the fields of its progression given (model, downloadingMs, queuedMs, speed, step, failAt, holdAt, errorReasonCode). A change that takes a ready video with downloads out of ready is a 409 naming them, unless `dropDownloads` is true.', params: VideoParamsSchema, body: VideoLifeChangeSchema, response: videoAnswer }
+  }, async (request) => {
+    const { errorReasonCode, progression, ...change } = request.body
+    app.mock.store.setVideoLife(request.params.video, { ...change, progression: errorReasonCode === undefined ? progression : { ...progression, errorReasonCode } })
+    return ok(viewOf(request.params.video))
   })
 
   app.put('/videos/:video/downloads/:type', {

@@ -187,6 +187,7 @@ t.test('GET /__mock/openapi.json describes the admin API only, with its request 
     '/__mock/videos',
     '/__mock/videos/{video}',
     '/__mock/videos/{video}/downloads/{type}',
+    '/__mock/videos/{video}/lifecycle',
     '/__mock/videos/{video}/on-create/{type}',
     '/__mock/wait',
     '/__mock/webhooks/deliveries',

@@ -1,0 +1,69 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import { FailureEnvelopeSchema, SuccessEnvelopeSchema } from '../schemas/envelope.js'
+import {
+  AccountPathParamsSchema, DirectUploadBodySchema, DirectUploadResultSchema, UploadHeadersSchema, VideoCopyBodySchema,
+  VideoEditBodySchema, VideoListQuerySchema, VideoPathParamsSchema, VideoSchema
+} from '../schemas/video.js'
+import { noteAccountAnd } from './admission.js'
+import type { CloudflareSurfaceOptions } from './index.js'
+import { groupAdmission } from './routes.js'
+import { videoAnswers } from './video-answers.js'
+
+/** The video endpoints' paths, at the root (see prefix.ts). */
+export const VIDEOS_PATH = '/accounts/:account_id/stream'
+export const VIDEO_PATH = `${VIDEOS_PATH}/:identifier`
+export const COPY_PATH = `${VIDEOS_PATH}/copy`
+export const DIRECT_UPLOAD_PATH = `${VIDEOS_PATH}/direct_upload`
+// POST /stream (TUS and basic uploads) is out of scope: it answers 405 (see the README).
+
+const failures = { '4xx': FailureEnvelopeSchema, '5xx': FailureEnvelopeSchema }
+const videoResponse = { 200: SuccessEnvelopeSchema(VideoSchema), ...failures }
+const listResponse = Type.Object({
+  ...SuccessEnvelopeSchema(Type.Array(VideoSchema)).properties,
+  total: Type.Optional(Type.Integer({ description: 'With include_counts: the videos that match' })),
+  range: Type.Optional(Type.Integer({ description: 'With include_counts: the videos in this answer' }))
+})
+
+/**
+ * The Cloudflare Stream video endpoints (list, details, edit, delete, copy, direct upload), on
+ * the surface's admission (its order of checks, credentials, Prefer and fault rules, with this
+ * group's check of the ids), journal, 405s and envelope (see routes.ts).
+ */
+const videoRoutes: FastifyPluginAsyncTypebox<CloudflareSurfaceOptions> = async (app, options) => {
+  // The account's id, and the video's where the path has one.
+  app.addHook('onRequest', groupAdmission(app, options, (request, params) => noteAccountAnd(request, params, true)))
+
+  const answers = videoAnswers(app, { publicUrl: options.publicUrl, autoCreate: options.autoCreate, mediaSize: options.mediaSize })
+
+  app.get(VIDEOS_PATH, {
+    schema: {
+      summary: 'List videos',
+      params: AccountPathParamsSchema,
+      querystring: VideoListQuerySchema,
+      response: { 200: listResponse, ...failures }
+    }
+  }, async (request) => answers.list(request, request.params.account_id, request.query))
+
+  app.get(VIDEO_PATH, {
+    schema: { summary: 'Retrieve video details', params: VideoPathParamsSchema, response: videoResponse }
+  }, async (request) => answers.get(request, request.params.account_id, request.params.identifier))
+
+  app.post(VIDEO_PATH, {
+    schema: { summary: 'Edit video details', params: VideoPathParamsSchema, body: VideoEditBodySchema, response: videoResponse }
+  }, async (request) => answers.edit(request, request.params.account_id, request.params.identifier, request.body))
+
+  app.delete(VIDEO_PATH, {
+    schema: { summary: 'Delete video', params: VideoPathParamsSchema, response: { 200: SuccessEnvelopeSchema(Type.Literal('ok')), ...failures } }
+  }, async (request) => answers.remove(request.params.account_id, request.params.identifier))
+
+  app.post(COPY_PATH, {
+    schema: { summary: 'Upload a video from a URL', params: AccountPathParamsSchema, headers: UploadHeadersSchema, body: VideoCopyBodySchema, response: videoResponse }
+  }, async (request) => answers.copy(request, request.params.account_id, request.body, request.headers['upload-creator']))
+
+  app.post(DIRECT_UPLOAD_PATH, {
+    schema: { summary: 'Reserve a direct creator upload', params: AccountPathParamsSchema, headers: UploadHeadersSchema, body: DirectUploadBodySchema, response: { 200: SuccessEnvelopeSchema(DirectUploadResultSchema), ...failures } }
+  }, async (request) => answers.directUpload(request, request.params.account_id, request.body, request.headers['upload-creator']))
+}
+
+export default videoRoutes
