@@ -41,12 +41,12 @@ const EXPECTED: Array<[first: RegExp, shows: RegExp[]]> = [
   [/^WORKER=/, [/"frozen":true/, /"transitions":1,/, /"reset":"0000000000000000000000000000000a"/]],
   [/^import \{ startMock \}/, []],
   [/^curl .*reset.*\n.*clock\/freeze.*\n.*downloads.*\n.*__mock\/wait/, [/"already":(true|false)/, /"code":10408/, /"neverCalled":\[/]],
+  [/^curl .*reset.*\n.*clock\/freeze.*\nVIDEO=/, [/"state":"downloading"/, /"code":10409/, /"readyToStream":true/, /"status":"inprogress"/, /15106$/m, /"bytes":15\d\d\d/, /"state":"queued"/]],
   [/^import \{ startMock \}/, [/^\{\}$/m, /^8$/m, /speed: 50/, /scope: 'global'/, /^1\n0$/m, /pollsByMethod/, /^stream-downloads-mock admin API$/m, /reset: '023e105f4ecef8ad9ca31a8372d0c353'/]],
   [/^import Cloudflare/, [/^ready 100$/m]],
   [/^import \{ startMock \}/, [/^ready: (when the wait began|by the step)$/m, /'HEAD downloads'/]],
   [/^MOCK=/, [/401$/m, /^200 video\/mp4$/m]],
   [/^import \{ createHmac/, [/^webhook verified: 5d5bc37ffcf54c9b82e996823bffbb81$/m]],
-  [/^curl .*reset.*\n.*clock\/freeze.*\nVIDEO=/, [/"state":"downloading"/, /"code":10409/, /"readyToStream":true/, /"status":"inprogress"/, /15106$/m, /"bytes":15\d\d\d/, /"state":"queued"/]],
   [/^import Cloudflare/, [/^ready ready 200 15106$/m]]
 ]
 

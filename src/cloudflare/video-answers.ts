@@ -36,6 +36,8 @@ export interface VideoAnswers {
   remove: (account: string, videoId: string) => Envelope<'ok'>
   copy: (request: FastifyRequest, account: string, body: VideoCopyBody, creator?: string) => Envelope<Video>
   directUpload: (request: FastifyRequest, account: string, body: DirectUploadBody, creator?: string) => Envelope<DirectUploadResult>
+  /** The Video object of a video, with urls under `base` (what a webhook delivers). */
+  object: (base: string, uid: string, video: VideoRecord) => Video
 }
 
 /** The states `?status=` may name. */
@@ -139,6 +141,7 @@ export function videoAnswers (app: FastifyInstance, options: VideoAnswersOptions
   const listOf = (value: string | undefined): Set<string> | undefined => value === undefined ? undefined : new Set(value.split(',').map((part) => part.trim()))
 
   return {
+    object: videoOf,
     list (request, account, query) {
       if (!options.autoCreate && !store.hasAccount(account)) throw Errors.accountNotFound()
       const states = listOf(query.status)

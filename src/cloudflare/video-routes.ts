@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
+import { Errors } from '../domain/errors.js'
 import { FailureEnvelopeSchema, SuccessEnvelopeSchema } from '../schemas/envelope.js'
 import {
   AccountPathParamsSchema, DirectUploadBodySchema, DirectUploadResultSchema, UploadHeadersSchema, VideoCopyBodySchema,
@@ -9,6 +10,8 @@ import { noteAccountAnd } from './admission.js'
 import type { CloudflareSurfaceOptions } from './index.js'
 import { groupAdmission } from './routes.js'
 import { videoAnswers } from './video-answers.js'
+import type { StoreListener } from '../store/download-store.js'
+import type { VideoRecord } from '../schemas/store.js'
 
 /** The video endpoints' paths, at the root (see prefix.ts). */
 export const VIDEOS_PATH = '/accounts/:account_id/stream'
@@ -16,6 +19,9 @@ export const VIDEO_PATH = `${VIDEOS_PATH}/:identifier`
 export const COPY_PATH = `${VIDEOS_PATH}/copy`
 export const DIRECT_UPLOAD_PATH = `${VIDEOS_PATH}/direct_upload`
 // POST /stream (TUS and basic uploads) is out of scope: it answers 405 (see the README).
+
+/** The static paths beside a video's that the router may take for a video id with another method. */
+const POST_ONLY = new Set(['copy', 'direct_upload'])
 
 const failures = { '4xx': FailureEnvelopeSchema, '5xx': FailureEnvelopeSchema }
 const videoResponse = { 200: SuccessEnvelopeSchema(VideoSchema), ...failures }
@@ -32,9 +38,38 @@ const listResponse = Type.Object({
  */
 const videoRoutes: FastifyPluginAsyncTypebox<CloudflareSurfaceOptions> = async (app, options) => {
   // The account's id, and the video's where the path has one.
-  app.addHook('onRequest', groupAdmission(app, options, (request, params) => noteAccountAnd(request, params, true)))
+  app.addHook('onRequest', groupAdmission(app, options, (request, params) => {
+    // GET /stream/copy is routed to the video path; copy and direct_upload take POST alone.
+    if (POST_ONLY.has(params.identifier as string)) {
+      noteAccountAnd(request, { account_id: params.account_id }, false)
+      throw Errors.methodNotAllowed(request.method, ['POST'])
+    }
+    return noteAccountAnd(request, params, true)
+  }))
 
   const answers = videoAnswers(app, { publicUrl: options.publicUrl, autoCreate: options.autoCreate, mediaSize: options.mediaSize })
+
+  // A video that reaches ready or error is announced to its account's webhook, if it has one
+  // (issue 13), with the Video object a GET would answer. The events plugin set the store's
+  // listener first: it is kept, and told first.
+  const events = app.mock.store.listener as StoreListener
+  app.mock.store.listener = {
+    ...events,
+    video: (change) => {
+      events.video?.(change)
+      // The store announces ready and error alone; the video is in the table, just moved.
+      const video = app.mock.store.videoById(change.video) as VideoRecord
+      app.mock.webhooks.deliverVideoEvent(change.account, answers.object(webhookBase(), change.video, video))
+    }
+  }
+  /** The base of a delivered video's urls: MOCK_PUBLIC_URL, else the address the server listens on. */
+  function webhookBase (): string {
+    if (options.publicUrl !== undefined) return options.publicUrl
+    const address = app.server.address()
+    /* c8 ignore next -- a transition before the server listens (app.inject alone) has no port: the configured one */
+    const port = typeof address === 'object' && address !== null ? address.port : app.mock.config.port
+    return `http://${app.mock.config.host}:${port}`
+  }
 
   app.get(VIDEOS_PATH, {
     schema: {

@@ -696,7 +696,9 @@ export class DownloadStore {
         if (entry.type === 'video') {
           recorded++
           const transition = this.settleLife(entry.videoId, video, entry.record, now)
-          if (transition !== undefined && ++statusChanges <= MAX_TRANSITION_LOGS) transitions.push(transition)
+          if (transition === undefined) continue
+          // Past the logged ones, a listener (events, webhooks) is still told of each.
+          if (++statusChanges <= MAX_TRANSITION_LOGS || this.listener !== undefined) transitions.push(transition)
           continue
         }
         const settled = materialize(entry.record, entry.at)
