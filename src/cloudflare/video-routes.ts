@@ -20,8 +20,16 @@ export const COPY_PATH = `${VIDEOS_PATH}/copy`
 export const DIRECT_UPLOAD_PATH = `${VIDEOS_PATH}/direct_upload`
 // POST /stream (TUS and basic uploads) is out of scope: it answers 405 (see the README).
 
-/** The static paths beside a video's that the router may take for a video id with another method. */
-const POST_ONLY = new Set(['copy', 'direct_upload'])
+/**
+ * The static paths beside a video's, with their methods: the router takes one of them with
+ * another method for a video id (GET /stream/copy is the video path's GET), which answers 405.
+ */
+const SIBLINGS: ReadonlyMap<string, readonly string[]> = new Map([
+  ['copy', ['POST']],
+  ['direct_upload', ['POST']],
+  ['keys', ['GET', 'POST']],
+  ['webhook', ['GET', 'PUT', 'DELETE']]
+])
 
 const failures = { '4xx': FailureEnvelopeSchema, '5xx': FailureEnvelopeSchema }
 const videoResponse = { 200: SuccessEnvelopeSchema(VideoSchema), ...failures }
@@ -39,10 +47,10 @@ const listResponse = Type.Object({
 const videoRoutes: FastifyPluginAsyncTypebox<CloudflareSurfaceOptions> = async (app, options) => {
   // The account's id, and the video's where the path has one.
   app.addHook('onRequest', groupAdmission(app, options, (request, params) => {
-    // GET /stream/copy is routed to the video path; copy and direct_upload take POST alone.
-    if (POST_ONLY.has(params.identifier as string)) {
+    const sibling = SIBLINGS.get(params.identifier as string)
+    if (sibling !== undefined) {
       noteAccountAnd(request, { account_id: params.account_id }, false)
-      throw Errors.methodNotAllowed(request.method, ['POST'])
+      throw Errors.methodNotAllowed(request.method, sibling)
     }
     return noteAccountAnd(request, params, true)
   }))

@@ -30,9 +30,11 @@ export default fp(async function webhooksPlugin (app: FastifyInstance) {
         },
         retryAfterMs: undefined
       })
+      // And on the event stream, for a test that waits for its receiver to be called.
+      app.mock.events.publish({ type: 'webhook.delivery', account: delivery.account, video: delivery.video, url: delivery.url, status: attempt.status, attempt: delivery.attempts.length })
     },
     log: app.log
   })
   addMockPart(app, 'webhooks', deliveries)
   app.addHook('onClose', async () => { deliveries.close() })
-}, { name: 'webhooks', dependencies: ['store', 'journal'] })
+}, { name: 'webhooks', dependencies: ['store', 'journal', 'events'] })

@@ -21,7 +21,7 @@ export const WaitQuerySchema = Type.Object({
   account: Type.Optional(CloudflareIdSchema),
   video: Type.Optional(CloudflareIdSchema),
   type: Type.Optional(DownloadTypeSchema),
-  status: Type.Optional(Type.String({ minLength: 1, maxLength: 32, pattern: '^[a-z]+$', description: 'For downloads: inprogress, ready, error or deleted' })),
+  status: Type.Optional(Type.String({ minLength: 1, maxLength: 32, pattern: '^[a-z0-9]+$', description: 'For downloads: inprogress, ready, error or deleted; for videos: their state; for webhook deliveries: the receiver\'s HTTP status (0: unreachable)' })),
   timeout: Type.Optional(Type.Integer({ minimum: 0, maximum: 300_000, default: 30_000, description: 'Wall ms to wait at most (default 30 s, at most 5 min)' }))
 }, { additionalProperties: false })
 export type WaitQuery = Static<typeof WaitQuerySchema>

@@ -15,6 +15,7 @@ t.test('a copied video that becomes ready on the mock clock is delivered to the 
   const copy = await app.inject({ method: 'POST', url: `${STREAM}/copy`, headers: AUTH, payload: { url: 'https://example.com/a.mp4' } })
   const uid = copy.json().result.uid as string
   const arrival = receiver.next()
+  const announced = app.inject({ method: 'GET', url: `/__mock/wait?event=webhook.delivery&account=${ACCOUNT}&status=200&timeout=60000` })
   await app.inject({ method: 'POST', url: '/__mock/clock/advance', payload: { account: ACCOUNT, ms: 60_000 } })
   const received = await arrival
   t.ok(verifyWebhookSignature(received.headers['webhook-signature'] as string, secret, received.body), 'signed with the subscription\'s secret')
@@ -23,6 +24,9 @@ t.test('a copied video that becomes ready on the mock clock is delivered to the 
   t.same(delivered, shown, 'the Video object a GET answers, urls under MOCK_PUBLIC_URL')
   t.ok(videosValidator('stream_webhook_notification')(delivered), 'the body is a Video object of the contract')
   t.match(delivered, { uid, readyToStream: true, status: { state: 'ready' }, thumbnail: /^http:\/\/mock\.test\// })
+  const waited = (await announced).json()
+  t.equal(waited.success, true, JSON.stringify(waited.errors))
+  t.match(waited.result.event, { type: 'webhook.delivery', account: ACCOUNT, video: uid, url: receiver.url, status: 200, attempt: 1 }, 'the try is on the event stream')
   await app.mock.webhooks.idle()
   t.equal(receiver.received.length, 1, 'once')
 })
