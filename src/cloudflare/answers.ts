@@ -5,6 +5,7 @@ import type { DownloadStatus } from '../domain/progress.js'
 import type { DownloadsResult } from '../schemas/download.js'
 import { ok } from '../schemas/envelope.js'
 import type { VideoRecord } from '../schemas/store.js'
+import type { VideoLookup } from '../store/download-store.js'
 import type { MockNote } from '../types.js'
 import { SettledAnswers, sendSerialized } from './fast-path.js'
 
@@ -37,6 +38,13 @@ export interface DownloadAnswers {
   remove: (request: FastifyRequest, account: string, video: string, type: DownloadType) => Envelope<'ok'>
 }
 
+/** The video a lookup found, or the surface's refusal: the video limit's, the account's or the video's 404. */
+export function foundVideo (lookup: VideoLookup, maxVideos: number): VideoRecord {
+  if (lookup.found) return lookup.video
+  if (lookup.reason === 'full') throw Errors.videoLimitReached(maxVideos)
+  throw lookup.reason === 'account' ? Errors.accountNotFound() : Errors.videoNotFound()
+}
+
 /** The answers of the downloads endpoints, over the app's store. They note what they show. */
 export function downloadAnswers (app: FastifyInstance, options: AnswersOptions): DownloadAnswers {
   /**
@@ -46,10 +54,7 @@ export function downloadAnswers (app: FastifyInstance, options: AnswersOptions):
   function videoFor (account: string, videoId: string, autoCreate = options.autoCreate): VideoRecord {
     const known = app.mock.store.videoIn(account, videoId)
     if (known !== undefined) return known
-    const lookup = app.mock.store.lookup(account, videoId, autoCreate)
-    if (lookup.found) return lookup.video
-    if (lookup.reason === 'full') throw Errors.videoLimitReached(app.mock.store.maxVideos)
-    throw lookup.reason === 'account' ? Errors.accountNotFound() : Errors.videoNotFound()
+    return foundVideo(app.mock.store.lookup(account, videoId, autoCreate), app.mock.store.maxVideos)
   }
 
   const publicBase = (request: FastifyRequest): string => publicBaseOf(app, options.publicUrl, request)

@@ -12,6 +12,7 @@ import type { VideoRecord } from '../schemas/store.js'
 import { noteAccountAnd } from './admission.js'
 import type { CloudflareSurfaceOptions } from './index.js'
 import { groupAdmission } from './routes.js'
+import { foundVideo } from './answers.js'
 import { clientPrivateKey, makeSigningKey, signClaims } from './signed-urls.js'
 
 /** The surface's signed-URL and webhook paths, at the root (prefix.ts maps /client/v4 onto them). */
@@ -56,10 +57,7 @@ const signedRoutes: FastifyPluginAsyncTypebox<CloudflareSurfaceOptions> = async 
 
   /** The video of the path, or the 404 of an unknown account or video. */
   function videoFor (account: string, videoId: string): VideoRecord {
-    const lookup = store.lookup(account, videoId, options.autoCreate)
-    if (lookup.found) return lookup.video
-    if (lookup.reason === 'full') throw Errors.videoLimitReached(store.maxVideos)
-    throw lookup.reason === 'account' ? Errors.accountNotFound() : Errors.videoNotFound()
+    return foundVideo(store.lookup(account, videoId, options.autoCreate), store.maxVideos)
   }
 
   /** Refuses an account that holds no video (unless any account exists on first use). */

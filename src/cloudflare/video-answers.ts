@@ -8,7 +8,7 @@ import {
   MAX_META_BYTES, type DirectUploadBody, type DirectUploadResult, type Video, type VideoCopyBody, type VideoEditBody, type VideoListQuery
 } from '../schemas/video.js'
 import type { VideoEdit } from '../store/download-store.js'
-import { publicBaseOf } from './answers.js'
+import { foundVideo, publicBaseOf } from './answers.js'
 
 /** What the bundled MP4 is, which every video's input stands for (see assets/README.md). */
 export const BUNDLED_INPUT = { width: 160, height: 90, duration: 2 } as const
@@ -57,10 +57,7 @@ export function videoAnswers (app: FastifyInstance, options: VideoAnswersOptions
 
   /** The video of the path, or the account's or video's 404. */
   function videoFor (account: string, videoId: string, autoCreate = options.autoCreate): VideoRecord {
-    const lookup = store.lookupVideo(account, videoId, autoCreate)
-    if (lookup.found) return lookup.video
-    if (lookup.reason === 'full') throw Errors.videoLimitReached(store.maxVideos)
-    throw lookup.reason === 'account' ? Errors.accountNotFound() : Errors.videoNotFound()
+    return foundVideo(store.lookupVideo(account, videoId, autoCreate), store.maxVideos)
   }
 
   /** An account a client brings a video into, or its 404 (with MOCK_AUTO_CREATE every account exists). */

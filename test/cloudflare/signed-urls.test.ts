@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify'
 import { BUNDLED_ASSETS } from '../../src/paths.js'
 import { MAX_KEYS_PER_ACCOUNT } from '../../src/store/signing-keys.js'
 import { ACCOUNT, AUTH, OTHER_ACCOUNT, UNKNOWN_VIDEO, VIDEOS, build, downloadsPath, sharedApp } from '../helpers/build.js'
-import { videosContractProblems } from '../helpers/videos-contract.js'
+import { contractProblems } from '../helpers/contract.js'
 
 type TapT = Test
 
@@ -20,7 +20,7 @@ interface Answer { statusCode: number, body: any, headers: Record<string, unknow
 async function call (t: TapT, app: FastifyInstance, method: string, path: string, payload?: unknown, headers: Record<string, string> = AUTH): Promise<Answer> {
   const response = await app.inject({ method: method as 'GET', url: path, headers, ...(payload === undefined ? {} : { payload: payload as object }) })
   const body = response.json()
-  t.same(videosContractProblems(method, path, response.statusCode, body), [], `${method} ${path} -> ${response.statusCode} matches the contract`)
+  t.same(contractProblems(method, path, response.statusCode, body), [], `${method} ${path} -> ${response.statusCode} matches the contract`)
   return { statusCode: response.statusCode, body, headers: response.headers }
 }
 

@@ -50,7 +50,16 @@ export function operationPath (path: string): string {
   if (/\/stream\/?$/.test(bare)) return '/accounts/{account_id}/stream'
   if (bare.endsWith('/stream/copy')) return '/accounts/{account_id}/stream/copy'
   if (bare.endsWith('/stream/direct_upload')) return '/accounts/{account_id}/stream/direct_upload'
+  if (/\/stream\/keys\/[^/]+$/.test(bare)) return '/accounts/{account_id}/stream/keys/{identifier}'
+  if (bare.endsWith('/stream/keys')) return '/accounts/{account_id}/stream/keys'
+  if (bare.endsWith('/stream/webhook')) return '/accounts/{account_id}/stream/webhook'
+  if (bare.endsWith('/token')) return '/accounts/{account_id}/stream/{identifier}/token'
   return '/accounts/{account_id}/stream/{identifier}'
+}
+
+/** A schema of the videos contract, for a validator of payloads (the webhook's body, its signature header). */
+export function videosValidator (ref: string): ValidateFunction {
+  return ajv.compile({ $ref: `videos#/components/schemas/${ref}` })
 }
 
 /**
@@ -62,13 +71,13 @@ export function contractProblems (method: string, path: string, statusCode: numb
   const template = operationPath(path)
   const operations = (template.includes('/downloads') ? contract : videosContract).paths[template]!
   // Methods a path lacks (405) and 5xx answers have no operation of their own: use the failure shape.
-  const operation = operations[method.toLowerCase()] ?? operations.post ?? operations.get!
+  const operation = operations[method.toLowerCase()] ?? operations.post ?? operations.get ?? Object.values(operations)[0]!
   const key = statusCode === 200 ? '200' : '4XX'
   const schema = operation.responses[key]!.content!['application/json']!.schema
   const validate = validatorFor(schema, `${method} ${template} ${key}`)
   // One known deviation: the contract's messages schema says codes are at least 1000, yet its
   // own 429 example (Cloudflare's real rate-limit answer) carries 971, which the mock sends too.
-  const rateLimitCode = (path: string): boolean => /^\/errors\/\d+\/code$/.test(path) && (body as { errors: Array<{ code: number }> }).errors[Number(path.split('/')[2])]?.code === 971
+  const rateLimitCode = (path: string): boolean => template.includes('/downloads') && /^\/errors\/\d+\/code$/.test(path) && (body as { errors: Array<{ code: number }> }).errors[Number(path.split('/')[2])]?.code === 971
   const problems = validate(body)
     ? []
     : (validate.errors ?? []).filter((error) => !(error.keyword === 'minimum' && rateLimitCode(error.instancePath))).map((error) => `${error.instancePath} ${error.message ?? ''}`)

@@ -2,7 +2,7 @@ import t, { type Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { verifyWebhookSignature, webhookSignature } from '../../src/domain/webhook-signature.js'
 import { ACCOUNT, AUTH, VIDEOS, build } from '../helpers/build.js'
-import { videosContract, videosContractProblems, videosValidator } from '../helpers/videos-contract.js'
+import { videosContract, contractProblems, videosValidator } from '../helpers/contract.js'
 import { WebhookReceiver } from '../helpers/webhook-receiver.js'
 
 const webhookPath = `/client/v4/accounts/${ACCOUNT}/stream/webhook`
@@ -24,7 +24,7 @@ async function subscribed (t: Test, statuses?: Array<number | 'hang'>, config = 
   const receiver = await new WebhookReceiver(statuses).listen()
   t.teardown(() => receiver.close())
   const put = await app.inject({ method: 'PUT', url: webhookPath, headers: AUTH, payload: { notificationUrl: receiver.url } })
-  t.same(videosContractProblems('PUT', webhookPath, put.statusCode, put.json()), [])
+  t.same(contractProblems('PUT', webhookPath, put.statusCode, put.json()), [])
   return { app, receiver, secret: put.json().result.secret }
 }
 
@@ -35,7 +35,7 @@ t.test('GET, PUT, DELETE /webhook: one per account, a new url rotates the secret
   const app = await build(t)
   const call = async (method: string, payload?: object, url = webhookPath): Promise<any> => {
     const response = await app.inject({ method: method as 'GET', url, headers: AUTH, ...(payload === undefined ? {} : { payload }) })
-    t.same(videosContractProblems(method, url, response.statusCode, response.json()), [], `${method} ${url}`)
+    t.same(contractProblems(method, url, response.statusCode, response.json()), [], `${method} ${url}`)
     return response.json()
   }
   t.same((await call('GET')).result, {}, 'none set: an empty object')

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { verifyWebhookSignature } from '../../src/domain/webhook-signature.js'
 import { ACCOUNT, AUTH, build } from '../helpers/build.js'
-import { videosValidator } from '../helpers/videos-contract.js'
+import { videosValidator } from '../helpers/contract.js'
 import { WebhookReceiver } from '../helpers/webhook-receiver.js'
 
 const STREAM = `/client/v4/accounts/${ACCOUNT}/stream`
