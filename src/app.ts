@@ -1,9 +1,7 @@
 import { Ajv, type AnySchema, type ValidateFunction } from 'ajv'
 import addFormatsModule from 'ajv-formats'
 import fastJsonStringify, { type Schema as FjsSchema } from 'fast-json-stringify'
-import { stat } from 'node:fs/promises'
 import { METHODS } from 'node:http'
-import { join } from 'node:path'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { FastifyRouteSchemaDef } from 'fastify/types/schema.js'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
@@ -12,6 +10,7 @@ import { configWithDefaults, type Config } from './config.js'
 import type { Progression } from './domain/progress.js'
 import { createMockServer } from './http-server.js'
 import { BUNDLED_ASSETS } from './paths.js'
+import { bundledAssets, type MediaFile } from './routes/bundled-assets.js'
 import deliveryRoutes from './routes/delivery.js'
 import clockPlugin from './plugins/clock.js'
 import { Errors } from './domain/errors.js'
@@ -26,6 +25,7 @@ import tokensPlugin from './plugins/tokens.js'
 import webhooksPlugin from './plugins/webhooks.js'
 import { MAX_TOKEN_LENGTH } from './domain/signed-tokens.js'
 import adminRoutes, { ADMIN_PREFIX, unknownAdminRoute } from './routes/admin/index.js'
+import { adminHeadAsGet } from './routes/admin/head-as-get.js'
 import dashboardRoutes from './routes/admin/dashboard.js'
 import healthRoutes from './routes/health.js'
 import mediaRoutes from './routes/media.js'
@@ -157,8 +157,14 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
     // the path names nothing, as Cloudflare says of an unroutable one.
     frameworkErrors: (_error, request, reply) => sendFailure(reply, Errors.routeNotFound(apiPath(request.url))),
     forceCloseConnections: 'idle',
+    // Fastify's HEAD routes only where HEAD means something of its own (not the admin API: see
+    // head-as-get.ts); those routes say `exposeHeadRoute: true`.
+    exposeHeadRoutes: false,
     // The Cloudflare surface is registered once, at the root; its paths under /client/v4 are mapped onto it.
-    rewriteUrl: surfaceAtRoot,
+    rewriteUrl: (request) => {
+      adminHeadAsGet(request)
+      return surfaceAtRoot(request)
+    },
     serverFactory: (handler, fastifyOptions) => createMockServer(handler, {
       headersTimeoutMs: config.headersTimeoutMs,
       keepAliveTimeout: fastifyOptions.keepAliveTimeout as number,
@@ -191,7 +197,7 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
   await app.register(healthRoutes)
   await app.register(mediaRoutes, { assetsDir: BUNDLED_ASSETS })
   await app.register(deliveryRoutes, { assetsDir: BUNDLED_ASSETS })
-  const mediaSize = (await stat(join(BUNDLED_ASSETS, 'default.mp4'))).size
+  const mediaSize = ((await bundledAssets(BUNDLED_ASSETS)).media.get('default') as MediaFile).bytes.length
   await app.register(cloudflareSurface, {
     publicUrl: config.publicUrl,
     scenarioControl,

@@ -32,6 +32,7 @@ const downloadsRoutes: FastifyPluginAsyncTypebox<CloudflareSurfaceOptions> = asy
   const answers = downloadAnswers(app, { publicUrl: options.publicUrl, autoCreate: options.autoCreate })
 
   app.get(DOWNLOADS_PATH, {
+    exposeHeadRoute: true,
     schema: { summary: 'List downloads', params: DownloadsParamsSchema, response: downloadsResponse }
   }, (request, reply) => answers.list(request, reply, request.params.account_id, request.params.identifier))
 

@@ -71,6 +71,7 @@ const cloudflareSurface: FastifyPluginAsyncTypebox<CloudflareSurfaceOptions> = a
   await app.register(notFound, { paths, before: options.notFoundHooks })
 
   app.get(SURFACE_OPENAPI_PATH, {
+    exposeHeadRoute: true,
     schema: { hide: true, response: { 200: OpenObjectSchema } }
   }, async () => app.swagger())
 }

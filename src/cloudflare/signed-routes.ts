@@ -14,6 +14,7 @@ import type { CloudflareSurfaceOptions } from './index.js'
 import { groupAdmission } from './routes.js'
 import { foundVideo } from './answers.js'
 import { clientPrivateKey, makeSigningKey, signClaims } from './signed-urls.js'
+import { named } from '../plugins/named.js'
 
 /** The surface's signed-URL and webhook paths, at the root (prefix.ts maps /client/v4 onto them). */
 export const TOKEN_PATH = '/accounts/:account_id/stream/:identifier/token'
@@ -174,4 +175,4 @@ const signedRoutes: FastifyPluginAsyncTypebox<CloudflareSurfaceOptions> = async 
   })
 }
 
-export default signedRoutes
+export default named('cloudflare-signed', signedRoutes)

@@ -12,6 +12,7 @@ import { groupAdmission } from './routes.js'
 import { videoAnswers } from './video-answers.js'
 import type { StoreListener } from '../store/download-store.js'
 import type { VideoRecord } from '../schemas/store.js'
+import { named } from '../plugins/named.js'
 
 /** The video endpoints' paths, at the root (see prefix.ts). */
 export const VIDEOS_PATH = '/accounts/:account_id/stream'
@@ -80,6 +81,7 @@ const videoRoutes: FastifyPluginAsyncTypebox<CloudflareSurfaceOptions> = async (
   }
 
   app.get(VIDEOS_PATH, {
+    exposeHeadRoute: true,
     schema: {
       summary: 'List videos',
       params: AccountPathParamsSchema,
@@ -89,6 +91,7 @@ const videoRoutes: FastifyPluginAsyncTypebox<CloudflareSurfaceOptions> = async (
   }, async (request) => answers.list(request, request.params.account_id, request.query))
 
   app.get(VIDEO_PATH, {
+    exposeHeadRoute: true,
     schema: { summary: 'Retrieve video details', params: VideoPathParamsSchema, response: videoResponse }
   }, async (request) => answers.get(request, request.params.account_id, request.params.identifier))
 
@@ -109,4 +112,4 @@ const videoRoutes: FastifyPluginAsyncTypebox<CloudflareSurfaceOptions> = async (
   }, async (request) => answers.directUpload(request, request.params.account_id, request.body, request.headers['upload-creator']))
 }
 
-export default videoRoutes
+export default named('cloudflare-videos', videoRoutes)

@@ -1,5 +1,3 @@
-import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyReply } from 'fastify'
@@ -7,6 +5,8 @@ import { Errors } from '../domain/errors.js'
 import { MEDIA_FILE_NAMES, isCloudflareId } from '../domain/ids.js'
 import { FailureEnvelopeSchema, SuccessEnvelopeSchema, ok } from '../schemas/envelope.js'
 import { BUNDLED_INPUT, UPLOAD_PATH } from '../cloudflare/video-answers.js'
+import { named } from '../plugins/named.js'
+import { bundledAssets } from './bundled-assets.js'
 
 /** Most bytes a direct upload may carry: Cloudflare's bound for a direct creator upload (200 MB). */
 export const UPLOAD_LIMIT = 200 * 1024 * 1024
@@ -35,7 +35,7 @@ const IdentifierParamsSchema = Type.Object({ identifier: Type.String() })
  * preflights of the upload and media urls.
  */
 const deliveryRoutes: FastifyPluginAsyncTypebox<{ assetsDir: string }> = async (app, options) => {
-  const thumbnail = await readFile(join(options.assetsDir, 'thumbnail.jpg'))
+  const { thumbnail } = await bundledAssets(options.assetsDir)
 
   // The upload's bytes are counted as they arrive and dropped: the bundled media stay what is
   // served, and no upload is ever held in memory whole. Past UPLOAD_LIMIT the upload is refused
@@ -94,6 +94,7 @@ const deliveryRoutes: FastifyPluginAsyncTypebox<{ assetsDir: string }> = async (
   }
 
   app.get('/:identifier/thumbnails/thumbnail.jpg', {
+    exposeHeadRoute: true,
     schema: { summary: 'A video\'s thumbnail (one bundled image for every video)', params: IdentifierParamsSchema }
   }, async (request, reply) => {
     const { identifier } = request.params
@@ -105,8 +106,8 @@ const deliveryRoutes: FastifyPluginAsyncTypebox<{ assetsDir: string }> = async (
   app.options('/:identifier/thumbnails/thumbnail.jpg', { schema: { hide: true, params: IdentifierParamsSchema } }, async (_request, reply) => preflight(reply, 'GET, HEAD, OPTIONS'))
 
   for (const [path, what] of [['manifest/video.m3u8', 'The HLS manifest'], ['manifest/video.mpd', 'The DASH manifest'], ['watch', 'The preview page']] as const) {
-    app.get(`/:identifier/${path}`, { schema: { hide: true, params: IdentifierParamsSchema } }, async () => { throw Errors.notServed(what) })
+    app.get(`/:identifier/${path}`, { exposeHeadRoute: true, schema: { hide: true, params: IdentifierParamsSchema } }, async () => { throw Errors.notServed(what) })
   }
 }
 
-export default deliveryRoutes
+export default named('delivery-routes', deliveryRoutes)

@@ -7,6 +7,7 @@ const HealthSchema = Type.Object({ status: Type.Literal('ok'), videos: Type.Inte
 /** `GET /healthz`: 200 once the fixtures are loaded (the app is not ready before). Not Cloudflare's. */
 const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/healthz', {
+    exposeHeadRoute: true,
     schema: {
       summary: 'Liveness and readiness',
       response: { 200: HealthSchema }

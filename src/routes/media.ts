@@ -1,6 +1,3 @@
-import { createHash } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { parseRange } from '../domain/byte-range.js'
@@ -8,32 +5,11 @@ import { Errors } from '../domain/errors.js'
 import { noneMatchHits, rangeStillValid } from '../domain/etag.js'
 import { DOWNLOAD_TYPES, MEDIA_FILE_NAMES, isCloudflareId, isMediaFilename } from '../domain/ids.js'
 import { named } from '../plugins/named.js'
+import { bundledAssets, type MediaFile } from './bundled-assets.js'
 import { accessAllowed } from '../domain/signed-tokens.js'
-
-interface MediaFile { bytes: Buffer, etag: string, contentType: string, extension: string }
-
-const CONTENT_TYPES = { default: 'video/mp4', audio: 'audio/mp4' } as const
 
 const MediaParamsSchema = Type.Object({ identifier: Type.String() })
 const MediaQuerySchema = Type.Object({ filename: Type.Optional(Type.String()) })
-
-/**
- * The media files, read and hashed once a process for each folder: they are the package's own
- * assets, which do not change while it runs, and every build would read and hash them again.
- */
-const mediaFiles = new Map<string, Map<string, MediaFile>>()
-
-/** The media files of an assets folder, by download type. */
-async function readMediaFiles (assetsDir: string): Promise<Map<string, MediaFile>> {
-  const files = new Map<string, MediaFile>()
-  for (const type of DOWNLOAD_TYPES) {
-    const name = MEDIA_FILE_NAMES[type]
-    const bytes = await readFile(join(assetsDir, name))
-    const etag = `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 27)}"`
-    files.set(type, { bytes, etag, contentType: CONTENT_TYPES[type], extension: name.slice(name.lastIndexOf('.')) })
-  }
-  return files
-}
 
 /** What a JWS compact token looks like: three base64url parts (checked for real by the verifier). */
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
@@ -45,15 +21,12 @@ const TOKEN_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
  * only so, to a token with `downloadable` whose access rules let the client through.
  */
 const mediaRoutes: FastifyPluginAsyncTypebox<{ assetsDir: string }> = async (app, options) => {
-  let files = mediaFiles.get(options.assetsDir)
-  if (files === undefined) {
-    files = await readMediaFiles(options.assetsDir)
-    mediaFiles.set(options.assetsDir, files)
-  }
+  const files = (await bundledAssets(options.assetsDir)).media
 
   for (const type of DOWNLOAD_TYPES) {
     const file = files.get(type) as MediaFile
     app.get(`/:identifier/downloads/${MEDIA_FILE_NAMES[type]}`, {
+      exposeHeadRoute: true,
       schema: { summary: `The ${type} download's media`, params: MediaParamsSchema, querystring: MediaQuerySchema }
     }, async (request, reply) => {
       const { identifier } = request.params

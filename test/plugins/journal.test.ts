@@ -67,7 +67,8 @@ async function build (t: TapLike, limit = 100): Promise<FastifyInstance> {
     recordRequest(app, request, 503, reply.header('retry-after', '1'))
     return ok({})
   })
-  await app.register(journalAdminRoutes, { prefix: '/__mock' })
+  // The admin route groups take the prefix of the scope they are registered in (as in the admin API).
+  await app.register(async (admin) => { await admin.register(journalAdminRoutes) }, { prefix: '/__mock' })
   t.teardown(() => app.close())
   await app.ready()
   return app

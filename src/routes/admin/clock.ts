@@ -3,7 +3,7 @@ import {
   AccountQuerySchema, AdvanceResultSchema, ClockAdvanceBodySchema, ClockRateBodySchema, ClockViewSchema, OptionalAccountBodySchema, type ClockView
 } from '../../schemas/admin.js'
 import { FailureEnvelopeSchema, SuccessEnvelopeSchema, ok } from '../../schemas/envelope.js'
-import { named } from '../../plugins/named.js'
+import { inline } from '../../plugins/named.js'
 
 const tags = ['clock']
 const failures = { '4xx': FailureEnvelopeSchema }
@@ -64,4 +64,4 @@ const clockAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 }
 
-export default named('admin-clock-routes', clockAdminRoutes)
+export default inline('admin-clock-routes', clockAdminRoutes)

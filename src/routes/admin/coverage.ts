@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { AccountQuerySchema } from '../../schemas/admin.js'
 import { FailureEnvelopeSchema, SuccessEnvelopeSchema, ok } from '../../schemas/envelope.js'
 import { CoverageClearedSchema, CoverageReportSchema } from '../../schemas/events.js'
+import { inline } from '../../plugins/named.js'
 
 const failures = { '4xx': FailureEnvelopeSchema, '5xx': FailureEnvelopeSchema }
 
@@ -28,4 +29,4 @@ const coverageAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => ok({ cleared: app.mock.coverage.clear(request.query.account) }))
 }
 
-export default coverageAdminRoutes
+export default inline('admin-coverage-routes', coverageAdminRoutes)

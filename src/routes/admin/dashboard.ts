@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import * as nodeModule from 'node:module'
 import { fileURLToPath } from 'node:url'
 import { BUNDLED_DASHBOARD } from '../../paths.js'
+import { named } from '../../plugins/named.js'
 
 /** Most bytes the page's shell (HTML, script, styles, the progress module) may weigh, uncompressed. */
 export const DASHBOARD_BYTE_BUDGET = 48 * 1024
@@ -82,4 +83,4 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/progress.js', { schema }, async (_request, reply) => send(reply, 'progress.js', SHELL_FILES['dashboard.js']))
 }
 
-export default dashboardRoutes
+export default named('dashboard-routes', dashboardRoutes)

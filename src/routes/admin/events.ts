@@ -5,6 +5,7 @@ import { Errors } from '../../domain/errors.js'
 import { FailureEnvelopeSchema, SuccessEnvelopeSchema, ok } from '../../schemas/envelope.js'
 import { EventsQuerySchema, WaitQuerySchema, WaitResultSchema } from '../../schemas/events.js'
 import { EventStream, gapFrame } from './event-stream.js'
+import { inline } from '../../plugins/named.js'
 
 const failures = { '4xx': FailureEnvelopeSchema, '5xx': FailureEnvelopeSchema }
 
@@ -95,4 +96,4 @@ const eventsAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 }
 
-export default eventsAdminRoutes
+export default inline('admin-events-routes', eventsAdminRoutes)

@@ -4,7 +4,7 @@ import { Errors } from '../../domain/errors.js'
 import { AccountQuerySchema } from '../../schemas/admin.js'
 import { FailureEnvelopeSchema, SuccessEnvelopeSchema, ok } from '../../schemas/envelope.js'
 import { FaultRuleInputSchema, FaultRuleSchema } from '../../schemas/fault.js'
-import { named } from '../../plugins/named.js'
+import { inline } from '../../plugins/named.js'
 
 const tags = ['faults']
 const FaultRulesSchema = Type.Object({ rules: Type.Array(FaultRuleSchema) })
@@ -61,4 +61,4 @@ const faultsAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 }
 
-export default named('admin-faults-routes', faultsAdminRoutes)
+export default inline('admin-faults-routes', faultsAdminRoutes)

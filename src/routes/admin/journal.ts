@@ -5,7 +5,7 @@ import { FailureEnvelopeSchema, SuccessEnvelopeSchema, ok } from '../../schemas/
 import { AccountQuerySchema } from '../../schemas/admin.js'
 import { JournalClearedSchema, JournalListSchema, JournalQuerySchema, PollingReportSchema } from '../../schemas/journal.js'
 import '../../plugins/journal.js'
-import { named } from '../../plugins/named.js'
+import { inline } from '../../plugins/named.js'
 
 const VideoParamsSchema = Type.Object({ video: CloudflareIdSchema })
 
@@ -47,4 +47,4 @@ const journalAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => ok(app.mock.journal.polling.report(request.params.video)))
 }
 
-export default named('admin-journal-routes', journalAdminRoutes)
+export default inline('admin-journal-routes', journalAdminRoutes)

@@ -5,7 +5,7 @@ import { FailureEnvelopeSchema, OpenObjectSchema, SuccessEnvelopeSchema, ok } fr
 import { FixtureSchema, ProgressionSettingsSchema } from '../../schemas/fixture.js'
 import { checkFixture } from '../../seed/load-fixtures.js'
 import { FixtureError } from '../../seed/fixture-error.js'
-import { named } from '../../plugins/named.js'
+import { inline } from '../../plugins/named.js'
 
 const FixtureBodySchema = Type.Unknown({ description: 'A fixture document: see schemas/fixture.schema.json' })
 
@@ -72,4 +72,4 @@ const scenarioAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => ok(app.mock.store.setDefaults(request.body)))
 }
 
-export default named('admin-scenario-routes', scenarioAdminRoutes)
+export default inline('admin-scenario-routes', scenarioAdminRoutes)

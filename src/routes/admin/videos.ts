@@ -7,7 +7,7 @@ import {
 import { FailureEnvelopeSchema, SuccessEnvelopeSchema, ok } from '../../schemas/envelope.js'
 import { DownloadFixtureSchema, ProgressionSettingsSchema, VideoFixtureSchema } from '../../schemas/fixture.js'
 import { checkDownloadState, checkVideoStates } from '../../seed/load-fixtures.js'
-import { named } from '../../plugins/named.js'
+import { inline } from '../../plugins/named.js'
 
 const tags = ['videos']
 const failures = { '4xx': FailureEnvelopeSchema }
@@ -112,4 +112,4 @@ const videoAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 }
 
-export default named('admin-video-routes', videoAdminRoutes)
+export default inline('admin-video-routes', videoAdminRoutes)

@@ -5,6 +5,7 @@ import { CloudflareIdSchema } from '../../schemas/download.js'
 import { FailureEnvelopeSchema, SuccessEnvelopeSchema, ok } from '../../schemas/envelope.js'
 import { MAX_DELIVERIES, type Delivery } from '../../webhooks/deliveries.js'
 import { videoEventObject } from '../../webhooks/video-object.js'
+import { inline } from '../../plugins/named.js'
 
 const tags = ['webhooks']
 const failures = { '4xx': FailureEnvelopeSchema }
@@ -77,4 +78,4 @@ const webhookAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 }
 
-export default webhookAdminRoutes
+export default inline('admin-webhook-routes', webhookAdminRoutes)
