@@ -50,7 +50,7 @@ function notificationUrlProblem (url: string): string | undefined {
 const signedRoutes: FastifyPluginAsyncTypebox<CloudflareSurfaceOptions> = async (app, options) => {
   const store = app.mock.store
   // Their identifier is a video's (/token), a signing key's (/keys/{id}) or absent.
-  app.addHook('onRequest', groupAdmission(app, options, (request, params) => noteAccountAnd(request, params, params.identifier !== undefined && !request.url.includes('/stream/keys/'))))
+  app.addHook('onRequest', groupAdmission(app, options, (request, params) => noteAccountAnd(request, params, request.routeOptions.url === TOKEN_PATH)))
   // No body counts as `{}`: POST /token and POST /keys are sent without one by some clients.
   app.addHook('preValidation', async (request) => {
     if (request.body === undefined && request.routeOptions.schema?.body !== undefined) request.body = {}

@@ -1,14 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { Errors } from '../domain/errors.js'
+import { isCloudflareId } from '../domain/ids.js'
 import { FailureEnvelopeSchema, SuccessEnvelopeSchema } from '../schemas/envelope.js'
 import {
   AccountPathParamsSchema, DirectUploadBodySchema, DirectUploadResultSchema, UploadHeadersSchema, VideoCopyBodySchema,
   VideoEditBodySchema, VideoListQuerySchema, VideoPathParamsSchema, VideoSchema
 } from '../schemas/video.js'
 import { noteAccountAnd } from './admission.js'
-import type { CloudflareSurfaceOptions } from './index.js'
-import { groupAdmission } from './routes.js'
+import type { PathMatch } from './path-table.js'
+import { groupAdmission, type SurfaceRoutesOptions } from './routes.js'
 import { videoAnswers } from './video-answers.js'
 import type { StoreListener } from '../store/download-store.js'
 import type { VideoRecord } from '../schemas/store.js'
@@ -20,17 +21,6 @@ export const VIDEO_PATH = `${VIDEOS_PATH}/:identifier`
 export const COPY_PATH = `${VIDEOS_PATH}/copy`
 export const DIRECT_UPLOAD_PATH = `${VIDEOS_PATH}/direct_upload`
 // POST /stream (TUS and basic uploads) is out of scope: it answers 405 (see the README).
-
-/**
- * The static paths beside a video's, with their methods: the router takes one of them with
- * another method for a video id (GET /stream/copy is the video path's GET), which answers 405.
- */
-const SIBLINGS: ReadonlyMap<string, readonly string[]> = new Map([
-  ['copy', ['POST']],
-  ['direct_upload', ['POST']],
-  ['keys', ['GET', 'POST']],
-  ['webhook', ['GET', 'PUT', 'DELETE']]
-])
 
 const failures = { '4xx': FailureEnvelopeSchema, '5xx': FailureEnvelopeSchema }
 const videoResponse = { 200: SuccessEnvelopeSchema(VideoSchema), ...failures }
@@ -45,13 +35,20 @@ const listResponse = Type.Object({
  * the surface's admission (its order of checks, credentials, Prefer and fault rules, with this
  * group's check of the ids), journal, 405s and envelope (see routes.ts).
  */
-const videoRoutes: FastifyPluginAsyncTypebox<CloudflareSurfaceOptions> = async (app, options) => {
+const videoRoutes: FastifyPluginAsyncTypebox<SurfaceRoutesOptions> = async (app, options) => {
   // The account's id, and the video's where the path has one.
   app.addHook('onRequest', groupAdmission(app, options, (request, params) => {
-    const sibling = SIBLINGS.get(params.identifier as string)
-    if (sibling !== undefined) {
-      noteAccountAnd(request, { account_id: params.account_id }, false)
-      throw Errors.methodNotAllowed(request.method, sibling)
+    // The router takes a static path beside a video's (`/stream/copy`, `/stream/keys`, ...) with
+    // a method that path lacks for a video id: GET /stream/copy is the video path's GET. The
+    // surface's path table names the path the url means; that path's methods are the 405's Allow.
+    // (Never a video id: a Cloudflare id is 32 hex digits, no static segment is.)
+    if (params.identifier !== undefined && !isCloudflareId(params.identifier)) {
+      // The routed path is in the table: at worst it is the one found.
+      const meant = options.paths.find(request.url) as PathMatch
+      if (meant.params.identifier === undefined) {
+        noteAccountAnd(request, { account_id: params.account_id }, false)
+        throw Errors.methodNotAllowed(request.method, meant.allowed)
+      }
     }
     return noteAccountAnd(request, params, true)
   }))
