@@ -4,8 +4,8 @@
 # its main entry must load with neither runner installed; then vitest and jest at exact versions
 # from the npm registry; the README's files of "Test-runner helpers" (the blocks after a
 # `<!-- runner-test: PATH -->` line) written as shown, each test file three times; each runner
-# run with three workers. Fails if a test fails, or if fewer than two workers reported their own
-# account. Run by .ci/run after npm test; not part of npm test. Needs the npm registry (or a warm
+# run with three workers; then vitest with the README's globalSetup of its own. Fails if a test
+# fails, or if fewer than two workers reported their own account. Run by .ci/run after npm test; not part of npm test. Needs the npm registry (or a warm
 # npm cache).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,7 +38,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 const [readme, project] = process.argv.slice(2)
 const found = [...readFileSync(readme, 'utf8').matchAll(/^<!-- runner-test: (\S+) -->\n```\w+\n([\s\S]*?)^```$/gm)]
-if (found.length !== 4) throw new Error(`expected 4 runner-test blocks in the README, found ${found.length}`)
+if (found.length !== 6) throw new Error(`expected 6 runner-test blocks in the README, found ${found.length}`)
 for (const [, path, code] of found) {
   const target = join(project, path)
   mkdirSync(dirname(target), { recursive: true })
@@ -71,4 +71,11 @@ echo "runner-test: jest $JEST_VERSION"
   { cat "$work/jest.log" >&2; fail "jest failed"; }
 grep -E '^Test Suites|^Tests' "$work/jest.log" | sed 's/^/  /'
 workers "$work/jest.log" jest
+
+echo "runner-test: vitest $VITEST_VERSION, with a globalSetup of its own (fixtures, an admin token)"
+cp -r "$project/node_modules/stream-downloads-mock/fixtures" "$project/vitest-own/my-fixtures"
+cp "$project/vitest/downloads.test.ts" "$project/vitest-own/"
+(cd "$project/vitest-own" && NO_COLOR=1 npx --no-install vitest run) >"$work/vitest-own.log" 2>&1 ||
+  { cat "$work/vitest-own.log" >&2; fail "vitest with its own globalSetup failed"; }
+grep -E 'Test Files|Tests ' "$work/vitest-own.log" | sed 's/^/  /'
 echo "runner-test: ok"
