@@ -16,11 +16,9 @@ cleanup () {
 trap cleanup EXIT
 fail () { echo "npx-smoke: $*" >&2; [ -f "$work/server.log" ] && cat "$work/server.log" >&2; exit 1; }
 
-tarball=$(npm pack --silent --pack-destination "$work" | tail -n 1)
-mkdir "$work/project"
-cd "$work/project"
-npm init -y >/dev/null
-npm install --no-audit --no-fund --prefer-offline "$work/$tarball" >/dev/null
+# shellcheck source=scripts/scratch-project.sh
+. "$root/scripts/scratch-project.sh"
+scratch_project "$work"
 
 version=$(node -p "require('$root/package.json').version")
 [ "$(npx --no-install stream-downloads-mock --version)" = "$version" ] || fail "--version is not $version"
