@@ -1108,7 +1108,7 @@ export class DownloadStore {
   deleteAccount (id: string): void {
     if (!this.accounts.has(id)) throw new StoreChangeError('account', `no declared account ${id}`, 'not-found')
     const videos = this.table.ofAccount(id).size
-    if (videos > 0) throw new StoreChangeError('account', `account ${id} holds ${videos} video${videos === 1 ? '' : 's'}: delete them first (DELETE /__mock/videos/{video}), or reset the account`, 'conflict')
+    if (videos > 0) throw new StoreChangeError('account', `account ${id} still holds videos (${videos}): delete them first (DELETE /__mock/videos/{video}), or reset the account`, 'conflict')
     this.accounts.delete(id)
     this.changes++
     this.persistence.account(id)

@@ -88,7 +88,7 @@ t.test('the admin API declares, reads, changes and removes accounts', async (t) 
   // Removing a declaration: refused while it holds videos, then gone.
   const busy = await app.inject({ method: 'DELETE', url: `/__mock/accounts/${UNDECLARED}` })
   t.same([busy.statusCode, busy.json().errors[0].code], [409, 10409])
-  t.match(busy.json().errors[0].message, /holds 1 video: delete them first/)
+  t.match(busy.json().errors[0].message, /still holds videos \(1\): delete them first/)
   t.equal((await app.inject({ method: 'DELETE', url: `/__mock/videos/${copy.body.result.uid as string}` })).statusCode, 200)
   const deleted = await app.inject({ method: 'DELETE', url: `/__mock/accounts/${UNDECLARED}` })
   t.same([deleted.statusCode, deleted.json().result], [200, { deleted: UNDECLARED }])
