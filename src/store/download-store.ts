@@ -184,10 +184,8 @@ function freshHead (epochMs: number): StoreHead {
 /** A fresh head with the accounts the fixtures declare (refused past `maxAccounts`). */
 function seededHead (fixtures: NamedFixture[], maxAccounts: number, epochMs: number): StoreHead {
   const head = freshHead(epochMs)
-  const accounts = new AccountBook()
-  accounts.replace(accountsFromFixtures(fixtures, maxAccounts))
-  const data = accounts.toData()
-  if (data !== undefined) head.accounts = data
+  const accounts = accountsFromFixtures(fixtures, maxAccounts)
+  if (accounts.size > 0) head.accounts = Object.fromEntries(accounts)
   return head
 }
 

@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import fc from 'fast-check'
 import type { FastifyInstance } from 'fastify'
 import { BUNDLED_ASSETS } from '../../src/paths.js'
-import { ACCOUNT, OTHER_ACCOUNT, UNKNOWN_VIDEO, VIDEOS } from './build.js'
+import { ACCOUNT, OTHER_ACCOUNT, UNKNOWN_VIDEO, VIDEOS } from './ids.js'
 import { contractProblems } from './contract.js'
 
 // ---- requests ---------------------------------------------------------------------------------
