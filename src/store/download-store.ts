@@ -200,8 +200,8 @@ function seedTable (table: VideoTable, fixtures: NamedFixture[], defaults: Progr
 }
 
 /**
- * The fixture store: composes the table of videos (the only copy of the records), the clocks,
- * a transition schedule per clock, and persistence; carries out the Cloudflare and admin
+ * The fixture store: composes the table of videos (the only copy of the records), the declared
+ * accounts, the clocks, a transition schedule per clock, and persistence; carries out the Cloudflare and admin
  * operations on them. Knows nothing of HTTP.
  */
 export class DownloadStore {

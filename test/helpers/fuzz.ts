@@ -679,6 +679,8 @@ export class FuzzStats {
   lowering = 0
   faultsAdded = 0
   faultsNeutralised = 0
+  /** The account's 404s checked to be for accounts the mock did not know. */
+  unknownAccounts = 0
   /** Successful video changes, by action (add, read, edit, delete, upload). */
   videoChanges: Record<string, number> = {}
 
@@ -868,6 +870,7 @@ export class FuzzHarness {
     this.stats.count(request.target, answer.statusCode)
     const where = `${describeRequest(request)}\n  -> ${answer.statusCode} ${clip(answer.body, 400)}`
     const effect = this.checkAnswer(request, answer, where)
+    this.checkAccountKnown(request, answer, where)
     if (effect.kind === 'any') this.stats.lowering++
     if (effect.kind === 'video') {
       this.stats.videoChanges[effect.action] = (this.stats.videoChanges[effect.action] ?? 0) + 1
@@ -1023,6 +1026,24 @@ export class FuzzHarness {
       return FORWARD_ADMIN.test(path) ? { kind: 'forward' } : { kind: 'any' }
     }
     throw this.fail(`2xx on a path that is neither the API, the admin API nor health: ${where}`)
+  }
+
+  /**
+   * Accounts are first-class: the list, copy and direct upload answer the account's 404 for an
+   * account neither declared nor holding a video (as the state stood before the request), and
+   * never a 200 for one. Unless a Prefer header or a fault rule of the run may have forced it.
+   */
+  private checkAccountKnown (request: FuzzRequest, answer: Answer, where: string): void {
+    if (request.target !== 'videos' || request.headers.prefer !== undefined || this.faultIds.length > 0) return
+    const match = VIDEO_PATH.exec(decodedPath(request.url))
+    const account = match?.[1] as string
+    if (match === null || !['copy', 'direct_upload', undefined].includes(match[2]) || !/^[0-9a-f]{32}$/.test(account)) return
+    const declared = (JSON.parse(this.previousAccounts) as Array<{ id: string }>).some((entry) => entry.id === account)
+    const known = declared || [...this.previous.values()].some((video) => video.account === account)
+    const refused = answer.statusCode === 404 && answer.body.includes('"Account not found"')
+    if (known && refused) throw this.fail(`the account's 404 for an account the mock knows (${declared ? 'declared' : 'holding videos'}): ${where}`)
+    if (!known && answer.statusCode === 200) throw this.fail(`a 200 for an account neither declared nor holding a video: ${where}`)
+    if (refused) this.stats.unknownAccounts++
   }
 
   /** A 2xx of a video endpoint: checked against the videos contract; what it may have changed. */
