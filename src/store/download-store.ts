@@ -271,9 +271,10 @@ export class DownloadStore {
   static async open (options: StoreOptions): Promise<DownloadStore> {
     const wallClock = options.wallClock ?? Date.now
     const maxVideos = videoBound(options)
+    const maxAccounts = options.maxAccounts ?? MAX_ACCOUNTS
     const table = new VideoTable()
     const seed = (): StoreHead => {
-      const head = seededHead(options.fixtures, options.maxAccounts ?? MAX_ACCOUNTS, wallClock())
+      const head = seededHead(options.fixtures, maxAccounts, wallClock())
       seedTable(table, options.fixtures, options.defaults, maxVideos, 0)
       return head
     }
@@ -290,8 +291,10 @@ export class DownloadStore {
       fileSystem: options.fileSystem,
       lock: options.lock,
       seed,
-      check: () => {
+      check: (head) => {
         if (table.size > maxVideos) throw new DataFileError(dataFile, `holds ${table.size} videos; the store holds at most ${maxVideos} (MOCK_MAX_VIDEOS): raise it, or remove the file to start from the fixtures`)
+        const accounts = Object.keys(head.accounts ?? {}).length
+        if (accounts > maxAccounts) throw new DataFileError(dataFile, `declares ${accounts} accounts; the store holds at most ${maxAccounts}: remove some, or remove the file to start from the fixtures`)
       }
     })
     const store = new DownloadStore(table, opened.head, options)

@@ -101,8 +101,8 @@ export interface DataFileOptions {
   lock?: Omit<LockOptions, 'fileSystem' | 'onError' | 'onLost'>
   /** Fills the sink from the fixtures, for a first start; returns the head to start from. */
   seed: () => StoreHead
-  /** Checks what was loaded (the bound on videos); throws to refuse it. */
-  check: () => void
+  /** Checks what was loaded (the bounds on videos and declared accounts); throws to refuse it. */
+  check: (head: StoreHead) => void
 }
 
 /** What opening a data file gives: the state's head (the videos are in the sink), and the writer. */
@@ -178,7 +178,7 @@ export async function openDataFile (file: string, videos: VideoSink, options: Da
       // The videos are the table's now: the snapshot's list need not stay in memory.
       db.data = NO_SNAPSHOT
     }
-    options.check()
+    options.check(head)
     // Holding the lock, nobody else writes beside the file: what is there was left by a kill.
     await adapter.removeLeftovers()
     const writer = new DataFileWriter(file, db, adapter, lock, (generations.at(-1) ?? 0) + 1, fileSystem, options)

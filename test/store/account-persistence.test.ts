@@ -1,10 +1,11 @@
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../src/app.js'
 import { DATA_FORMAT } from '../../src/schemas/store.js'
 import type { FixtureDocument } from '../../src/schemas/fixture.js'
+import { accountLine, finishReplay, replayLog, startReplay } from '../../src/store/change-log.js'
 import { savedState } from '../helpers/saved-state.js'
 import { ACCOUNT, AUTH, VIDEOS } from '../helpers/build.js'
 
@@ -29,15 +30,13 @@ t.test('declared accounts and their settings survive a restart, through the snap
   const dataFile = join(t.testdir(), 'data.json')
   const first = await open(dataFile)
   await first.close()
-  t.same(JSON.parse(readFileSync(dataFile, 'utf8').split('\n', 1)[0] + '}}').accounts, { [DECLARED]: { description: 'empty' }, [CHANGED]: {} }, 'the first snapshot holds the fixtures\' accounts')
+  t.same(savedState(dataFile).accounts, { [DECLARED]: { description: 'empty' }, [CHANGED]: {} }, 'the first start saves the fixtures\' accounts')
 
   const second = await open(dataFile)
   await admin(second, 'PUT', `/__mock/accounts/${ADDED}`, { progression: { model: 'manual' } })
   await admin(second, 'PUT', `/__mock/accounts/${CHANGED}`, { progression: { failAt: 'queued', errorReasonCode: 'ERR_UNKNOWN' } })
   await admin(second, 'DELETE', `/__mock/accounts/${DECLARED}`)
   await second.close()
-  const lines = readdirSync(join(dataFile, '..')).filter((name) => name.endsWith('.log')).flatMap((name) => readFileSync(join(dataFile, '..', name), 'utf8').split('\n'))
-  t.ok(lines.some((line) => line.includes(`"account":{"id":"${DECLARED}","record":null}`)), 'a removed declaration is a line with no record')
   t.same(savedState(dataFile).accounts, { [CHANGED]: { progression: { failAt: 'queued', errorReasonCode: 'ERR_UNKNOWN' } }, [ADDED]: { progression: { model: 'manual' } } })
 
   // The data file wins over the fixtures: the removed one stays removed.
@@ -71,7 +70,7 @@ t.test('a data@3 file written before accounts were declared opens with none; the
   t.same(await ids(app), [])
   t.match((await admin(app, 'GET', `/__mock/accounts/${ACCOUNT}`)).body.result, { declared: false, videos: 1 })
   await app.close()
-  t.notOk('accounts' in JSON.parse(readFileSync(dataFile, 'utf8').split('\n', 1)[0] + '}}'), 'no accounts key in the snapshot')
+  t.notOk('accounts' in savedState(dataFile), 'no accounts key in the head')
 })
 
 t.test('a log line with a bad account record stops the start, naming the log file and line', async (t) => {
@@ -80,4 +79,26 @@ t.test('a log line with a bad account record stops the start, naming the log fil
   await first.close()
   writeFileSync(`${dataFile}.9.log`, `{"f":0,"open":1}\n{"f":1,"account":{"id":"${ADDED}","record":{"progression":{"model":"fast"}}}}\n{"f":2}\n`)
   await t.rejects(open(dataFile), /data\.json\.9\.log:2: \$\.account\.record/)
+})
+
+t.test('a data file that declares more accounts than the bound stops the start, naming the file', async (t) => {
+  const dataFile = join(t.testdir(), 'data.json')
+  const first = await open(dataFile)
+  await first.close()
+  await t.rejects(buildApp({ logger: false, autoTick: false, flushDelayMs: 0, fixtures: FIXTURES, maxAccounts: 1, config: { dataFile } }), /data\.json: declares 2 accounts; the store holds at most 1/)
+  // The lock was let go: the file opens with the bound it was written under.
+  const again = await open(dataFile)
+  t.same(await ids(again), [DECLARED, CHANGED])
+  await again.close()
+})
+
+t.test('account lines: a declaration set, replaced and removed, replayed onto a snapshot with or without accounts', async (t) => {
+  t.equal(accountLine(5, ADDED, undefined), `{"f":5,"account":{"id":"${ADDED}","record":null}}\n`, 'a removed declaration is a line with no record')
+  const sink = { put: () => {}, delete: () => {} }
+  const bare = startReplay({ format: DATA_FORMAT, clock: { nowMs: 0 } }, sink)
+  replayLog(bare, accountLine(1, ADDED, undefined), 'x.log')
+  t.same(finishReplay(bare).accounts, {}, 'removing one from a head without accounts')
+  const replay = startReplay({ format: DATA_FORMAT, clock: { nowMs: 0 }, accounts: { [DECLARED]: {} } }, sink)
+  replayLog(replay, accountLine(1, ADDED, { description: 'a' }) + accountLine(2, ADDED, { progression: { model: 'polls' } }) + accountLine(3, DECLARED, undefined), 'x.log')
+  t.same(finishReplay(replay).accounts, { [ADDED]: { progression: { model: 'polls' } } })
 })
