@@ -43,6 +43,7 @@ const sorted = (counts: Record<string, number>): string => Object.entries(counts
 out(`runs: ${details.numRuns} (${stats.runs} property runs, shrinking included), requests: ${stats.requests}, in ${seconds} s`)
 out(`targets: ${sorted(stats.byTarget)}`)
 out(`statuses: ${sorted(stats.byStatus)}`)
+out(`video changes: ${sorted(stats.videoChanges)}; account 404s checked: ${stats.unknownAccounts}`)
 out(`contract checks: ${stats.contractChecks}, forced 5xx: ${stats.forced5xx}, lowering admin writes: ${stats.lowering}, fault rules added: ${stats.faultsAdded} (${stats.faultsNeutralised} dropping or slow ones deleted)`)
 await app.close()
 

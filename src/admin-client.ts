@@ -4,17 +4,17 @@
  */
 import type { Static } from '@sinclair/typebox'
 import type {
-  AdvanceResult, ClockView, DownloadPatchSchema, DownloadViewSchema, FixturesLoaded, ProgressionDefaults, ResetResult, VideoInputSchema,
+  AccountView, AdvanceResult, ClockView, DownloadPatchSchema, DownloadViewSchema, FixturesLoaded, ProgressionDefaults, ResetResult, VideoInputSchema,
   VideoLifeChangeSchema, VideoView
 } from './schemas/admin.js'
 import type { DownloadTypeSchema } from './schemas/download.js'
 import type { EnvelopeMessageSchema } from './schemas/envelope.js'
 import type { FaultMatch, FaultRule, FaultRuleInput } from './schemas/fault.js'
-import type { DownloadFixture, FixtureDocument, ProgressionSettings, VideoFixture } from './schemas/fixture.js'
+import type { AccountSettings, DownloadFixture, FixtureDocument, ProgressionSettings, VideoFixture } from './schemas/fixture.js'
 import type { JournalEntryData, JournalListSchema, JournalQuery, PollingReportData } from './schemas/journal.js'
 import type { CoverageReportData, WaitQuery, WaitResult } from './schemas/events.js'
 
-export type { AdvanceResult, ClockView, FixturesLoaded, ProgressionDefaults, ResetResult, VideoView, FaultMatch, FaultRule, FaultRuleInput, JournalQuery }
+export type { AccountSettings, AccountView, AdvanceResult, ClockView, FixturesLoaded, ProgressionDefaults, ResetResult, VideoView, FaultMatch, FaultRule, FaultRuleInput, JournalQuery }
 
 /** `default` (MP4) or `audio` (M4A). */
 export type DownloadType = Static<typeof DownloadTypeSchema>
@@ -186,6 +186,26 @@ export class AdminClient {
   /** Sets the global default progression; fields not given take the configured defaults. */
   async setDefaults (settings: ProgressionSettings): Promise<ProgressionDefaults> {
     return await this.#request('PUT', '/defaults', { body: settings })
+  }
+
+  /** The declared accounts, with their settings and how many videos each holds. */
+  async accounts (): Promise<AccountView[]> {
+    return (await this.#request<{ accounts: AccountView[] }>('GET', '/accounts')).accounts
+  }
+
+  /** One account (declared, or holding videos); AdminApiError 404 for any other. */
+  async account (id: string): Promise<AccountView> {
+    return await this.#request('GET', `/accounts/${encodeURIComponent(id)}`)
+  }
+
+  /** Declares an account (it exists with no videos), or replaces its settings for the videos its clients create later. */
+  async putAccount (id: string, settings: AccountSettings = {}): Promise<AccountView> {
+    return await this.#request('PUT', `/accounts/${encodeURIComponent(id)}`, { body: settings })
+  }
+
+  /** Removes an account's declaration; AdminApiError 404 when not declared, 409 while it holds videos. */
+  async deleteAccount (id: string): Promise<void> {
+    await this.#request('DELETE', `/accounts/${encodeURIComponent(id)}`)
   }
 
   /** Every video, or those of `account`. */

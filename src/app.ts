@@ -57,6 +57,8 @@ export interface BuildOptions {
   flushDelayMs?: number
   /** How often an idle event stream gets a heartbeat comment (real ms, default 15 s). */
   eventHeartbeatMs?: number
+  /** Most declared accounts (default MAX_ACCOUNTS, 100,000); tests lower it to reach the bound. */
+  maxAccounts?: number
 }
 
 /**
@@ -186,7 +188,7 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
   addMockPart(app, 'config', config)
   app.decorateRequest('mockNote', undefined)
   await app.register(envelopePlugin)
-  await app.register(storePlugin, { fixtures, reloadFixtures, defaults, dataFile: config.dataFile, flushDelayMs: options.flushDelayMs, maxVideos: config.maxVideos })
+  await app.register(storePlugin, { fixtures, reloadFixtures, defaults, dataFile: config.dataFile, flushDelayMs: options.flushDelayMs, maxVideos: config.maxVideos, ...(options.maxAccounts === undefined ? {} : { maxAccounts: options.maxAccounts }) })
   await app.register(tokensPlugin)
   await app.register(clockPlugin, { tickMs: config.tickMs, autoTick: options.autoTick })
   await app.register(eventsPlugin, { heartbeatMs: options.eventHeartbeatMs })

@@ -13,7 +13,7 @@ export type { Video, DirectUploadResult } from './schemas/video.js'
 export type { Download, DownloadsResult } from './schemas/download.js'
 export { AdminClient, AdminApiError } from './admin-client.js'
 export type {
-  AdminClientOptions, AccountAdminClient, AdminErrorMessage, AdvanceResult, ClockView, DownloadPatch, DownloadType,
+  AdminClientOptions, AccountAdminClient, AccountSettings, AccountView, AdminErrorMessage, AdvanceResult, ClockView, DownloadPatch, DownloadType,
   DownloadView, FaultMatch, FaultRule, FaultRuleInput, FixturesLoaded, JournalEntry, JournalList, JournalQuery,
   OpenApiDocument, PollingReport, ProgressionDefaults, ResetResult, VideoInput, VideoView, WaitCondition, WaitResult, CoverageReport, VideoLifeChange
 } from './admin-client.js'

@@ -88,6 +88,19 @@ t.test('videos and their downloads', async (t) => {
   t.equal((await adminErrorOf(admin.deleteVideo(NEW_VIDEO))).status, 404)
 })
 
+t.test('accounts: declare one with no videos, read it, change it, remove it', async (t) => {
+  const { admin } = await start(t)
+  const account = '0000000000000000000000000000acc1'
+  t.same(await admin.accounts(), [])
+  t.match(await admin.putAccount(account), { id: account, declared: true, videos: 0, videoDefaults: { model: 'time' } })
+  t.match(await admin.putAccount(account, { progression: { model: 'polls', step: 50 } }), { progression: { model: 'polls', step: 50 }, videoDefaults: { model: 'polls', step: 50 } })
+  t.same((await admin.accounts()).map((view) => view.id), [account])
+  t.match(await admin.account(ACCOUNT), { declared: false, videos: 6 })
+  await admin.deleteAccount(account)
+  t.equal((await adminErrorOf(admin.account(account))).status, 404)
+  t.equal((await adminErrorOf(admin.deleteAccount(account))).status, 404)
+})
+
 t.test('the clock: freeze, step, rate, resume', async (t) => {
   const { admin } = await start(t)
   t.same(await admin.clock(), { scope: 'global', nowMs: 0, frozen: false, rate: 1, tickMs: 1000, ticking: false })

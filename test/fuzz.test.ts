@@ -19,7 +19,10 @@ t.test('random request sequences keep every invariant', async (t) => {
   t.notOk(details.failed, details.failed ? `${fc.defaultReportMessage(details) ?? ''}\n${error instanceof Error ? error.message : String(error)}` : `${RUNS} runs`)
   // The generators reach every part of the server, so a change to them cannot quietly make the fuzzing hollow.
   t.ok(stats.requests >= RUNS * 4, `${stats.requests} requests`)
-  for (const target of ['cloudflare', 'admin', 'media', 'other']) t.ok((stats.byTarget[target] ?? 0) > 0, `requests on ${target}`)
+  for (const target of ['cloudflare', 'videos', 'upload', 'admin', 'media', 'other']) t.ok((stats.byTarget[target] ?? 0) > 0, `requests on ${target}`)
+  // The video paths are reached past their checks: each kind of change happened, and was checked.
+  for (const action of ['add', 'read', 'edit', 'delete', 'upload']) t.ok((stats.videoChanges[action] ?? 0) > 0, `${stats.videoChanges[action] ?? 0} successful video ${action}s`)
+  t.ok(stats.unknownAccounts > 0, `${stats.unknownAccounts} answers of the account's 404, each for an account neither declared nor holding videos`)
   t.ok(stats.contractChecks >= 100, `${stats.contractChecks} successful Cloudflare answers checked against the contract`)
   t.ok((stats.byStatus['206'] ?? 0) + (stats.byStatus['200'] ?? 0) > 0, 'media and successful answers')
   t.ok(stats.forced5xx > 0, `${stats.forced5xx} 5xx answers that a Prefer header or a fault rule asked for`)

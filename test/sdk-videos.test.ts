@@ -1,6 +1,7 @@
 import t from 'tap'
 import type Cloudflare from 'cloudflare'
 import { ACCOUNT, UNKNOWN_VIDEO, VIDEOS } from './helpers/build.js'
+import { contractProblems } from './helpers/contract.js'
 import { apiErrorOf, errorCodes, sdkClient, startTestMock } from './helpers/sdk.js'
 
 // The official SDK, unchanged, against the video endpoints: stream.list, get, edit, delete,
@@ -75,4 +76,28 @@ t.test('the SDK reserves a direct upload; a browser-style multipart POST uploads
   t.match(await client.stream.get(reserved.uid as string, { account_id: ACCOUNT }), { readyToStream: true, status: { state: 'ready' } })
   const missing = await apiErrorOf(client.stream.directUpload.create({ account_id: 'ffffffffffffffffffffffffffffffff', maxDurationSeconds: 60 }))
   t.same([missing.status, errorCodes(missing)], [404, [10003]])
+})
+
+t.test('the SDK lists and copies into a declared account with no videos; its answers match the contract', async (t) => {
+  const empty = '0000000000000000000000000000acc1'
+  const mock = await startTestMock(t, { autoTick: false, fixtures: { accounts: [{ id: empty, progression: { queuedMs: 0 } }], videos: [] } })
+  const client = sdkClient(mock)
+  const listed: unknown[] = []
+  for await (const video of client.stream.list({ account_id: empty })) listed.push(video)
+  t.same(listed, [], 'an empty list, not a 404')
+  const raw = await fetch(`${mock.url}/client/v4/accounts/${empty}/stream`, { headers: { authorization: 'Bearer test-token' } })
+  t.same(contractProblems('GET', `/client/v4/accounts/${empty}/stream`, raw.status, await raw.json()), [])
+  const copied = await client.stream.copy.create({ account_id: empty, url: 'https://example.com/empty.mp4' })
+  t.match(copied, { status: { state: 'downloading' } })
+  // The account's progression: no time queued, so ready 12 s later (2 s downloading, 10 s encoding).
+  await mock.clock.advance(12_000)
+  const got = await fetch(`${mock.url}/client/v4/accounts/${empty}/stream/${copied.uid as string}`, { headers: { authorization: 'Bearer test-token' } })
+  const body = await got.json() as { result: { readyToStream: boolean } }
+  t.same(contractProblems('GET', `/client/v4/accounts/${empty}/stream/${copied.uid as string}`, got.status, body), [])
+  t.equal(body.result.readyToStream, true)
+  const all: string[] = []
+  for await (const video of client.stream.list({ account_id: empty })) all.push(video.uid as string)
+  t.same(all, [copied.uid])
+  const unknown = await apiErrorOf(client.stream.list({ account_id: 'ffffffffffffffffffffffffffffffff' }))
+  t.same([unknown.status, errorCodes(unknown)], [404, [10003]])
 })

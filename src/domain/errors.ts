@@ -180,6 +180,10 @@ export const Errors = {
   uploadUrlUnknown (): MockError {
     return new MockError(404, [{ code: 10003, message: 'Upload URL not found or expired' }])
   },
+  /** An upload of another content type than a form's (JSON included: it would be parsed, not counted). */
+  uploadNotMultipart (contentType: string): MockError {
+    return new MockError(415, [{ code: 6003, message: 'Invalid request headers', error_chain: [{ code: 6106, message: `Unsupported Content-Type: ${contentType.slice(0, 80)}; a direct upload is multipart/form-data` }] }])
+  },
   /** An upload with no file in it. */
   emptyUpload (): MockError {
     return new MockError(400, [{ code: 10400, message: 'The upload holds no file: POST the video as multipart/form-data' }])

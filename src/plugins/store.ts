@@ -12,6 +12,7 @@ export interface StorePluginOptions {
   dataFile?: string
   flushDelayMs?: number
   maxVideos?: number
+  maxAccounts?: number
 }
 
 /**

@@ -76,6 +76,9 @@ const deliveryRoutes: FastifyPluginAsyncTypebox<{ assetsDir: string }> = async (
       const lookup = known === undefined ? undefined : app.mock.store.lookupVideo(known.account, uid)
       if (lookup?.found !== true) throw Errors.uploadUrlUnknown()
       if (app.mock.store.lifeOf(lookup.video).state !== 'pendingupload') throw Errors.uploadUrlUsed()
+      // Only a form is an upload: another body (JSON among them) would be parsed, not counted.
+      const type = request.headers['content-type']
+      if (type !== undefined && !/^multipart\/form-data(?:\s*;|\s*$)/i.test(type)) throw Errors.uploadNotMultipart(type)
     }
   }, async (request) => {
     const upload = request.body as { bytes: number } | undefined

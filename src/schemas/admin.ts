@@ -133,3 +133,29 @@ export const AdvanceResultSchema = Type.Object({
   videos: Type.Optional(Type.Array(VideoViewSchema, { description: 'The account\'s videos (with an account), or all videos when there are at most 500' }))
 })
 export type AdvanceResult = Static<typeof AdvanceResultSchema>
+
+/** `/accounts/:account`. */
+export const AccountParamsSchema = Type.Object({ account: CloudflareIdSchema })
+
+/** A video progression with every field filled (what a video created in an account gets). */
+export const VideoProgressionViewSchema = Type.Object({
+  model: ProgressionModelSchema,
+  downloadingMs: Type.Number(),
+  queuedMs: Type.Number(),
+  speed: Type.Number(),
+  step: Type.Number(),
+  failAt: Type.Optional(VideoPointSchema),
+  holdAt: Type.Optional(VideoPointSchema),
+  errorReasonCode: Type.Optional(Type.String())
+})
+
+/** An account as the admin API shows it: declared or not, its videos, its settings and what they give. */
+export const AccountViewSchema = Type.Object({
+  id: CloudflareIdSchema,
+  declared: Type.Boolean({ description: 'Declared by a fixture or the admin API; false: it exists only through the videos it holds' }),
+  videos: Type.Integer({ description: 'Videos it holds' }),
+  description: Type.Optional(Type.String()),
+  progression: Type.Optional(VideoProgressionSettingsSchema),
+  videoDefaults: VideoProgressionViewSchema
+})
+export type AccountView = Static<typeof AccountViewSchema>

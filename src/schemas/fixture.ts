@@ -84,10 +84,28 @@ export const VideoFixtureSchema = Type.Object({
 }, { additionalProperties: false })
 export type VideoFixture = Static<typeof VideoFixtureSchema>
 
+/**
+ * An account's settings: how the videos its clients create later (copy, direct upload) move
+ * through their states. Omitted: the defaults, as for an account that only holds videos.
+ */
+export const AccountSettingsSchema = Type.Object({
+  description: Type.Optional(Type.String({ maxLength: 1000, description: 'Free text for people reading the fixture.' })),
+  progression: Type.Optional(VideoProgressionSettingsSchema)
+}, { additionalProperties: false, description: 'Settings of the videos clients create later in the account (copy, direct upload).' })
+export type AccountSettings = Static<typeof AccountSettingsSchema>
+
+/** An account declared by a fixture: it exists with no video, with its settings for videos created later. */
+export const AccountFixtureSchema = Type.Object({
+  id: CloudflareIdSchema,
+  ...AccountSettingsSchema.properties
+}, { additionalProperties: false })
+export type AccountFixture = Static<typeof AccountFixtureSchema>
+
 /** A fixture document: one file of the scenario set. */
 export const FixtureSchema = Type.Object({
   $schema: Type.Optional(Type.String()),
   description: Type.Optional(Type.String()),
+  accounts: Type.Optional(Type.Array(AccountFixtureSchema, { description: 'Accounts that exist with or without videos, and the progression of the videos their clients create later.' })),
   videos: Type.Array(VideoFixtureSchema)
 }, {
   title: 'stream-downloads-mock fixture',

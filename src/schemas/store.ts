@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { ID_PATTERN } from '../domain/ids.js'
 import { CloudflareIdSchema, DownloadStatusSchema, PercentSchema } from './download.js'
-import { ProgressionModelSchema, ProgressionSettingsSchema, VideoPointSchema, VideoStateSchema, ErrorReasonCodeSchema, VideoMetaSchema, CreatorSchema } from './fixture.js'
+import { AccountSettingsSchema, ProgressionModelSchema, ProgressionSettingsSchema, VideoPointSchema, VideoStateSchema, ErrorReasonCodeSchema, VideoMetaSchema, CreatorSchema } from './fixture.js'
 import { SigningDataSchema } from './signing.js'
 
 /** A stored download: state at an anchor time and its progression (see domain/progress.ts). */
@@ -74,6 +74,10 @@ export const VideoRecordSchema = Type.Object({
 }, { additionalProperties: false })
 export type VideoRecord = Static<typeof VideoRecordSchema>
 
+/** A declared account as stored: its settings (see AccountSettingsSchema). */
+export const StoredAccountSchema = AccountSettingsSchema
+export type StoredAccount = Static<typeof StoredAccountSchema>
+
 /** The data file's format now; files of the older formats still open (see checkStoredHead in store/stored-data.ts). */
 export const DATA_FORMAT = 'stream-downloads-mock/data@3'
 
@@ -106,6 +110,8 @@ export const StoreDataSchema = Type.Object({
   defaults: Type.Optional(ProgressionSettingsSchema),
   /** Signing keys, webhook subscriptions and the mock's token key (data@3). */
   signing: Type.Optional(SigningDataSchema),
+  /** Declared accounts (fixtures, admin API) with their settings for videos created later (data@3; absent: none). */
+  accounts: Type.Optional(Type.Record(Type.String({ pattern: ID_PATTERN }), StoredAccountSchema, { additionalProperties: false })),
   videos: Type.Record(Type.String({ pattern: ID_PATTERN }), VideoRecordSchema, { additionalProperties: false })
 }, { additionalProperties: false })
 export type StoreData = Static<typeof StoreDataSchema>

@@ -6,7 +6,7 @@ import { statusPercentProblem } from '../domain/rules.js'
 import { newDownload, type DownloadRecord, type Progression } from '../domain/progress.js'
 import { newVideoLife, type VideoLife, type VideoProgression, type VideoState } from '../domain/video-progress.js'
 import {
-  FixtureSchema, type DownloadFixture, type FixtureDocument, type ProgressionSettings, type VideoFixture, type VideoProgressionSettings
+  FixtureSchema, type AccountSettings, type DownloadFixture, type FixtureDocument, type ProgressionSettings, type VideoFixture, type VideoProgressionSettings
 } from '../schemas/fixture.js'
 import type { VideoRecord } from '../schemas/store.js'
 import { FixtureError, FixturePathError } from './fixture-error.js'
@@ -249,4 +249,36 @@ export function videosFromFixtures (fixtures: NamedFixture[], defaults: Progress
     })
   }
   return videos
+}
+
+/** An account's stored settings from its fixture entry (or admin body): a copy, without its id. */
+export function accountFromFixture (account: AccountSettings): AccountSettings {
+  const stored: AccountSettings = {}
+  if (account.description !== undefined) stored.description = account.description
+  if (account.progression !== undefined) stored.progression = { ...account.progression }
+  return stored
+}
+
+/**
+ * The accounts fixture documents declare, with their settings, keyed by id. An account id may be
+ * declared once across all documents; more than `maxAccounts` is refused (a FixtureError).
+ */
+export function accountsFromFixtures (fixtures: NamedFixture[], maxAccounts: number): Map<string, AccountSettings> {
+  const accounts = new Map<string, AccountSettings>()
+  const seenIn = new Map<string, string>()
+  for (const { source, document } of fixtures) {
+    document.accounts?.forEach((account, index) => {
+      const earlier = seenIn.get(account.id)
+      if (earlier !== undefined) {
+        throw new FixtureError(source, `$.accounts[${index}].id`, `duplicate account id ${account.id} (already declared in ${earlier})`)
+      }
+      if (accounts.size >= maxAccounts) {
+        throw new FixtureError(source, `$.accounts[${index}]`, `more than ${maxAccounts} accounts declared; the store holds at most ${maxAccounts}`)
+      }
+      seenIn.set(account.id, `${source} $.accounts[${index}]`)
+      const { id, ...settings } = account
+      accounts.set(id, accountFromFixture(settings))
+    })
+  }
+  return accounts
 }

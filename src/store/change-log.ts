@@ -19,7 +19,7 @@ import { FixtureError } from '../seed/fixture-error.js'
 import { assertMatches } from '../seed/validate.js'
 import { ProgressionSettingsSchema, type ProgressionSettings } from '../schemas/fixture.js'
 import { StoredSigningKeySchema, StoredWebhookSchema, TokenKeySchema, type StoredSigningKey, type StoredWebhook, type TokenKey } from '../schemas/signing.js'
-import { StoredClockSchema, VideoRecordSchema, type StoreHead, type VideoRecord } from '../schemas/store.js'
+import { StoredAccountSchema, StoredClockSchema, VideoRecordSchema, type StoredAccount, type StoreHead, type VideoRecord } from '../schemas/store.js'
 import { checkStoredVideo } from './stored-data.js'
 
 /** One line of a change log. */
@@ -48,7 +48,12 @@ export const LogLineSchema = Type.Object({
     record: Type.Union([StoredWebhookSchema, Type.Null()])
   }, { additionalProperties: false })),
   /** The mock's own token key, made, data@3. */
-  tokenKey: Type.Optional(TokenKeySchema)
+  tokenKey: Type.Optional(TokenKeySchema),
+  /** An account declared or its settings changed (`record`), or its declaration removed (`record: null`), data@3. */
+  account: Type.Optional(Type.Object({
+    id: Type.String({ pattern: ID_PATTERN }),
+    record: Type.Union([StoredAccountSchema, Type.Null()])
+  }, { additionalProperties: false }))
 }, { additionalProperties: false })
 export type LogLine = Static<typeof LogLineSchema>
 
@@ -82,6 +87,11 @@ export function webhookLine (f: number, account: string, record: StoredWebhook |
 /** The line of the mock's token key. */
 export function tokenKeyLine (f: number, key: TokenKey): string {
   return `{"f":${f},"tokenKey":${JSON.stringify(key)}}\n`
+}
+
+/** The line of an account declared (its settings) or no longer declared. */
+export function accountLine (f: number, id: string, record: StoredAccount | undefined): string {
+  return `{"f":${f},"account":${JSON.stringify({ id, record: record ?? null })}}\n`
 }
 
 /** The line that says the process was alive at book time `f`. */
@@ -189,6 +199,11 @@ function apply (replay: Replay, line: LogLine, source: string): void {
     else head.defaults = line.defaults
   }
   if (line.signingKey !== undefined || line.webhook !== undefined || line.tokenKey !== undefined) applySigning(head, line)
+  if (line.account !== undefined) {
+    const accounts = head.accounts ??= {}
+    if (line.account.record === null) delete accounts[line.account.id]
+    else accounts[line.account.id] = line.account.record
+  }
 }
 
 /** Applies a line's signing parts (keys, subscription, token key) to the head. */

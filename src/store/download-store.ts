@@ -11,9 +11,12 @@ import {
   afterUpload, applyVideoPoll, isExpired, newVideoLife, nextVideoChangeAt, settle, videoStateAt,
   type VideoLife, type VideoLifeState, type VideoProgression, type VideoState
 } from '../domain/video-progress.js'
-import { downloadFromFixture, lifeFromFixture, resolveProgression, resolveVideoProgression, videosFromFixtures, type NamedFixture } from '../seed/load-fixtures.js'
+import {
+  accountFromFixture, accountsFromFixtures, downloadFromFixture, lifeFromFixture, resolveProgression, resolveVideoProgression, videosFromFixtures, type NamedFixture
+} from '../seed/load-fixtures.js'
 import { FixtureError } from '../seed/fixture-error.js'
-import { DATA_FORMAT, type Snapshot, type StoreHead, type VideoRecord } from '../schemas/store.js'
+import { DATA_FORMAT, type Snapshot, type StoredAccount, type StoreHead, type VideoRecord } from '../schemas/store.js'
+import { AccountBook } from './account-book.js'
 import { DataFileError } from './data-file.js'
 import type { DataFileLock, LockOptions } from './data-file-lock.js'
 import type { FileSystem } from './file-system.js'
@@ -22,7 +25,7 @@ import { SigningBook, type SigningMark } from './signing-keys.js'
 import { signingKeyLine, tokenKeyLine, webhookLine } from './change-log.js'
 import { TransitionSchedule, type DueTransition } from './transition-schedule.js'
 import { VideoTable } from './video-table.js'
-import type { DownloadFixture, ProgressionSettings, VideoFixture, VideoProgressionSettings } from '../schemas/fixture.js'
+import type { AccountSettings, DownloadFixture, FixtureDocument, ProgressionSettings, VideoFixture, VideoProgressionSettings } from '../schemas/fixture.js'
 import type { VideoDetails } from '../schemas/store.js'
 
 export { DataFileError }
@@ -54,6 +57,8 @@ export interface StoreOptions {
   maxVideos?: number
   /** Most accounts with a clock of their own (default MAX_ACCOUNT_CLOCKS). */
   maxAccountClocks?: number
+  /** Most declared accounts (default MAX_ACCOUNTS). */
+  maxAccounts?: number
   /** The data file's file-system calls (default node:fs/promises); tests pass failing ones. */
   fileSystem?: FileSystem
   /** The data file lock's settings (tests: a clock, no heartbeat timer). */
@@ -116,6 +121,26 @@ function videoBound (options: { maxVideos?: number }): number {
 /** Most accounts with a clock of their own (made by a freeze, advance or rate for the account). */
 export const MAX_ACCOUNT_CLOCKS = 100_000
 
+/**
+ * Most declared accounts (fixtures and the admin API together): the same bound as accounts with
+ * a clock of their own, so that every account the mock can know may also run its own clock.
+ */
+export const MAX_ACCOUNTS = MAX_ACCOUNT_CLOCKS
+
+/** A declared account (or one that only holds videos) as the admin API shows it. */
+export interface AccountView {
+  id: string
+  /** Declared by a fixture or the admin API; false: it exists only through the videos it holds. */
+  declared: boolean
+  /** How many videos it holds. */
+  videos: number
+  description?: string
+  /** The settings given for the videos its clients create later. */
+  progression?: VideoProgressionSettings
+  /** What such a video gets: the settings, the rest from the defaults. */
+  videoDefaults: VideoProgression
+}
+
 /** How often (real ms) the ticker notes that mock time went on, when nothing else is written. */
 const CLOCK_SAVE_INTERVAL_MS = 1000
 
@@ -156,6 +181,14 @@ function freshHead (epochMs: number): StoreHead {
   return { format: DATA_FORMAT, epochMs, log: 0, elapsedMs: 0, clock: newClock(0), accountClocks: {} }
 }
 
+/** A fresh head with the accounts the fixtures declare (refused past `maxAccounts`). */
+function seededHead (fixtures: NamedFixture[], maxAccounts: number, epochMs: number): StoreHead {
+  const head = freshHead(epochMs)
+  const accounts = accountsFromFixtures(fixtures, maxAccounts)
+  if (accounts.size > 0) head.accounts = Object.fromEntries(accounts)
+  return head
+}
+
 /** Puts the fixtures' videos into the table; refuses more than `maxVideos`, changing nothing. */
 function seedTable (table: VideoTable, fixtures: NamedFixture[], defaults: Progression, maxVideos: number, nowMs: number | ((account: string) => number)): void {
   const count = fixtures.reduce((sum, fixture) => sum + fixture.document.videos.length, 0)
@@ -167,8 +200,8 @@ function seedTable (table: VideoTable, fixtures: NamedFixture[], defaults: Progr
 }
 
 /**
- * The fixture store: composes the table of videos (the only copy of the records), the clocks,
- * a transition schedule per clock, and persistence; carries out the Cloudflare and admin
+ * The fixture store: composes the table of videos (the only copy of the records), the declared
+ * accounts, the clocks, a transition schedule per clock, and persistence; carries out the Cloudflare and admin
  * operations on them. Knows nothing of HTTP.
  */
 export class DownloadStore {
@@ -182,6 +215,8 @@ export class DownloadStore {
   clocks: ClockBook
   /** Signing keys, webhook subscriptions and the mock's token key (saved with the data). */
   readonly signing: SigningBook
+  /** The declared accounts and their settings (saved with the data). */
+  private readonly accounts: AccountBook
   /** Progression of created downloads whose video names none (from MOCK_SPEED, or the admin API). */
   defaults: Progression
   /** The defaults set over the admin API (saved), or undefined. */
@@ -198,6 +233,7 @@ export class DownloadStore {
   /** Most videos held, and most accounts with a clock of their own. */
   readonly maxVideos: number
   private readonly maxAccountClocks: number
+  private readonly maxAccounts: number
   /** When (wall ms) a tick last noted that mock time went on, and the book time then. */
   private clockSavedAt: number
   private clockSavedElapsed = 0
@@ -218,6 +254,8 @@ export class DownloadStore {
     this.epochMs = head.epochMs as number
     this.maxVideos = videoBound(options)
     this.maxAccountClocks = options.maxAccountClocks ?? MAX_ACCOUNT_CLOCKS
+    this.maxAccounts = options.maxAccounts ?? MAX_ACCOUNTS
+    this.accounts = new AccountBook(head.accounts)
     this.clockSavedAt = this.wallClock()
     this.clocks = this.bindClocks(head)
     this.signing = new SigningBook(head.signing, (mark) => { this.persistence.signing(mark) })
@@ -233,10 +271,12 @@ export class DownloadStore {
   static async open (options: StoreOptions): Promise<DownloadStore> {
     const wallClock = options.wallClock ?? Date.now
     const maxVideos = videoBound(options)
+    const maxAccounts = options.maxAccounts ?? MAX_ACCOUNTS
     const table = new VideoTable()
     const seed = (): StoreHead => {
+      const head = seededHead(options.fixtures, maxAccounts, wallClock())
       seedTable(table, options.fixtures, options.defaults, maxVideos, 0)
-      return freshHead(wallClock())
+      return head
     }
     if (options.dataFile === undefined) {
       const store = new DownloadStore(table, seed(), options)
@@ -251,8 +291,10 @@ export class DownloadStore {
       fileSystem: options.fileSystem,
       lock: options.lock,
       seed,
-      check: () => {
+      check: (head) => {
         if (table.size > maxVideos) throw new DataFileError(dataFile, `holds ${table.size} videos; the store holds at most ${maxVideos} (MOCK_MAX_VIDEOS): raise it, or remove the file to start from the fixtures`)
+        const accounts = Object.keys(head.accounts ?? {}).length
+        if (accounts > maxAccounts) throw new DataFileError(dataFile, `declares ${accounts} accounts; the store holds at most ${maxAccounts}: remove some, or remove the file to start from the fixtures`)
       }
     })
     const store = new DownloadStore(table, opened.head, options)
@@ -271,11 +313,14 @@ export class DownloadStore {
       elapsedMs: () => this.clocks.elapsedMs,
       videoCount: () => this.table.size,
       signingLine: (f, mark) => this.signingLine(f, mark as SigningMark),
+      account: (id) => this.accounts.get(id),
       snapshot: (log): Snapshot => {
         const { global, accounts } = this.clocks.readings()
         const head: StoreHead = { format: DATA_FORMAT, epochMs: this.epochMs, log, elapsedMs: this.clocks.elapsedMs, clock: global, accountClocks: accounts }
         if (this.defaultSettings !== undefined) head.defaults = this.defaultSettings
         head.signing = this.signing.toData()
+        const declared = this.accounts.toData()
+        if (declared !== undefined) head.accounts = declared
         return { head, videos: [...this.table.entries()] }
       }
     }
@@ -408,7 +453,7 @@ export class DownloadStore {
       this.putRecord(videoId, created)
       return { found: true, video: created }
     }
-    return { found: false, reason: this.table.hasAccount(account) ? 'video' : 'account' }
+    return { found: false, reason: this.hasAccount(account) ? 'video' : 'account' }
   }
 
   /** The current state of each download the video has. */
@@ -448,12 +493,17 @@ export class DownloadStore {
     const found = this.lookup(account, videoId, autoCreate)
     if (!found.found || found.video.life === undefined || !isExpired(found.video.life, this.now(account))) return found
     this.deleteVideo(videoId)
-    return { found: false, reason: this.table.hasAccount(account) ? 'video' : 'account' }
+    return { found: false, reason: this.hasAccount(account) ? 'video' : 'account' }
   }
 
-  /** Whether the account is known (holds a video); with `autoCreate`, every account is. */
+  /** Whether the account is known: declared (fixtures, admin API) or holding a video. */
   hasAccount (account: string): boolean {
-    return this.table.hasAccount(account)
+    return this.accounts.has(account) || this.table.hasAccount(account)
+  }
+
+  /** The progression of a video a client creates in the account: its settings, the rest from the defaults. */
+  videoDefaultsOf (account: string): VideoProgression {
+    return resolveVideoProgression(this.accounts.get(account)?.progression, this.defaults)
   }
 
   /** The account's videos with their ids, in the order they came in (reservations that ran out left out). */
@@ -468,8 +518,8 @@ export class DownloadStore {
   }
 
   /**
-   * A video a client brings in (copy, direct upload), in `state` from now, with the defaults'
-   * progression. Refused when the store holds MAX_VIDEOS (every way a video comes in counts).
+   * A video a client brings in (copy, direct upload), in `state` from now, with the progression
+   * its account's settings give (see videoDefaultsOf). Refused when the store holds MAX_VIDEOS (every way a video comes in counts).
    */
   addVideo (account: string, videoId: string, state: VideoState, details: VideoDetails, options: { requireSignedURLs?: boolean, expiresAt?: number } = {}): VideoRecord {
     if (this.table.size >= this.maxVideos) {
@@ -478,7 +528,7 @@ export class DownloadStore {
     const now = this.now(account)
     const record: VideoRecord = {
       account,
-      life: newVideoLife(this.videoDefaults(), state, now, options.expiresAt),
+      life: newVideoLife(this.videoDefaultsOf(account), state, now, options.expiresAt),
       details: { ...details, created: now, modified: now },
       downloads: {},
       onCreate: {}
@@ -972,6 +1022,7 @@ export class DownloadStore {
   async reset (account?: string): Promise<void> {
     // Read first: fixtures that no longer load refuse the reset before anything changes.
     const fixtures = await this.reloadFixtures()
+    const accounts = accountsFromFixtures(fixtures, this.maxAccounts)
     if (account === undefined) {
       const table = new VideoTable()
       seedTable(table, fixtures, this.configDefaults, this.maxVideos, 0)
@@ -983,6 +1034,7 @@ export class DownloadStore {
       this.defaults = this.configDefaults
       this.defaultSettings = undefined
       this.signing.clearAccounts()
+      this.accounts.replace(accounts)
       this.reschedule()
       this.changes++
       this.persistence.all()
@@ -991,6 +1043,11 @@ export class DownloadStore {
     }
     for (const videoId of [...this.table.ofAccount(account).keys()]) this.deleteVideo(videoId)
     this.signing.clearAccount(account)
+    // Declared by the fixtures: back to their settings; declared over the admin API only: gone.
+    const declared = accounts.get(account)
+    if (declared !== undefined) this.accounts.set(account, declared)
+    else this.accounts.delete(account)
+    this.persistence.account(account)
     if (this.clocks.attach(account)) this.clockChanged(account)
     this.announceClock(GLOBAL_CLOCK, 'reset', undefined, account)
     for (const [videoId, record] of videosFromFixtures(fixtures, this.configDefaults, this.clocks.now())) {
@@ -1000,6 +1057,77 @@ export class DownloadStore {
       }
     }
     this.changes++
+  }
+
+  // ---- accounts -------------------------------------------------------------------------------
+
+  /** The declared accounts, as the admin API shows them. */
+  listAccounts (): AccountView[] {
+    return Array.from(this.accounts.entries(), ([id, settings]) => this.accountViewOf(id, settings))
+  }
+
+  /** An account the mock knows (declared, or holding videos) as the admin API shows it, or undefined. */
+  getAccount (id: string): AccountView | undefined {
+    return this.hasAccount(id) ? this.accountViewOf(id, this.accounts.get(id)) : undefined
+  }
+
+  private accountViewOf (id: string, settings: StoredAccount | undefined): AccountView {
+    const view: AccountView = { id, declared: settings !== undefined, videos: this.table.ofAccount(id).size, videoDefaults: this.videoDefaultsOf(id) }
+    if (settings?.description !== undefined) view.description = settings.description
+    if (settings?.progression !== undefined) view.progression = settings.progression
+    return view
+  }
+
+  /**
+   * Declares an account, or replaces its settings (validated by the caller); true when it was
+   * not declared before. Refused past MAX_ACCOUNTS declared accounts, changing nothing.
+   */
+  putAccount (id: string, settings: AccountSettings): boolean {
+    const created = !this.accounts.has(id)
+    this.roomForAccounts(created ? 1 : 0)
+    this.setAccount(id, accountFromFixture(settings))
+    return created
+  }
+
+  /** Refuses `adding` more declared accounts when they would pass the bound. */
+  private roomForAccounts (adding: number): void {
+    if (this.accounts.size + adding > this.maxAccounts) {
+      throw new StoreChangeError('account', `at most ${this.maxAccounts} accounts are declared (it holds ${this.accounts.size}, and this adds ${adding}); delete some, or reset`, 'full')
+    }
+  }
+
+  private setAccount (id: string, settings: StoredAccount): void {
+    this.accounts.set(id, settings)
+    this.changes++
+    this.persistence.account(id)
+  }
+
+  /**
+   * Removes an account's declaration. Refused when it is not declared (not-found) or still
+   * holds videos (conflict: delete them, or reset the account), changing nothing.
+   */
+  deleteAccount (id: string): void {
+    if (!this.accounts.has(id)) throw new StoreChangeError('account', `no declared account ${id}`, 'not-found')
+    const videos = this.table.ofAccount(id).size
+    if (videos > 0) throw new StoreChangeError('account', `account ${id} still holds videos (${videos}): delete them first (DELETE /__mock/videos/{video}), or reset the account`, 'conflict')
+    this.accounts.delete(id)
+    this.changes++
+    this.persistence.account(id)
+  }
+
+  /**
+   * Loads a (checked) fixture document over the admin API: its accounts are declared (their
+   * settings replaced) and its videos created or replaced; returns how many videos were new.
+   * Either bound refuses the whole document, changing nothing.
+   */
+  loadDocument (document: FixtureDocument): number {
+    const accounts = accountsFromFixtures([{ source: 'body', document }], Number.POSITIVE_INFINITY)
+    let adding = 0
+    for (const id of accounts.keys()) if (!this.accounts.has(id)) adding++
+    this.roomForAccounts(adding)
+    const created = this.putVideos(document.videos)
+    for (const [id, settings] of accounts) this.setAccount(id, settings)
+    return created
   }
 
   // ---- persistence ----------------------------------------------------------------------------

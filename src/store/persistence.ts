@@ -11,8 +11,8 @@ import { basename, dirname, join } from 'node:path'
 import { Low } from 'lowdb'
 import type { ClockState } from '../domain/clock-book.js'
 import type { ProgressionSettings } from '../schemas/fixture.js'
-import { DATA_FORMAT, type Snapshot, type StoreHead, type VideoRecord } from '../schemas/store.js'
-import { aliveLine, clockLine, defaultsLine, finishReplay, openLine, replayLog, startReplay, videoLine, type VideoSink } from './change-log.js'
+import { DATA_FORMAT, type Snapshot, type StoredAccount, type StoreHead, type VideoRecord } from '../schemas/store.js'
+import { accountLine, aliveLine, clockLine, defaultsLine, finishReplay, openLine, replayLog, startReplay, videoLine, type VideoSink } from './change-log.js'
 import { DataFile, DataFileError, errorCode } from './data-file.js'
 import { DataFileLock, type LockOptions } from './data-file-lock.js'
 import { nodeFileSystem, syncDirectory, writeAll, type FileHandleLike, type FileSystem } from './file-system.js'
@@ -37,6 +37,8 @@ export interface PersistenceSource {
   videoCount: () => number
   /** The change-log line of a signing change as it stands now (see SigningMark). */
   signingLine: (f: number, mark: string) => string
+  /** A declared account's settings, or undefined once it is no longer declared. */
+  account: (id: string) => StoredAccount | undefined
   /** Everything, taken in one synchronous step, for a snapshot that the log `log` follows. */
   snapshot: (log: number) => Snapshot
 }
@@ -52,6 +54,8 @@ export interface Persistence {
   defaults: () => void
   /** A signing key, a webhook subscription or the token key changed (see SigningMark). */
   signing: (mark: string) => void
+  /** An account was declared, changed or removed. */
+  account: (id: string) => void
   /** Everything changed (a reset): a snapshot follows. */
   all: () => void
   /** Mock time went on: a short line says so (see change-log.ts). */
@@ -70,6 +74,7 @@ export const inMemory: Persistence = {
   clock: () => {},
   defaults: () => {},
   signing: () => {},
+  account: () => {},
   all: () => {},
   alive: () => {},
   flush: async () => {},
@@ -96,8 +101,8 @@ export interface DataFileOptions {
   lock?: Omit<LockOptions, 'fileSystem' | 'onError' | 'onLost'>
   /** Fills the sink from the fixtures, for a first start; returns the head to start from. */
   seed: () => StoreHead
-  /** Checks what was loaded (the bound on videos); throws to refuse it. */
-  check: () => void
+  /** Checks what was loaded (the bounds on videos and declared accounts); throws to refuse it. */
+  check: (head: StoreHead) => void
 }
 
 /** What opening a data file gives: the state's head (the videos are in the sink), and the writer. */
@@ -173,7 +178,7 @@ export async function openDataFile (file: string, videos: VideoSink, options: Da
       // The videos are the table's now: the snapshot's list need not stay in memory.
       db.data = NO_SNAPSHOT
     }
-    options.check()
+    options.check(head)
     // Holding the lock, nobody else writes beside the file: what is there was left by a kill.
     await adapter.removeLeftovers()
     const writer = new DataFileWriter(file, db, adapter, lock, (generations.at(-1) ?? 0) + 1, fileSystem, options)
@@ -195,11 +200,11 @@ export async function openDataFile (file: string, videos: VideoSink, options: Da
 }
 
 /** What a batch took from the marks, to put back when it fails. */
-interface Marks { videos: Set<string>, clocks: Set<string>, signing: Set<string>, defaults: boolean, alive: boolean, all: boolean }
+interface Marks { videos: Set<string>, clocks: Set<string>, signing: Set<string>, accounts: Set<string>, defaults: boolean, alive: boolean, all: boolean }
 
 /** No marks. */
 function noMarks (): Marks {
-  return { videos: new Set(), clocks: new Set(), signing: new Set(), defaults: false, alive: false, all: false }
+  return { videos: new Set(), clocks: new Set(), signing: new Set(), accounts: new Set(), defaults: false, alive: false, all: false }
 }
 
 /** The writer of a data file: marks, coalescing, appends, snapshots, close. */
@@ -269,12 +274,13 @@ class DataFileWriter implements Persistence {
   clock (key: string): void { this.marks.clocks.add(key); this.schedule() }
   defaults (): void { this.marks.defaults = true; this.schedule() }
   signing (mark: string): void { this.marks.signing.add(mark); this.schedule() }
+  account (id: string): void { this.marks.accounts.add(id); this.schedule() }
   all (): void { this.marks.all = true; this.schedule() }
   alive (): void { this.marks.alive = true; this.schedule() }
 
   private get pending (): boolean {
     const marks = this.marks
-    return marks.all || marks.defaults || marks.alive || marks.videos.size > 0 || marks.clocks.size > 0 || marks.signing.size > 0
+    return marks.all || marks.defaults || marks.alive || marks.videos.size > 0 || marks.clocks.size > 0 || marks.signing.size > 0 || marks.accounts.size > 0
   }
 
   /** One write follows within the flush delay. */
@@ -294,7 +300,7 @@ class DataFileWriter implements Persistence {
 
   /** Puts marks back after a failed write: the next change or the close tries again. */
   private putBack (taken: Marks): void {
-    for (const part of ['videos', 'clocks', 'signing'] as const) {
+    for (const part of ['videos', 'clocks', 'signing', 'accounts'] as const) {
       for (const mark of taken[part]) this.marks[part].add(mark)
     }
     this.marks.defaults ||= taken.defaults
@@ -347,6 +353,7 @@ class DataFileWriter implements Persistence {
     for (const key of taken.clocks) text += clockLine(f, key, this.source.clock(key))
     if (taken.defaults) text += defaultsLine(f, this.source.defaults())
     for (const mark of taken.signing) text += this.source.signingLine(f, mark)
+    for (const id of taken.accounts) text += accountLine(f, id, this.source.account(id))
     if (text === '' && taken.alive) text = aliveLine(f)
     if (text === '') return
     try {

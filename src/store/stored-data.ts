@@ -50,8 +50,8 @@ export type HeadChecked = Omit<StoreData, 'videos'> & { videos: Record<string, u
  * Checks parsed snapshot data but for its videos, and brings it to the current format: a data@1
  * file gets the epoch `nowMs` (its first load under this version) and no change log; a data@2
  * file (and a data@1 one) has no video lifecycles (every video is ready since mock 0), signing
- * keys, subscriptions or signed-URL videos, which is what data@3 reads where `life`, `signing`
- * and `requireSignedURLs` are absent. Returns the same object.
+ * keys, subscriptions, declared accounts or signed-URL videos, which is what data@3 reads where
+ * `life`, `signing`, `accounts` and `requireSignedURLs` are absent. Returns the same object.
  */
 export function checkStoredHead (value: unknown, file: string, nowMs: number): HeadChecked {
   // Prototype keys never pass: every object of the schema is closed, and records take only

@@ -263,6 +263,11 @@ t.test('direct upload: maxDurationSeconds, expiry, and bad uploads', async (t) =
   const path = new URL(open.uploadURL).pathname
   const text = await app.inject({ method: 'POST', url: path, headers: { 'content-type': 'text/plain' }, payload: 'x' })
   t.equal(text.statusCode, 415, 'not multipart')
+  // Found by the fuzz: a JSON body was parsed as JSON, and the upload of no counted bytes was a 500.
+  const json = await app.inject({ method: 'POST', url: path, headers: { 'content-type': 'application/json' }, payload: '{"a":1}' })
+  t.same([json.statusCode, json.json().errors[0].error_chain[0].code], [415, 6106])
+  t.match(json.json().errors[0].error_chain[0].message, /a direct upload is multipart\/form-data/)
+  t.match((await api(t, app, { method: 'GET', url: `${STREAM}/${open.uid as string}`, headers: AUTH })).body.result.status, { state: 'pendingupload' }, 'still waiting for its upload')
   const empty = await app.inject({ method: 'POST', url: path, headers: MULTIPART, payload: '' })
   t.same([empty.statusCode, empty.json().errors[0].code], [400, 10400])
   const none = await app.inject({ method: 'POST', url: path })

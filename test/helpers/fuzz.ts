@@ -10,19 +10,22 @@ import { join } from 'node:path'
 import fc from 'fast-check'
 import type { FastifyInstance } from 'fastify'
 import { BUNDLED_ASSETS } from '../../src/paths.js'
-import { ACCOUNT, OTHER_ACCOUNT, UNKNOWN_VIDEO, VIDEOS } from './build.js'
+import { ACCOUNT, OTHER_ACCOUNT, UNKNOWN_VIDEO, VIDEOS } from './ids.js'
 import { contractProblems } from './contract.js'
 
 // ---- requests ---------------------------------------------------------------------------------
 
 /** Which part of the server a generated request aims at (for statistics; the checks do not trust it). */
-export type Target = 'cloudflare' | 'media' | 'admin' | 'other'
+export type Target = 'cloudflare' | 'videos' | 'upload' | 'media' | 'admin' | 'other'
 
 /** One generated request, as `app.inject` takes it. */
 export interface FuzzRequest {
   target: Target
   method: string
-  /** May hold `{fault0}`, `{fault1}`: the ids of the fault rules this run added, filled in when sent. */
+  /**
+   * May hold `{fault0}`, `{fault1}`: the ids of the fault rules this run added, and `{video0}`:
+   * the uid of the video this run's last copy or direct upload made (also in a body), filled in when sent.
+   */
   url: string
   headers: Record<string, string>
   payload?: string | Buffer
@@ -276,7 +279,7 @@ function bodyOf (value: fc.Arbitrary<unknown>): fc.Arbitrary<Body> {
 
 /** Any small JSON value with keys the admin schemas know, so random objects sometimes look right. */
 const fieldNameArb = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom('account', 'ms', 'rate', 'status', 'percentComplete', 'model', 'speed', 'step', 'failAt', 'holdAt', 'videos', 'id', 'downloads', 'onCreate', 'match', 'times', 'probability', 'seed', 'error', 'retryAfter', 'description') },
+  { weight: 3, arbitrary: fc.constantFrom('account', 'ms', 'rate', 'status', 'percentComplete', 'model', 'speed', 'step', 'failAt', 'holdAt', 'videos', 'id', 'downloads', 'onCreate', 'match', 'times', 'probability', 'seed', 'error', 'retryAfter', 'description', 'accounts', 'progression', 'state', 'input', 'url', 'meta', 'maxDurationSeconds', 'expiry') },
   { weight: 1, arbitrary: fc.string({ maxLength: 10 }) }
 )
 const looseObjectArb: fc.Arbitrary<Record<string, unknown>> = fc.dictionary(fieldNameArb, fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 })
@@ -306,7 +309,32 @@ const videoInputArb = fc.record({
   onCreate: fc.record({ default: progressionArb, audio: progressionArb }, { requiredKeys: [] })
 }, { requiredKeys: ['account'] })
 const videoFixtureArb = fc.tuple(videoInputArb, maybe(wellFormedVideoArb, malformedIdArb)).map(([video, id]) => ({ id, ...video }))
+const videoPointArb = maybe(fc.oneof(fc.constantFrom('downloading', 'queued'), fc.integer({ min: 0, max: 100 }), fc.double({ min: 0, max: 100, noNaN: true })), fc.constantFrom('inprogress', 'ready', 101, -1, null, ''))
+const phaseMsArb = maybe(fc.constantFrom(0, 1, 500, 2000, 60_000), fc.constantFrom(-1, 1.5, '1000', 31_536_000_001, null))
+const videoProgressionArb = fc.record({
+  model: modelArb,
+  downloadingMs: phaseMsArb,
+  queuedMs: phaseMsArb,
+  speed: speedArb,
+  step: stepArb,
+  failAt: videoPointArb,
+  holdAt: videoPointArb,
+  errorReasonCode: maybe(fc.constantFrom('ERR_NON_VIDEO', 'ERR_UNKNOWN', 'ERR_FETCH_ORIGIN_ERROR', 'ERR_MOCK_OWN'), fc.constantFrom('err', 'ERR_', '', 'ERR_lower', 5, null))
+}, { requiredKeys: [] })
+const accountSettingsArb = fc.record({
+  description: maybe(fc.string({ maxLength: 20 }), fc.constantFrom(1, null)),
+  progression: maybe(videoProgressionArb, fc.constantFrom('fast', [], null))
+}, { requiredKeys: [] })
+const accountFixtureArb = fc.tuple(accountSettingsArb, bodyAccountArb).map(([settings, id]) => ({ id, ...settings }))
+const lifeChangeArb = fc.record({
+  state: maybe(fc.constantFrom('pendingupload', 'downloading', 'queued', 'inprogress', 'ready', 'error'), fc.constantFrom('live-inprogress', 'READY', '', 1)),
+  pctComplete: percentArb,
+  progression: videoProgressionArb,
+  errorReasonCode: maybe(fc.constantFrom('ERR_NON_VIDEO', 'ERR_UNKNOWN'), fc.constantFrom('x', '')),
+  dropDownloads: maybe(fc.boolean(), fc.constantFrom('yes', 1))
+}, { requiredKeys: [] })
 const fixtureDocumentArb = fc.record({
+  accounts: fc.array(accountFixtureArb, { maxLength: 2 }),
   videos: fc.array(videoFixtureArb, { maxLength: 3 }),
   description: fc.string({ maxLength: 20 }),
   $schema: fc.constant('../schemas/fixture.schema.json')
@@ -377,6 +405,9 @@ const adminEndpoints: Endpoint[] = [
   { weight: 3, method: methodArb('GET', 'PUT', 'DELETE'), path: adminVideoArb.map((video) => `${ADMIN}/videos/${video}`), body: videoInputArb },
   { weight: 8, method: methodArb('PUT', 'PATCH', 'PATCH', 'DELETE'), path: fc.tuple(adminVideoArb, adminTypeArb).map(([video, type]) => `${ADMIN}/videos/${video}/downloads/${type}`), body: fc.oneof(downloadPatchArb, downloadFixtureArb) },
   { weight: 3, method: methodArb('PUT', 'DELETE'), path: fc.tuple(adminVideoArb, adminTypeArb).map(([video, type]) => `${ADMIN}/videos/${video}/on-create/${type}`), body: progressionArb },
+  { weight: 2, method: methodArb('PATCH'), path: adminVideoArb.map((video) => `${ADMIN}/videos/${video}/lifecycle`), body: lifeChangeArb },
+  { weight: 1, method: methodArb('GET'), path: fc.constant(`${ADMIN}/accounts`) },
+  { weight: 4, method: methodArb('PUT', 'PUT', 'GET', 'DELETE'), path: fc.oneof({ weight: 8, arbitrary: wellFormedAccountArb }, { weight: 1, arbitrary: malformedIdArb }).map((account) => `${ADMIN}/accounts/${account}`), body: accountSettingsArb },
   { weight: 1, method: methodArb('GET'), path: fc.constant(`${ADMIN}/clock`), query: accountQueryArb },
   { weight: 8, method: methodArb('POST'), path: fc.constant(`${ADMIN}/clock/advance`), body: advanceBodyArb },
   { weight: 2, method: methodArb('POST'), path: fc.constantFrom(`${ADMIN}/clock/freeze`, `${ADMIN}/clock/resume`), body: accountBodyArb },
@@ -434,6 +465,153 @@ const cloudflareRequestArb: fc.Arbitrary<FuzzRequest> = fc.record({
   target: 'cloudflare', method, url: path + query, headers: headersOf(credentials, prefer, body, extra), ...(body.payload === undefined ? {} : { payload: body.payload })
 }))
 
+// ---- the video endpoints and the upload url ------------------------------------------------------
+
+/** Dates of list queries and bodies: RFC 3339 or not, past, future, out of range. */
+const dateArb: fc.Arbitrary<string> = fc.oneof(
+  fc.constantFrom('2026-12-02T00:00:00Z', '1970-01-01T00:00:00.000Z', '9999-12-31T23:59:59Z', '2100-01-01T00:00:00+01:00', 'yesterday', '', '2026-13-45T99:99:99Z', 'NaN', '0'),
+  fc.date({ min: new Date(0), max: new Date(4_000_000_000_000), noInvalidDate: true }).map((date) => date.toISOString()),
+  fc.string({ maxLength: 70 })
+)
+const flagArb = fc.constantFrom('true', 'false', '1', '0', 'yes', '', 'TRUE')
+const listQueryArb: fc.Arbitrary<string> = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      status: fc.oneof(fc.constantFrom('ready', 'queued,inprogress', 'error, ready', 'pendingupload,downloading', 'live-inprogress', 'READY', 'nope', '', ',,'), fc.string({ maxLength: 10 })),
+      creator: fc.oneof(fc.constantFrom('creator-1', ''), fc.string({ maxLength: 70 })),
+      search: fc.string({ maxLength: 12 }),
+      start: dateArb,
+      end: dateArb,
+      after: dateArb,
+      before: dateArb,
+      asc: flagArb,
+      include_counts: flagArb,
+      limit: fc.constantFrom('1', '2', '1000', '1001', '0', '-1', 'abc', '1.5', '1e3'),
+      id: fc.constantFrom(VIDEOS.ready, `${VIDEOS.ready},${VIDEOS.empty}`, 'x', '{video0}'),
+      name: fc.constantFrom('clip', 'a,b', ''),
+      video_name: fc.string({ maxLength: 10 }),
+      type: fc.constantFrom('vod', 'live', 'x'.repeat(11)),
+      live_input_id: fc.constantFrom('x', 'l'.repeat(65))
+    }, { requiredKeys: [] }).map((entries) => {
+      const query = new URLSearchParams(entries).toString()
+      return query === '' ? '' : `?${query}`
+    })
+  },
+  { weight: 2, arbitrary: queryArb },
+  { weight: 1, arbitrary: lazy('list-id-3301', () => `?id=${'a'.repeat(3301)}`) }
+)
+
+const metaArb = fc.oneof(
+  { weight: 6, arbitrary: fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }) },
+  { weight: 2, arbitrary: fc.string({ maxLength: 12 }).map((name) => ({ name })) },
+  { weight: 1, arbitrary: fc.constantFrom([], 'x', 1, null) },
+  { weight: 1, arbitrary: fc.constant(null).map(() => ({ big: big('meta-17k', () => 'm'.repeat(17 * 1024)) })) }
+)
+const creatorArb = fc.oneof({ weight: 6, arbitrary: fc.string({ maxLength: 64 }) }, { weight: 1, arbitrary: fc.constantFrom('c'.repeat(65), 1, {}, [], null) })
+const originsArb = maybe(fc.array(fc.constantFrom('example.com', '*.example.com', 'https://app.example', ''), { maxLength: 3 }), fc.constantFrom('example.com', [1], null, ['o'.repeat(256)], Array(101).fill('a.com')))
+const sourceUrlArb = maybe(
+  fc.constantFrom('https://example.com/a.mp4', 'http://127.0.0.1:9/x.mp4', `https://example.com/${'a'.repeat(200)}.mp4`, 'https://example.com/a.mp4?x=1#y'),
+  fc.constantFrom('ftp://example.com/a.mp4', 'javascript:alert(1)', '', 'https://', 'http:// bad', 'file:///etc/passwd', 'x'.repeat(2049), 5, null, {})
+)
+const commonVideoFields = {
+  meta: metaArb,
+  creator: creatorArb,
+  requireSignedURLs: maybe(fc.boolean(), fc.constantFrom('true', 1, null)),
+  allowedOrigins: originsArb,
+  thumbnailTimestampPct: maybe(fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom(-0.1, 1.1, '0.5', null)),
+  scheduledDeletion: fc.oneof(dateArb, fc.constantFrom(null, 5))
+}
+const maxDurationArb = maybe(fc.constantFrom(1, 2, 60, 36000), fc.constantFrom(0, 36001, 1.5, '60', null))
+const editBodyArb = fc.record({
+  ...commonVideoFields,
+  maxDurationSeconds: maxDurationArb,
+  uid: fc.constantFrom('{video0}', VIDEOS.ready, UNKNOWN_VIDEO, 'x', ''),
+  uploadExpiry: fc.oneof(dateArb, fc.constant(null)),
+  publicDetails: maybe(fc.constant({ title: 't' }), fc.constantFrom('x', [])),
+  unknownField: fc.jsonValue({ maxDepth: 1 })
+}, { requiredKeys: [] })
+const copyBodyArb = fc.record({
+  ...commonVideoFields,
+  input: sourceUrlArb,
+  url: sourceUrlArb,
+  name: maybe(fc.string({ maxLength: 20 }), fc.constantFrom('n'.repeat(256), 1)),
+  watermark: maybe(fc.constant({ uid: VIDEOS.ready }), fc.constantFrom('x', 1))
+}, { requiredKeys: [] })
+const directUploadBodyArb = fc.record({
+  ...commonVideoFields,
+  maxDurationSeconds: maxDurationArb,
+  expiry: fc.oneof({ weight: 3, arbitrary: fc.constant('9999-12-31T23:59:59Z') }, { weight: 1, arbitrary: dateArb }),
+  watermark: maybe(fc.constant({ uid: VIDEOS.ready }), fc.constantFrom('x', 1))
+}, { requiredKeys: [] })
+
+/** The accounts of the video endpoints: mostly the fixtures', one a run may declare, malformed ones. */
+const videoAccountArb: fc.Arbitrary<string> = fc.oneof(
+  { weight: 10, arbitrary: fc.constant(ACCOUNT) },
+  { weight: 3, arbitrary: fc.constantFrom(FRESH_ACCOUNT, OTHER_ACCOUNT) },
+  { weight: 1, arbitrary: malformedIdArb }
+)
+/** The video of a video path: the one this run made last, a fixture's, one named like a static path, or noise. */
+const videoUidArb: fc.Arbitrary<string> = fc.oneof(
+  { weight: 6, arbitrary: fc.constant('{video0}') },
+  { weight: 8, arbitrary: videoArb },
+  { weight: 1, arbitrary: fc.constantFrom('copy', 'direct_upload', 'keys', 'webhook', 'COPY', 'copy%00') }
+)
+const streamPrefixArb = fc.oneof({ weight: 8, arbitrary: fc.constantFrom('/client/v4', '') }, { weight: 1, arbitrary: fc.constantFrom('/client/v4/', '/CLIENT/v4', '/client/v4/client/v4') })
+
+/** Bodies a client that means well sends, so that runs reach past the checks to the changes. */
+const jsonBody = (value: fc.Arbitrary<unknown>): fc.Arbitrary<Body> => value.map((v): Body => ({ payload: JSON.stringify(v), contentType: 'application/json' }))
+const cleanEditArb = jsonBody(fc.record({ meta: fc.string({ maxLength: 12 }).map((name) => ({ name })), creator: fc.constantFrom('creator-1', 'creator-2'), requireSignedURLs: fc.boolean(), thumbnailTimestampPct: fc.constantFrom(0, 0.5, 1) }, { requiredKeys: [] }))
+const cleanCopyArb = jsonBody(fc.record({ url: fc.constantFrom('https://example.com/a.mp4', 'http://127.0.0.1:9/b.mp4'), meta: fc.constant({ name: 'clip' }), creator: fc.constant('creator-1') }, { requiredKeys: ['url'] }))
+const cleanDirectUploadArb = jsonBody(fc.record({ maxDurationSeconds: fc.constantFrom(1, 60, 36000), meta: fc.constant({ name: 'upload' }) }, { requiredKeys: ['maxDurationSeconds'] }))
+
+/** One request to the video endpoints: list, details, edit, delete, copy, direct upload; well-meant or hostile. */
+const videoRequestArb: fc.Arbitrary<FuzzRequest> = fc.oneof(
+  { weight: 4, arbitrary: fc.record({ method: methodArb('GET', 'GET', 'HEAD', 'POST'), query: listQueryArb, path: fc.constant(''), body: fc.constant<Body>({}), clean: fc.constant<Body>({}) }) },
+  { weight: 6, arbitrary: fc.record({ method: methodArb('GET', 'GET', 'POST', 'POST', 'DELETE', 'HEAD'), query: fc.oneof({ weight: 6, arbitrary: fc.constant('') }, { weight: 1, arbitrary: queryArb }), path: videoUidArb.map((uid) => `/${uid}`), body: bodyOf(editBodyArb), clean: cleanEditArb }) },
+  { weight: 4, arbitrary: fc.record({ method: methodArb('POST'), query: fc.constant(''), path: fc.constant('/copy'), body: bodyOf(copyBodyArb), clean: cleanCopyArb }) },
+  { weight: 4, arbitrary: fc.record({ method: methodArb('POST'), query: fc.constant(''), path: fc.constant('/direct_upload'), body: bodyOf(directUploadBodyArb), clean: cleanDirectUploadArb }) }
+).chain(({ method, query, path, body, clean }) => fc.oneof(
+  {
+    weight: 2,
+    arbitrary: fc.record({ prefix: fc.constantFrom('/client/v4', ''), account: fc.constantFrom(ACCOUNT, ACCOUNT, FRESH_ACCOUNT) }).map(({ prefix, account }) => printable({
+      target: 'videos', method, url: `${prefix}/accounts/${account}/stream${path}`, headers: headersOf({ authorization: 'Bearer fuzz-token-123456' }, undefined, clean, {}), ...(clean.payload === undefined ? {} : { payload: clean.payload })
+    }))
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      prefix: streamPrefixArb,
+      account: videoAccountArb,
+      credentials: credentialsArb,
+      prefer: preferArb,
+      creator: fc.oneof({ weight: 6, arbitrary: fc.constant<Record<string, string>>({}) }, { weight: 1, arbitrary: fc.constantFrom('creator-1', 'h'.repeat(65), '').map((value) => ({ 'upload-creator': value })) }),
+      extra: extraHeadersArb
+    }).map(({ prefix, account, credentials, prefer, creator, extra }) => printable({
+      target: 'videos', method, url: `${prefix}/accounts/${account}/stream${path}${query}`, headers: { ...headersOf(credentials, prefer, body, extra), ...creator }, ...(body.payload === undefined ? {} : { payload: body.payload })
+    }))
+  }
+))
+
+const BOUNDARY = 'fuzzboundary'
+const multipart = (content: string): string => `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="clip.mp4"\r\nContent-Type: video/mp4\r\n\r\n${content}\r\n--${BOUNDARY}--\r\n`
+const uploadBodyArb: fc.Arbitrary<Body> = fc.oneof(
+  { weight: 6, arbitrary: fc.string({ minLength: 1, maxLength: 64 }).map((content): Body => ({ payload: multipart(content), contentType: `multipart/form-data; boundary=${BOUNDARY}` })) },
+  { weight: 1, arbitrary: fc.constantFrom<Body>({ payload: '', contentType: `multipart/form-data; boundary=${BOUNDARY}` }, { payload: 'no parts', contentType: 'multipart/form-data' }, { payload: multipart('x'), contentType: 'text/plain' }, { payload: '{}', contentType: 'application/json' }, {}) },
+  { weight: 1, arbitrary: hostileBodyArb }
+)
+/** A request to a direct upload's one-time url (or its preflight). */
+const uploadRequestArb: fc.Arbitrary<FuzzRequest> = fc.record({
+  method: fc.oneof({ weight: 8, arbitrary: fc.constant('POST') }, { weight: 1, arbitrary: fc.constant('OPTIONS') }, { weight: 1, arbitrary: fc.constantFrom(...METHODS) }),
+  prefix: fc.oneof({ weight: 8, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.constantFrom('/client/v4', '/upload') }),
+  uid: fc.oneof({ weight: 6, arbitrary: fc.constant('{video0}') }, { weight: 2, arbitrary: videoArb }),
+  body: uploadBodyArb,
+  origin: fc.constantFrom<Record<string, string>>({}, { origin: 'https://app.example' }, { origin: 'https://app.example', 'access-control-request-method': 'POST' }),
+  extra: extraHeadersArb
+}).map(({ method, prefix, uid, body, origin, extra }) => printable({
+  target: 'upload', method, url: `${prefix}/upload/${uid}`, headers: { ...headersOf({}, undefined, body, extra), ...origin }, ...(body.payload === undefined ? {} : { payload: body.payload })
+}))
+
 const mediaRequestArb: fc.Arbitrary<FuzzRequest> = fc.record({
   method: fc.oneof({ weight: 6, arbitrary: fc.constant('GET') }, { weight: 2, arbitrary: fc.constant('HEAD') }, { weight: 1, arbitrary: fc.constantFrom(...METHODS) }),
   path: mediaPathArb,
@@ -470,6 +648,8 @@ const otherRequestArb: fc.Arbitrary<FuzzRequest> = fc.record({
 /** One random request, anywhere. */
 export const requestArb: fc.Arbitrary<FuzzRequest> = fc.oneof(
   { weight: 9, arbitrary: cloudflareRequestArb },
+  { weight: 6, arbitrary: videoRequestArb },
+  { weight: 3, arbitrary: uploadRequestArb },
   { weight: 7, arbitrary: adminRequestArb },
   { weight: 3, arbitrary: mediaRequestArb },
   { weight: 1, arbitrary: otherRequestArb }
@@ -499,6 +679,10 @@ export class FuzzStats {
   lowering = 0
   faultsAdded = 0
   faultsNeutralised = 0
+  /** The account's 404s checked to be for accounts the mock did not know. */
+  unknownAccounts = 0
+  /** Successful video changes, by action (add, read, edit, delete, upload). */
+  videoChanges: Record<string, number> = {}
 
   count (target: string, status: number): void {
     this.requests++
@@ -508,8 +692,11 @@ export class FuzzStats {
 }
 
 interface DownloadView { status: string, percentComplete: number, model: string, speed: number, step: number, failAt?: number, holdAt?: number }
-interface VideoView { id: string, account: string, downloads: Record<string, DownloadView | undefined>, onCreate: Record<string, unknown> }
+interface LifecycleView { state: string, pctComplete: number, expiresAt?: number }
+interface VideoView { id: string, account: string, downloads: Record<string, DownloadView | undefined>, onCreate: Record<string, unknown>, lifecycle?: LifecycleView }
 type Snapshot = Map<string, VideoView>
+
+interface VideoAnswer { uid: string, readyToStream: boolean, status: { state: string } }
 
 interface Answer { statusCode: number, headers: Record<string, unknown>, body: string, rawPayload: Buffer }
 
@@ -519,6 +706,12 @@ const MEDIA_SIZES: Record<string, number> = {
   'audio.m4a': statSync(join(BUNDLED_ASSETS, 'audio.m4a')).size
 }
 const CLOUDFLARE_PATH = /^(?:\/client\/v4)?\/accounts\/([^/]+)\/stream\/([^/]+)\/downloads(?:\/([^/]+))?$/
+/** The video endpoints: the list (no second group), a video, copy or direct_upload (the second group). */
+const VIDEO_PATH = /^(?:\/client\/v4)?\/accounts\/([^/]+)\/stream(?:\/([^/]+))?$/
+const UPLOAD_URL = /^\/upload\/([^/]+)$/
+const DASHBOARD_FILES = /^\/__mock\/(?:|dashboard\.js|dashboard\.css|progress\.js)$/
+/** A video's states, in Cloudflare's order: a read or an upload never moves one back. */
+const VIDEO_STATES = ['pendingupload', 'downloading', 'queued', 'inprogress', 'ready', 'error']
 const MEDIA_PATH = /^\/([^/]+)\/downloads\/(default\.mp4|audio\.m4a)$/
 /** Admin writes that never lower a download's progress: the clock, faults, journal, defaults, on-create. */
 const FORWARD_ADMIN = /^\/__mock\/(clock(\/.*)?|faults(\/.*)?|journal|defaults|videos\/[^/]+\/on-create\/[^/]+)$/
@@ -580,6 +773,8 @@ type Effect =
   | { kind: 'delete', video: string, type: string }
   | { kind: 'forward' }
   | { kind: 'any' }
+  /** A 2xx of a video endpoint or the upload url, on one video. */
+  | { kind: 'video', action: 'add' | 'read' | 'edit' | 'delete' | 'upload', video: string, account?: string }
 
 /**
  * Sends requests to one app and checks, after each, the invariants of the answer and of the
@@ -599,6 +794,11 @@ export class FuzzHarness {
   private stalls = new Map<string, number>()
   /** The newest journal entry seen (the journal is cleared at each reset, its numbering goes on). */
   private lastSeq: number | undefined
+  /** The videos this run's copies and direct uploads made, for `{video0}`. */
+  private created: string[] = []
+  /** The declared accounts (ids and settings) as a fresh app has them, and as the last request left them. */
+  private pristineAccounts = ''
+  private previousAccounts = ''
 
   constructor (app: FastifyInstance, stats = new FuzzStats()) {
     this.app = app
@@ -610,6 +810,15 @@ export class FuzzHarness {
     this.pristine = JSON.stringify([...(await this.snapshot()).values()])
     this.pristineClock = (await this.app.inject({ method: 'GET', url: '/__mock/clock' })).body
     this.prototypeKeys = Object.getOwnPropertyNames(Object.prototype).join(',')
+    this.pristineAccounts = await this.accounts()
+  }
+
+  /** The declared accounts and their settings (not their video counts, which copies move), as JSON. */
+  private async accounts (): Promise<string> {
+    const res = await this.app.inject({ method: 'GET', url: '/__mock/accounts' })
+    if (res.statusCode !== 200) throw this.fail(`GET /__mock/accounts answered ${res.statusCode}: ${clip(res.body, 400)}`)
+    const accounts = (res.json() as { result: { accounts: Array<{ id: string, description?: string, progression?: unknown }> } }).result.accounts
+    return JSON.stringify(accounts.map(({ id, description, progression }) => ({ id, description, progression })))
   }
 
   /** Starts a run: everything back to the fixtures, and checked to be so. */
@@ -620,6 +829,7 @@ export class FuzzHarness {
     this.log = []
     this.stalls.clear()
     this.lastSeq = undefined
+    this.created = []
     const reset = await this.app.inject({ method: 'POST', url: '/__mock/reset' })
     if (reset.statusCode !== 200) throw new InvariantError(`reset answered ${reset.statusCode}: ${reset.body}`)
     this.previous = await this.snapshot()
@@ -628,6 +838,8 @@ export class FuzzHarness {
     if (clock !== this.pristineClock) throw new InvariantError(`POST /__mock/reset did not bring the clock back: ${clock}`)
     const faults = (await this.app.inject({ method: 'GET', url: '/__mock/faults' })).json() as { result: { rules: unknown[] } }
     if (faults.result.rules.length !== 0) throw new InvariantError('POST /__mock/reset left fault rules')
+    this.previousAccounts = await this.accounts()
+    if (this.previousAccounts !== this.pristineAccounts) throw new InvariantError(`POST /__mock/reset did not bring the declared accounts back: ${this.previousAccounts}`)
   }
 
   /** Ends a run: the server still answers, and no prototype was polluted. */
@@ -644,8 +856,10 @@ export class FuzzHarness {
 
   /** Sends one request and checks every invariant. */
   async step (generated: FuzzRequest): Promise<void> {
-    const url = generated.url.replace(/\{fault(\d)\}/g, (_, index: string) => this.faultIds[Number(index)] ?? 'f0')
+    const video0 = this.created.at(-1) ?? UNKNOWN_VIDEO
+    const url = generated.url.replace(/\{fault(\d)\}/g, (_, index: string) => this.faultIds[Number(index)] ?? 'f0').replaceAll('{video0}', video0)
     const request: FuzzRequest = { ...generated, url }
+    if (typeof generated.payload === 'string' && generated.payload.includes('{video0}')) request.payload = generated.payload.replaceAll('{video0}', video0)
     this.log.push(describeRequest(request))
     let answer: Answer
     try {
@@ -656,13 +870,22 @@ export class FuzzHarness {
     this.stats.count(request.target, answer.statusCode)
     const where = `${describeRequest(request)}\n  -> ${answer.statusCode} ${clip(answer.body, 400)}`
     const effect = this.checkAnswer(request, answer, where)
+    this.checkAccountKnown(request, answer, where)
     if (effect.kind === 'any') this.stats.lowering++
+    if (effect.kind === 'video') {
+      this.stats.videoChanges[effect.action] = (this.stats.videoChanges[effect.action] ?? 0) + 1
+      if (effect.action === 'add') this.created.push(effect.video)
+    }
     await this.afterFaultAdded(request, answer)
     const next = await this.snapshot()
     this.checkState(next, where)
     this.checkTransition(this.previous, next, effect, where)
     this.checkAgreement(request, answer, next, where)
     this.previous = next
+    // Declared accounts change only by an admin write (a PUT or DELETE of one, a reset, a fixture document).
+    const accounts = await this.accounts()
+    if (effect.kind !== 'any' && accounts !== this.previousAccounts) throw this.fail(`the declared accounts changed without an admin write: ${this.previousAccounts} -> ${accounts}: ${where}`)
+    this.previousAccounts = accounts
     await this.checkJournal(request, answer, effect, where)
   }
 
@@ -678,7 +901,7 @@ export class FuzzHarness {
       if (this.lastSeq !== undefined && entry.seq !== this.lastSeq + 1) throw this.fail(`journal jumped from ${this.lastSeq} to ${entry.seq}: ${where}`)
       if (entry.method !== request.method || entry.status !== answer.statusCode) throw this.fail(`journal entry ${JSON.stringify(entry)} does not match the answer: ${where}`)
       this.lastSeq = entry.seq
-    } else if (effect.kind === 'poll' || effect.kind === 'create' || effect.kind === 'delete') {
+    } else if (effect.kind === 'poll' || effect.kind === 'create' || effect.kind === 'delete' || (effect.kind === 'video' && effect.action !== 'upload')) {
       throw this.fail(`a successful Cloudflare answer is not in the journal: ${where}`)
     }
   }
@@ -710,6 +933,7 @@ export class FuzzHarness {
     const status = answer.statusCode
     const path = decodedPath(request.url)
     const cloudflare = CLOUDFLARE_PATH.exec(path)
+    const videoPath = cloudflare === null ? VIDEO_PATH.exec(path) : null
     const head = request.method === 'HEAD'
     const contentType = String(answer.headers['content-type'] ?? '')
     if (status < 200 || status > 599) throw this.fail(`status out of range: ${where}`)
@@ -717,7 +941,7 @@ export class FuzzHarness {
 
     if (status >= 500) {
       const prefer = request.headers.prefer ?? ''
-      const asked = cloudflare !== null && (prefer.includes(String(status)) || this.fault5xx.has(status))
+      const asked = (cloudflare !== null || videoPath !== null) && (prefer.includes(String(status)) || this.fault5xx.has(status))
       if (!asked) throw this.fail(`a 5xx nobody asked for: ${where}`)
       this.stats.forced5xx++
     }
@@ -738,6 +962,18 @@ export class FuzzHarness {
       return { kind: 'none' }
     }
     if (status === 304) throw this.fail(`304 outside the media: ${where}`)
+    // The dashboard (issue 14): /__mock redirects to its shell, whose static files are not JSON.
+    if (status === 308) {
+      if (path !== '/__mock' || answer.headers.location !== '/__mock/') throw this.fail(`a redirect that is not the dashboard's: ${where}`)
+      return { kind: 'none' }
+    }
+    // By the path as a URL resolves it (`/__mock/accounts/..` is the shell).
+    if (status === 200 && (request.method === 'GET' || head) && DASHBOARD_FILES.test(new URL(request.url, 'http://mock').pathname)) return { kind: 'none' }
+    // A CORS preflight (the upload and media urls): no body.
+    if (status === 204) {
+      if (request.method !== 'OPTIONS' || answer.rawPayload.length !== 0 || answer.headers['access-control-allow-origin'] !== '*') throw this.fail(`204 that is not a CORS preflight: ${where}`)
+      return { kind: 'none' }
+    }
 
     // Everything else answers JSON (HEAD: no body).
     if (!contentType.startsWith('application/json')) throw this.fail(`content-type ${contentType}: ${where}`)
@@ -777,6 +1013,14 @@ export class FuzzHarness {
         default: throw this.fail(`2xx for ${request.method} on the downloads endpoint: ${where}`)
       }
     }
+    if (videoPath !== null) return this.videoEffect(request, videoPath, status, body, where)
+    const upload = UPLOAD_URL.exec(path)
+    if (upload !== null) {
+      const result = (body as { result: { uid?: unknown, bytes?: unknown } }).result
+      if (request.method !== 'POST' || status !== 200 || result.uid !== upload[1] || typeof result.bytes !== 'number' || result.bytes <= 0) throw this.fail(`an upload answer that is not {uid, bytes}: ${where}`)
+      if (answer.headers['access-control-allow-origin'] !== '*') throw this.fail(`an upload answer without Access-Control-Allow-Origin: ${where}`)
+      return { kind: 'video', action: 'upload', video: upload[1] as string }
+    }
     if (path === '/__mock' || path.startsWith('/__mock/')) {
       if (request.method === 'GET') return { kind: 'none' }
       return FORWARD_ADMIN.test(path) ? { kind: 'forward' } : { kind: 'any' }
@@ -784,9 +1028,94 @@ export class FuzzHarness {
     throw this.fail(`2xx on a path that is neither the API, the admin API nor health: ${where}`)
   }
 
-  /** Each download, on its own: a percent in 0..100, `ready` at 100, `inprogress` below it. */
+  /**
+   * Accounts are first-class: the list, copy and direct upload answer the account's 404 for an
+   * account neither declared nor holding a video (as the state stood before the request), and
+   * never a 200 for one. Unless a Prefer header or a fault rule of the run may have forced it.
+   */
+  private checkAccountKnown (request: FuzzRequest, answer: Answer, where: string): void {
+    if (request.target !== 'videos' || request.headers.prefer !== undefined || this.faultIds.length > 0) return
+    const match = VIDEO_PATH.exec(decodedPath(request.url))
+    const account = match?.[1] as string
+    if (match === null || !['copy', 'direct_upload', undefined].includes(match[2]) || !/^[0-9a-f]{32}$/.test(account)) return
+    const declared = (JSON.parse(this.previousAccounts) as Array<{ id: string }>).some((entry) => entry.id === account)
+    const known = declared || [...this.previous.values()].some((video) => video.account === account)
+    const refused = answer.statusCode === 404 && answer.body.includes('"Account not found"')
+    if (known && refused) throw this.fail(`the account's 404 for an account the mock knows (${declared ? 'declared' : 'holding videos'}): ${where}`)
+    if (!known && answer.statusCode === 200) throw this.fail(`a 200 for an account neither declared nor holding a video: ${where}`)
+    if (refused) this.stats.unknownAccounts++
+  }
+
+  /** A 2xx of a video endpoint: checked against the videos contract; what it may have changed. */
+  private videoEffect (request: FuzzRequest, match: RegExpExecArray, status: number, body: unknown, where: string): Effect {
+    const path = decodedPath(request.url)
+    if (status !== 200) throw this.fail(`video endpoint success with status ${status}: ${where}`)
+    const problems = contractProblems(request.method, path, status, body)
+    this.stats.contractChecks++
+    if (problems.length > 0) throw this.fail(`does not match the videos contract (${problems.join('; ')}): ${where}`)
+    const account = match[1] as string
+    const segment = match[2]
+    const result = (body as { result: { uid?: string } }).result
+    if (segment === undefined) {
+      if (request.method !== 'GET') throw this.fail(`2xx for ${request.method} on the video list: ${where}`)
+      return { kind: 'none' }
+    }
+    // The signing keys and the webhook subscription (issue 13) change no video.
+    if (segment === 'keys' || segment === 'webhook') return { kind: 'none' }
+    if (segment === 'copy' || segment === 'direct_upload') {
+      if (request.method !== 'POST' || typeof result.uid !== 'string') throw this.fail(`2xx for ${request.method} on ${segment}, or no uid: ${where}`)
+      return { kind: 'video', action: 'add', video: result.uid, account }
+    }
+    switch (request.method) {
+      case 'GET': return { kind: 'video', action: 'read', video: segment }
+      case 'POST': return { kind: 'video', action: 'edit', video: segment }
+      case 'DELETE': return { kind: 'video', action: 'delete', video: segment }
+      default: throw this.fail(`2xx for ${request.method} on a video: ${where}`)
+    }
+  }
+
+  /** What a 2xx of a video endpoint may change: the one video it names, and only as its action may. */
+  private checkVideoEffect (before: Snapshot, after: Snapshot, effect: Effect & { kind: 'video' }, where: string): void {
+    for (const id of new Set([...before.keys(), ...after.keys()])) {
+      const a = before.get(id)
+      const b = after.get(id)
+      if (id !== effect.video) {
+        if (!sameJson(a, b)) throw this.fail(`video ${id} changed by a request on video ${effect.video}: ${JSON.stringify(a)} -> ${JSON.stringify(b)}: ${where}`)
+        continue
+      }
+      const name = `video ${id} (${effect.action}): ${JSON.stringify(a)} -> ${JSON.stringify(b)}`
+      if (effect.action === 'delete') {
+        if (b !== undefined) throw this.fail(`${name}: a 200 delete left the video, ${where}`)
+        continue
+      }
+      if (effect.action === 'add') {
+        if (a !== undefined || b === undefined || b.account !== effect.account || b.lifecycle === undefined || Object.keys(b.downloads).length > 0) throw this.fail(`${name}: a copy or direct upload must add one new video to its account, with a lifecycle and no downloads, ${where}`)
+        continue
+      }
+      if (a === undefined || b === undefined) throw this.fail(`${name}: appeared or vanished, ${where}`)
+      if (a.account !== b.account || !sameJson(a.downloads, b.downloads) || !sameJson(a.onCreate, b.onCreate)) throw this.fail(`${name}: its account, downloads or settings changed, ${where}`)
+      if (effect.action === 'edit') {
+        if (!sameJson(a.lifecycle, b.lifecycle)) throw this.fail(`${name}: an edit moved the lifecycle, ${where}`)
+        continue
+      }
+      const from = VIDEO_STATES.indexOf(a.lifecycle?.state ?? 'ready')
+      const to = VIDEO_STATES.indexOf(b.lifecycle?.state ?? 'ready')
+      if (effect.action === 'upload' && a.lifecycle?.state !== 'pendingupload') throw this.fail(`${name}: an upload accepted for a video not waiting for one, ${where}`)
+      if (to < from || (from >= VIDEO_STATES.indexOf('ready') && !sameJson(a.lifecycle, b.lifecycle))) throw this.fail(`${name}: a read or an upload moved the video back, or a finished one, ${where}`)
+    }
+  }
+
+  /** Each download, on its own: a percent in 0..100, `ready` at 100, `inprogress` below it; each video's lifecycle. */
   private checkState (snapshot: Snapshot, where: string): void {
     for (const video of snapshot.values()) {
+      const life = video.lifecycle
+      if (life !== undefined) {
+        const name = `video ${video.id} (${JSON.stringify(life)})`
+        if (!VIDEO_STATES.includes(life.state)) throw this.fail(`${name}: unknown state, ${where}`)
+        if (!Number.isFinite(life.pctComplete) || life.pctComplete < 0 || life.pctComplete > 100) throw this.fail(`${name}: pctComplete out of 0..100, ${where}`)
+        if (life.state === 'ready' && life.pctComplete !== 100) throw this.fail(`${name}: ready below 100, ${where}`)
+        if (life.state !== 'ready' && Object.values(video.downloads).some((download) => download !== undefined)) throw this.fail(`${name}: a video that is not ready has downloads, ${where}`)
+      }
       for (const [type, download] of Object.entries(video.downloads)) {
         if (download === undefined) continue
         const { status, percentComplete: percent } = download
@@ -806,10 +1135,16 @@ export class FuzzHarness {
   private checkTransition (before: Snapshot, after: Snapshot, effect: Effect, where: string): void {
     if (effect.kind !== 'poll' && effect.kind !== 'create' && effect.kind !== 'none') this.stalls.clear()
     if (effect.kind === 'any') return
+    if (effect.kind === 'video') {
+      this.checkVideoEffect(before, after, effect, where)
+      return
+    }
     const ids = new Set([...before.keys(), ...after.keys()])
     for (const id of ids) {
       const a = before.get(id)
       const b = after.get(id)
+      // A clock step releases the direct uploads whose reservation it took past.
+      if (effect.kind === 'forward' && b === undefined && a?.lifecycle?.state === 'pendingupload' && a.lifecycle.expiresAt !== undefined) continue
       if (a === undefined || b === undefined || a.account !== b.account) throw this.fail(`video ${id} appeared, vanished or moved without an admin write: ${where}`)
       const touched = (effect.kind === 'poll' || effect.kind === 'create' || effect.kind === 'delete') && effect.video === id
       if (effect.kind !== 'forward' && !touched) {
@@ -860,6 +1195,17 @@ export class FuzzHarness {
   /** A 2xx GET or POST shows what the admin API shows, and a download url serves only ready media. */
   private checkAgreement (request: FuzzRequest, answer: Answer, snapshot: Snapshot, where: string): void {
     const path = decodedPath(request.url)
+    const videoPath = VIDEO_PATH.exec(path)
+    if (videoPath !== null && answer.statusCode === 200 && request.method !== 'HEAD') {
+      const result = (JSON.parse(answer.body) as { result: VideoAnswer | VideoAnswer[] }).result
+      for (const video of Array.isArray(result) ? result : [result]) {
+        if (['direct_upload', 'keys', 'webhook'].includes(videoPath[2] as string) || request.method === 'DELETE') break
+        const shown = snapshot.get(video.uid)
+        if (shown === undefined || shown.account !== videoPath[1]) throw this.fail(`the API answered video ${video.uid}, which the admin API does not show in account ${videoPath[1] as string}: ${where}`)
+        const state = shown.lifecycle?.state ?? 'ready'
+        if (video.status.state !== state || video.readyToStream !== (state === 'ready')) throw this.fail(`the API answered ${video.uid} in ${video.status.state} (readyToStream ${String(video.readyToStream)}) but the admin API shows ${state}: ${where}`)
+      }
+    }
     const cloudflare = CLOUDFLARE_PATH.exec(path)
     if (cloudflare !== null && answer.statusCode === 200 && (request.method === 'GET' || request.method === 'POST')) {
       const result = (JSON.parse(answer.body) as { result: Record<string, { status: string, percentComplete: number }> }).result

@@ -8,6 +8,7 @@ import { jsonObjectParser } from '../../plugins/envelope.js'
 import { OpenObjectSchema } from '../../schemas/envelope.js'
 import { pointerToJsonPath } from '../../seed/fixture-error.js'
 import { FORBIDDEN_KEY_PROBLEM, findForbiddenKey } from '../../seed/validate.js'
+import accountAdminRoutes from './accounts.js'
 import clockAdminRoutes from './clock.js'
 import coverageAdminRoutes from './coverage.js'
 import { adminErrorHandler } from './errors.js'
@@ -88,7 +89,7 @@ const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, options
       info: {
         title: 'stream-downloads-mock admin API',
         version: '1',
-        description: 'Scenario control for stream-downloads-mock: reset, videos and downloads, the clock, fault rules, the request journal and polling reports, the event stream, wait-until and the coverage report. Every answer is a Cloudflare-style envelope.'
+        description: 'Scenario control for stream-downloads-mock: reset, accounts, videos and downloads, the clock, fault rules, the request journal and polling reports, the event stream, wait-until and the coverage report. Every answer is a Cloudflare-style envelope.'
       },
       components: {
         securitySchemes: { adminToken: { type: 'apiKey', in: 'header', name: 'X-Mock-Admin-Token' } }
@@ -99,6 +100,7 @@ const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, options
 
   await app.register(scenarioAdminRoutes)
   await app.register(videoAdminRoutes)
+  await app.register(accountAdminRoutes)
   await app.register(clockAdminRoutes)
   await app.register(faultsAdminRoutes)
   await app.register(journalAdminRoutes)

@@ -23,7 +23,7 @@ const scenarioAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags,
       summary: 'Reset to the fixtures',
-      description: 'The fixture files are read again, so edits made since the start show up; if they no longer load, a 409 names the file and the problem and nothing changes. Without `account`: every video back to the fixtures at mock time 0, the clocks back to one running global clock, default progression, no fault rules, an empty journal. With `account`: only that account\'s videos (at the current mock time), its own clock, its fault rules and its journal entries, so parallel test workers never see each other\'s reset.',
+      description: 'The fixture files are read again, so edits made since the start show up; if they no longer load, a 409 names the file and the problem and nothing changes. Without `account`: every video and declared account back to the fixtures (accounts declared over the admin API go away) at mock time 0, the clocks back to one running global clock, default progression, no fault rules, an empty journal. With `account`: only that account\'s videos (at the current mock time) and declaration (the fixture\'s, or none), its own clock, its fault rules and its journal entries, so parallel test workers never see each other\'s reset.',
       body: OptionalAccountBodySchema,
       response: { 200: SuccessEnvelopeSchema(ResetResultSchema), ...failures }
     }
@@ -41,7 +41,7 @@ const scenarioAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags,
       summary: 'Load a fixture document',
-      description: 'A whole fixture document, as in a fixture file (same schema, same validation, same error messages, naming the JSON path). Its videos are created, or replace those with the same id; other videos stay.',
+      description: 'A whole fixture document, as in a fixture file (same schema, same validation, same error messages, naming the JSON path). Its accounts are declared (or their settings replaced) and its videos created, or replace those with the same id; other accounts and videos stay.',
       body: FixtureBodySchema,
       response: { 200: SuccessEnvelopeSchema(FixturesLoadedSchema), ...failures }
     }
@@ -55,7 +55,7 @@ const scenarioAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (earlier !== undefined) throw new FixtureError('body', `$.videos[${index}].id`, `duplicate video id ${video.id} (already at $.videos[${earlier}])`)
       seen.set(video.id, index)
     })
-    const created = app.mock.store.putVideos(document.videos)
+    const created = app.mock.store.loadDocument(document)
     return ok({ loaded: document.videos.length, created })
   })
 
