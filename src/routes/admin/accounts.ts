@@ -4,7 +4,7 @@ import { Errors } from '../../domain/errors.js'
 import { AccountParamsSchema, AccountViewSchema } from '../../schemas/admin.js'
 import { FailureEnvelopeSchema, SuccessEnvelopeSchema, ok } from '../../schemas/envelope.js'
 import { AccountSettingsSchema } from '../../schemas/fixture.js'
-import { named } from '../../plugins/named.js'
+import { inline } from '../../plugins/named.js'
 
 const tags = ['accounts']
 const failures = { '4xx': FailureEnvelopeSchema }
@@ -45,4 +45,4 @@ const accountAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 }
 
-export default named('admin-account-routes', accountAdminRoutes)
+export default inline('admin-account-routes', accountAdminRoutes)
