@@ -342,20 +342,17 @@ export class DownloadStore {
 
   /** Rebuilds the transition schedules from the table. */
   private reschedule (): void {
-    this.schedule.rebuild(this.dueEntries())
-  }
-
-  /** Every download's next stop and every video's next change, with its clock's key, for a rebuild. */
-  private * dueEntries (): Generator<[string, DueTransition]> {
-    for (const [videoId, video] of this.table.entries()) {
-      const key = this.clocks.keyOf(video.account)
-      for (const type of DOWNLOAD_TYPES) {
-        const entry = this.dueEntry(videoId, video, type)
-        if (entry !== undefined) yield [key, entry]
-      }
-      const life = this.lifeEntry(videoId, video)
-      if (life !== undefined) yield [key, life]
-    }
+    this.schedule.rebuild((add) => {
+      this.table.forEach((video, videoId) => {
+        const key = this.clocks.keyOf(video.account)
+        for (const type of DOWNLOAD_TYPES) {
+          const entry = this.dueEntry(videoId, video, type)
+          if (entry !== undefined) add(key, entry)
+        }
+        const life = this.lifeEntry(videoId, video)
+        if (life !== undefined) add(key, life)
+      })
+    })
   }
 
   /** The video's next transition (or expiry), if time alone brings one. */

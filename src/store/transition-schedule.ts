@@ -51,17 +51,19 @@ export class TransitionSchedule {
   }
 
   /**
-   * Replaces every schedule with these entries (each with its clock's key), where nothing is
-   * stale yet: each clock's heap is ordered once, in O(n), rather than entry by entry.
+   * Replaces every schedule with the entries `fill` adds (each with its clock's key), where
+   * nothing is stale yet: each clock's heap is ordered once, in O(n), rather than entry by entry.
+   * Entries are added by a callback, not listed by an iterator: at the open of 100,000 videos an
+   * iterator's pair and result objects were 200,000 allocations more.
    */
-  rebuild (entries: Iterable<readonly [key: string, entry: DueTransition]>): void {
+  rebuild (fill: (add: (key: string, entry: DueTransition) => void) => void): void {
     this.clear()
     const byKey = new Map<string, DueTransition[]>()
-    for (const [key, entry] of entries) {
+    fill((key, entry) => {
       const list = byKey.get(key)
       if (list === undefined) byKey.set(key, [entry])
       else list.push(entry)
-    }
+    })
     for (const [key, list] of byKey) {
       this.heaps.set(key, new MinHeap<DueTransition>(dueAt, list))
       this.compactAt.set(key, 2 * list.length + COMPACT_SLACK)

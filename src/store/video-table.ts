@@ -50,6 +50,11 @@ export class VideoTable {
     return this.byId.entries()
   }
 
+  /** Calls `fn` with every video and its id, in the order they came in (no pair allocated for each). */
+  forEach (fn: (video: VideoRecord, videoId: string) => void): void {
+    this.byId.forEach(fn)
+  }
+
   /** Puts a video under `videoId`, replacing the one there (whatever its account). */
   put (videoId: string, video: VideoRecord): void {
     this.delete(videoId)
