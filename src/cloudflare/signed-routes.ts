@@ -65,7 +65,9 @@ const signedRoutes: FastifyPluginAsyncTypebox<CloudflareSurfaceOptions> = async 
     if (!options.autoCreate && !store.hasAccount(account)) throw Errors.accountNotFound()
   }
 
-  const nowS = (account: string): number => Math.floor(store.mockWallMs(account) / 1000)
+  // Token times are real (clients sign with real time): the app's wall clock, not the mock clock.
+  const nowS = (): number => Math.floor(store.wallMs() / 1000)
+  // Dates of records follow the epoch rule, on the account's mock clock.
   const isoNow = (account: string): string => new Date(store.mockWallMs(account)).toISOString()
   const params = (request: FastifyRequest): { account: string, id: string } => {
     const { account_id: account, identifier } = request.params as { account_id: string, identifier: string }
@@ -78,7 +80,7 @@ const signedRoutes: FastifyPluginAsyncTypebox<CloudflareSurfaceOptions> = async 
     const { account, id: videoId } = params(request)
     videoFor(account, videoId)
     const body = request.body
-    const now = nowS(account)
+    const now = nowS()
     const problems = tokenRequestProblems(body, now)
     if (problems.length > 0) throw Errors.invalidInput(...problems)
     let signer: { id: string, key: KeyObject }

@@ -199,7 +199,8 @@ export function downloadProbe (store: DownloadStore): WaitProbe {
   }
 }
 
-export interface EventsPluginOptions extends EventBusOptions {}
+/** The bus's options, but its wall clock: the plugin's is the store's (the app's one wall clock). */
+export interface EventsPluginOptions extends Omit<EventBusOptions, 'wallClock'> {}
 
 /**
  * Decorates the app with the event bus (`app.mock.events`): the store tells it of every download
@@ -208,8 +209,9 @@ export interface EventsPluginOptions extends EventBusOptions {}
  * close's deadline.
  */
 export default fp(async function eventsPlugin (app: FastifyInstance, options: EventsPluginOptions) {
-  const bus = new EventBus(options)
   const store = app.mock.store
+  // Events are timed on the store's wall clock, the app's one (BuildOptions.wallClock).
+  const bus = new EventBus({ ...options, wallClock: () => store.wallMs() })
   store.listener = { download: (change) => bus.publish(change), clock: (change) => bus.publish(change), video: (change) => bus.publish(change) }
   bus.probe('download.transition', downloadProbe(store))
   addMockPart(app, 'events', bus)

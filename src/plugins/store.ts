@@ -12,6 +12,8 @@ export interface StorePluginOptions {
   dataFile?: string
   flushDelayMs?: number
   maxVideos?: number
+  /** The wall clock (ms; default Date.now). */
+  wallClock?: () => number
 }
 
 /**

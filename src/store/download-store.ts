@@ -385,6 +385,11 @@ export class DownloadStore {
     return this.table.size
   }
 
+  /** The wall time (ms since the epoch): the store's one wall clock (StoreOptions.wallClock), the real time tokens, webhooks and rate limits read. */
+  wallMs (): number {
+    return this.wallClock()
+  }
+
   /** Wall time (ms) that the mock clock of `account` reads: the epoch plus its mock ms (the epoch rule). */
   mockWallMs (account?: string): number {
     return this.epochMs + this.now(account)
