@@ -106,7 +106,7 @@ const signedRoutes: FastifyPluginAsyncTypebox<CloudflareSurfaceOptions> = async 
   }, async (request) => {
     const { account } = params(request)
     requireAccount(account)
-    return ok(store.signing.keysOf(account).map(([id, key]) => ({ id, created: key.created })))
+    return ok(store.signing.keysOf(account).map(([id, key]) => ({ id, created: key.created, key_id: id })))
   })
 
   app.post(KEYS_PATH, {

@@ -74,7 +74,7 @@ t.test('signing keys: create (with or without a body), list without the private 
   const second = await call(t, app, 'POST', `/accounts/${ACCOUNT}/stream/keys`, {})
   t.equal(second.statusCode, 200, 'at the root too, with {}')
   const listed = await call(t, app, 'GET', stream('keys'))
-  t.same(listed.body.result, [{ id, created }, { id: second.body.result.id, created: second.body.result.created }], 'oldest first, no pem or jwk')
+  t.same(listed.body.result, [{ id, created, key_id: id }, { id: second.body.result.id, created: second.body.result.created, key_id: second.body.result.id }], 'oldest first, no pem or jwk; key_id equals id (the mock\'s choice)')
   const deleted = await call(t, app, 'DELETE', stream(`keys/${id}`))
   t.same(deleted.body.result, 'Revoked')
   t.equal((await call(t, app, 'DELETE', stream(`keys/${id}`))).statusCode, 404, 'a deleted key is gone')
