@@ -103,6 +103,8 @@ function mockNow (account) {
 let reading
 let again = false
 let lastRead = 0
+/** Events came while a read ran: one more read, EVENT_REFRESH_MS after it ends. */
+let eventsDuringRead = false
 
 /** Re-reads everything shown; calls while a read runs make one more read after it. */
 async function refresh () {
@@ -123,6 +125,10 @@ async function refresh () {
     } finally {
       reading = undefined
       lastRead = performance.now()
+      if (eventsDuringRead) {
+        eventsDuringRead = false
+        refreshSoon()
+      }
     }
   })()
   return await reading
@@ -132,6 +138,11 @@ let eventTimer
 /** A refresh soon, at most one per EVENT_REFRESH_MS however many events come. */
 function refreshSoon () {
   if (eventTimer !== undefined) return
+  // Not `again`: under a steady flow of events that would read back to back, never resting.
+  if (reading !== undefined) {
+    eventsDuringRead = true
+    return
+  }
   const wait = Math.max(0, EVENT_REFRESH_MS - (performance.now() - lastRead))
   eventTimer = setTimeout(() => {
     eventTimer = undefined

@@ -73,6 +73,9 @@ export interface JournalEntryEvent {
   status: number
   forced?: 'prefer' | 'fault'
   downloads?: Partial<Record<DownloadType, DownloadStatus>>
+  /** On a stream, an entry that stands for others held back (event-stream.ts coalesces them): how many, this one included, and the first one's seq. */
+  coalesced?: number
+  firstSeq?: number
 }
 
 /** A video's own lifecycle moved on (published by the video lifecycle, issue 12). */
