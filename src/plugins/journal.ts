@@ -74,8 +74,10 @@ export function recordRequest (app: FastifyInstance, request: FastifyRequest, st
   })
   // Journal events are opt-in: built only while a stream asked for them.
   if (events?.wantsJournal === true) {
-    // Fields the note lacks are undefined, and left out of the event's JSON.
-    events.publish({ type: 'journal.entry', account: note.account, video: note.video, seq, method: request.method, path: journalPath(request.originalUrl), status, forced: note.forced, downloads: note.downloads })
+    const { method, originalUrl } = request
+    // Built only if a stream sends it (streams coalesce entries). Fields the note lacks are
+    // undefined, and left out of the event's JSON.
+    events.publishEntry(note.account, note.video, seq, wallMs, () => ({ type: 'journal.entry', account: note.account, video: note.video, seq, method, path: journalPath(originalUrl), status, forced: note.forced, downloads: note.downloads }))
   }
   return seq
 }

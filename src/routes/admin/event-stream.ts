@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http'
 import type { EventFilter, MockEvent } from '../../domain/events.js'
-import type { EventSubscriber } from '../../plugins/events.js'
+import type { EventSubscriber, LazyEntry } from '../../plugins/events.js'
 
 /**
  * Most bytes a stream may have waiting to be written (a client that reads slower than events
@@ -55,7 +55,7 @@ export class EventStream implements EventSubscriber {
   private readonly coalesceMs: number
   /** The journal's window: open while its timer runs; the latest entry held in it, and how many. */
   private journalTimer: NodeJS.Timeout | undefined
-  private heldEntry: MockEvent | undefined
+  private heldEntry: LazyEntry | undefined
   private heldCount = 0
   private heldFirstSeq = 0
 
@@ -89,14 +89,22 @@ export class EventStream implements EventSubscriber {
   }
 
   deliver (event: MockEvent): void {
-    if (event.type !== 'journal.entry') return this.queue(frameOf(event))
+    if (event.type === 'journal.entry') this.deliverEntry({ seq: event.seq, event: () => event })
+    else this.queue(frameOf(event))
+  }
+
+  /**
+   * A journal entry: sent at once when no window is open (and a window opens); counted in the
+   * open window otherwise, the latest kept, built only when the window ends.
+   */
+  deliverEntry (entry: LazyEntry): void {
     if (this.journalTimer === undefined) {
-      this.queue(frameOf(event))
+      this.queue(frameOf(entry.event()))
       this.openJournalWindow()
       return
     }
-    if (this.heldEntry === undefined) this.heldFirstSeq = event.seq
-    this.heldEntry = event
+    if (this.heldEntry === undefined) this.heldFirstSeq = entry.seq
+    this.heldEntry = entry
     this.heldCount++
   }
 
@@ -106,8 +114,9 @@ export class EventStream implements EventSubscriber {
       this.journalTimer = undefined
       const held = this.heldEntry
       if (held === undefined) return
+      const event = held.event()
+      this.queue(`id: ${event.id}\nevent: journal.entry\ndata: ${JSON.stringify({ ...event, coalesced: this.heldCount, firstSeq: this.heldFirstSeq })}\n\n`)
       this.heldEntry = undefined
-      this.queue(`id: ${held.id}\nevent: journal.entry\ndata: ${JSON.stringify({ ...held, coalesced: this.heldCount, firstSeq: this.heldFirstSeq })}\n\n`)
       this.heldCount = 0
       this.openJournalWindow()
     }, this.coalesceMs)
