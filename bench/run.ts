@@ -10,7 +10,7 @@
  * Settings (environment): BENCH_ROUNDS (6), BENCH_SECONDS (5: one measurement), BENCH_WARMUP
  * (1), BENCH_STARTS (5: starts for the start-up median), SOAK_SECONDS (60), BENCH_OUT (the
  * results file, default bench/RESULTS.md), BENCH_ONLY (some of: throughput, startup (with the
- * in-process start and reset of startup-probe.ts), ticker, ticking, soak, hostile), PRISM_CLI
+ * in-process start and reset of startup-probe.ts), ticker, ticking, soak, hostile, dashboard), PRISM_CLI
  * (Prism's dist/index.js, when installed outside node_modules).
  */
 import { spawnSync } from 'node:child_process'
@@ -25,6 +25,7 @@ import { benchVideo, fixtureFinishingAt } from './lib/fixtures.js'
 import { cpuMsOf, freePort, http, installCleanup, rssOf, sampleRss, startNode, waitHealthy, type Child } from './lib/procs.js'
 import { fitLine, fmt, int, max, median, mib, sum, table, verdict } from './lib/stats.js'
 import { AUTHORIZATION, ETAGS, PREFER, RANGE, X_AUTH, type Cases } from '../test/helpers/hostile-input.js'
+import type { DashboardClientResult, DashboardClientSpec } from './dashboard-client.js'
 import type { LoadResult, LoadSpec } from './load-worker.js'
 import type { StartupResult } from './startup-probe.js'
 import type { StoreProbeResult } from './store-probe.js'
@@ -53,7 +54,7 @@ const WARMUP = setting('BENCH_WARMUP', 1, 0, 60)
 const STARTS = setting('BENCH_STARTS', 5, 1, 30)
 const SOAK_SECONDS = setting('SOAK_SECONDS', 60, 6, 3600)
 const OUT = process.env.BENCH_OUT ?? join(BENCH, 'RESULTS.md')
-const PARTS = ['throughput', 'startup', 'store', 'ticker', 'ticking', 'soak', 'hostile']
+const PARTS = ['throughput', 'startup', 'store', 'ticker', 'ticking', 'soak', 'hostile', 'dashboard']
 /** BENCH_ONLY: a comma-separated list of the parts to run (default: all). */
 const ONLY = process.env.BENCH_ONLY === undefined || process.env.BENCH_ONLY === '' ? undefined : new Set(process.env.BENCH_ONLY.split(',').map((part) => part.trim()))
 for (const part of ONLY ?? []) if (!PARTS.includes(part)) throw new Error(`BENCH_ONLY: unknown part ${part}; the parts are ${PARTS.join(', ')}`)
@@ -69,7 +70,7 @@ const BUNDLED_VIDEOS = (JSON.parse(readFileSync(DEFAULT_FIXTURES, 'utf8')) as { 
 const SPREAD = SCALE - BUNDLED_VIDEOS
 const CONNECTIONS = [10, 100] as const
 
-const TARGETS = { throughput: 0.85, p99: 1.5, tickingP99: 2, soakRss: 0.10, bytesPerDownload: 1024, manyClocksTick: 2, hostileP99: 2, startMockVsListen: 10, resetMs: 2, openVsParse: 3, openVsPluginTimeout: 0.5 }
+const TARGETS = { throughput: 0.85, p99: 1.5, tickingP99: 2, soakRss: 0.10, bytesPerDownload: 1024, manyClocksTick: 2, hostileP99: 2, dashboardRatio: 0.95, startMockVsListen: 10, resetMs: 2, openVsParse: 3, openVsPluginTimeout: 0.5 }
 
 /** In-process start-up: timed starts of each kind (after a warm-up of 3), and timed resets (after 20). */
 const IN_PROCESS_STARTS = 20
@@ -91,7 +92,7 @@ function compileChildren (): void {
   mkdirSync(join(CACHE, 'lib'), { recursive: true })
   // node_modules is a package boundary: say the files are ESM here.
   writeFileSync(join(CACHE, 'package.json'), '{"type":"module"}\n')
-  for (const file of ['bare-fastify.ts', 'load-worker.ts', 'startup-probe.ts', 'store-probe.ts', 'ticker-probe.ts', 'lib/fixtures.ts']) {
+  for (const file of ['bare-fastify.ts', 'dashboard-client.ts', 'load-worker.ts', 'startup-probe.ts', 'store-probe.ts', 'ticker-probe.ts', 'lib/fixtures.ts']) {
     const source = readFileSync(join(BENCH, file), 'utf8')
     const output = ts.transpileModule(source, {
       fileName: file,
@@ -661,6 +662,96 @@ async function hostileHeaders (out: string[], tmp: string): Promise<boolean> {
   return pass
 }
 
+// ---- 7. the GET path with a dashboard open and streaming -----------------------------------------
+
+/** What the dashboard's page subscribes to and how often it re-reads (dashboard/dashboard.js). */
+const DASHBOARD_CLIENT = { types: 'download.transition,clock.change,fault.taken,journal.entry', refreshMs: 400, pageSize: 50 }
+
+/** Starts the bench's open dashboard (dashboard-client.ts) on a server and waits until it streams. */
+async function openDashboard (server: Server): Promise<{ stop: () => Promise<DashboardClientResult> }> {
+  let streaming: () => void = () => {}
+  const ready = new Promise<void>((resolve) => { streaming = resolve })
+  const client = startNode([child('dashboard-client.js'), JSON.stringify({ ...DASHBOARD_CLIENT, port: server.port } satisfies DashboardClientSpec)], {}, (line) => {
+    if (line === '{"phase":"streaming"}') streaming()
+  })
+  const timeout = setTimeout(() => { void client.stop(1000) }, 30_000)
+  await Promise.race([ready, client.exited])
+  clearTimeout(timeout)
+  if (client.child.exitCode !== null || client.child.signalCode !== null) throw new Error(`the dashboard client did not stream:\n${client.output()}`)
+  return {
+    stop: async () => {
+      await client.stop()
+      const line = client.output().split('\n').find((text) => text.startsWith('{"events"'))
+      if (line === undefined) throw new Error(`the dashboard client printed no result:\n${client.output()}`)
+      return JSON.parse(line) as DashboardClientResult
+    }
+  }
+}
+
+/**
+ * Issue 14's "the dashboard costs the GET path nothing measurable": in the same run, the mock's
+ * GET against bare Fastify without a dashboard and with one open and streaming (its events,
+ * journal entries included, and the re-reads they cause); the ratio of the two ratios.
+ */
+async function dashboardCost (out: string[]): Promise<boolean> {
+  log('dashboard: starting the mock and bare Fastify')
+  const mock = await startMock()
+  const first = await http(mock.port, 'GET', GET_PATH, { headers: { ...AUTH, host: `127.0.0.1:${mock.port}` } })
+  if (first.status !== 200) throw new Error(`the mock answered ${first.status} to the bench's GET: ${first.body}`)
+  const bare = await startBare(first.body)
+  const connections = 10
+  const base: Measured[] = []
+  const plain: Measured[] = []
+  const open: Measured[] = []
+  const clients: DashboardClientResult[] = []
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      const variants = ['bare', 'mock', 'mock with a dashboard']
+      for (const which of round % 2 === 0 ? variants : variants.reverse()) {
+        log(`dashboard: round ${round + 1}/${ROUNDS}, ${which}`)
+        if (which === 'bare') base.push(await load(bare, getSpec(connections)))
+        else if (which === 'mock') plain.push(await load(mock, getSpec(connections)))
+        else {
+          const dashboard = await openDashboard(mock)
+          try {
+            open.push(await load(mock, getSpec(connections)))
+          } finally {
+            clients.push(await dashboard.stop())
+          }
+        }
+      }
+    }
+  } finally {
+    await Promise.all([mock.proc.stop(), bare.proc.stop()])
+  }
+  const per = (runs: Measured[], pick: (m: Measured) => number): number[] => runs.map((m, i) => pick(m) / pick(base[i] as Measured))
+  const without = per(plain, (m) => m.load.rps)
+  const withOpen = per(open, (m) => m.load.rps)
+  // The median of the per-round ratios of ratios: each round's three ran back to back.
+  const ratio = median(withOpen.map((value, i) => value / (without[i] as number)))
+  const p99Ratio = median(open.map((m, i) => m.load.p99 / (plain[i] as Measured).load.p99))
+  const cpuRatio = median(open.map((m, i) => m.cpuUsPerRequest / (plain[i] as Measured).cpuUsPerRequest))
+  const errors = sum([...plain, ...open].map((m) => errorsOf(m.load))) + sum(clients.map((c) => c.errors))
+  const pass = ratio >= TARGETS.dashboardRatio && errors === 0
+  const row = (name: string, runs: Measured[], ratios: string): string[] =>
+    [name, int(median(runs.map((m) => m.load.rps))), fmt(median(runs.map((m) => m.load.p50))), fmt(median(runs.map((m) => m.load.p99))), fmt(median(runs.map((m) => m.cpuUsPerRequest)), 0), String(sum(runs.map((m) => errorsOf(m.load)))), ratios]
+  const eventsPerS = median(clients.map((c) => c.events / (WARMUP + SECONDS)))
+  out.push('## The GET path with a dashboard open and streaming',
+    '',
+    `The mock at its defaults and bare Fastify, ${connections} connections on the downloads GET; in each of ${ROUNDS} rounds (alternating order): bare Fastify, the mock alone, and the mock while a dashboard is open (\`bench/dashboard-client.ts\`, its own process: \`GET /__mock/events?types=${DASHBOARD_CLIENT.types}\` read with fetch as the page reads it, journal entries included as the page asks for them, and on events the page's re-reads, at most one per ${DASHBOARD_CLIENT.refreshMs} ms: a page of ${DASHBOARD_CLIENT.pageSize} videos, the fault rules, the journal's tail, each account's clock). Each measurement ${WARMUP} s of warm-up then ${SECONDS} s.`,
+    '',
+    table(['mock', 'req/s', 'p50 ms', 'p99 ms', 'server CPU µs/req', 'errors', 'req/s / bare Fastify'], [
+      row('alone', plain, fmt(median(without))),
+      row('with a dashboard open', open, fmt(median(withOpen)))
+    ]),
+    '',
+    `The dashboard received ${int(eventsPerS)} events/s (median; ${int(median(clients.map((c) => c.bytes / (WARMUP + SECONDS))))} bytes/s) and re-read the state ${int(median(clients.map((c) => c.refreshes)))} times a measurement (${int(median(clients.map((c) => c.requests)))} admin requests). With it open, p99 ${fmt(p99Ratio)}× and server CPU per request ${fmt(cpuRatio)}× the mock alone.`,
+    '',
+    `- ${verdict(pass)} the GET ratio against bare Fastify with a dashboard open and streaming is ${fmt(ratio)}× the ratio without (target ≥ ${TARGETS.dashboardRatio}; median of the per-round ratios), ${errors} errors (target 0)`,
+    '')
+  return pass
+}
+
 // ---- the run -------------------------------------------------------------------------------------
 
 function machine (): string[] {
@@ -716,6 +807,7 @@ async function main (): Promise<void> {
   if (runs('ticker')) verdicts.push(`${verdict(await tickerProbe(sections, tmp))} memory per download in progress (heap held by the store); a tick with 100,000 account clocks within ${TARGETS.manyClocksTick}× one with one`)
   if (runs('ticking')) verdicts.push(`${verdict(await tickingLoad(sections, dirs, spreadSpanMs))} GET p99 while ticking (in memory) within ${TARGETS.tickingP99}× idle`)
   if (runs('soak')) verdicts.push(`${verdict(await soak(sections, dirs, soakVideos))} soak: no errors, RSS stable`)
+  if (runs('dashboard')) verdicts.push(`${verdict(await dashboardCost(sections))} the downloads GET with a dashboard open and streaming at least ${TARGETS.dashboardRatio}× its ratio to bare Fastify without`)
   if (runs('hostile')) verdicts.push(`${verdict(await hostileHeaders(sections, tmp))} /healthz p99 while another client sends worst-case 16 KB headers within ${TARGETS.hostileP99}× its p99 beside harmless headers of the same size`)
 
   const tail = [`- Load average at the end: ${loadavg().map((value) => value.toFixed(2)).join(', ')}; the run took ${fmt((performance.now() - began) / 60_000, 1)} min.`, '']

@@ -9,8 +9,8 @@ const TOKEN_KEY = 'stream-downloads-mock:admin-token'
 const FALLBACK_MS = 2000
 /** Least time between two re-reads caused by events, ms: a busy client makes many. */
 const EVENT_REFRESH_MS = 400
-/** Most videos drawn at once; the rest are counted. Choose an account to see its own. */
-const MAX_VIDEOS = 200
+/** Videos a page shows (the admin API's `limit`); *Previous page* and *Next page* move by as many. */
+const PAGE_SIZE = 50
 const EVENT_TYPES = 'download.transition,clock.change,fault.taken,journal.entry'
 const TYPE_NAMES = { default: 'MP4', audio: 'M4A' }
 const UNITS = { ms: 1, s: 1000, min: 60_000, h: 3_600_000 }
@@ -25,6 +25,9 @@ const state = {
   /** Downloads drawn, by "video/type": their record (anchored at the read) and account. */
   drawn: new Map(),
   accounts: [],
+  /** The first video of the page shown (the admin API's `offset`), and how many there are in all. */
+  offset: 0,
+  total: 0,
   live: false,
   lastEventId: undefined,
   stream: undefined,
@@ -100,6 +103,8 @@ function mockNow (account) {
 let reading
 let again = false
 let lastRead = 0
+/** Events came while a read ran: one more read, EVENT_REFRESH_MS after it ends. */
+let eventsDuringRead = false
 
 /** Re-reads everything shown; calls while a read runs make one more read after it. */
 async function refresh () {
@@ -120,6 +125,10 @@ async function refresh () {
     } finally {
       reading = undefined
       lastRead = performance.now()
+      if (eventsDuringRead) {
+        eventsDuringRead = false
+        refreshSoon()
+      }
     }
   })()
   return await reading
@@ -129,6 +138,11 @@ let eventTimer
 /** A refresh soon, at most one per EVENT_REFRESH_MS however many events come. */
 function refreshSoon () {
   if (eventTimer !== undefined) return
+  // Not `again`: under a steady flow of events that would read back to back, never resting.
+  if (reading !== undefined) {
+    eventsDuringRead = true
+    return
+  }
   const wait = Math.max(0, EVENT_REFRESH_MS - (performance.now() - lastRead))
   eventTimer = setTimeout(() => {
     eventTimer = undefined
@@ -138,14 +152,21 @@ function refreshSoon () {
 
 async function readAll () {
   const filter = $('account-filter').value
-  const [{ videos }, { rules }, journal] = await Promise.all([
-    api('GET', filter === '' ? 'videos' : `videos?account=${filter}`),
+  const [{ videos: shown, total }, { rules }, journal] = await Promise.all([
+    api('GET', `videos?limit=${PAGE_SIZE}&offset=${state.offset}${filter === '' ? '' : `&account=${filter}`}`),
     api('GET', 'faults'),
     api('GET', 'journal?limit=20')
   ])
-  if (filter === '') state.accounts = [...new Set(videos.map((video) => video.account))].sort()
-  const shown = videos.slice(0, MAX_VIDEOS)
+  // Fewer videos than before (deleted, reset): the last page that has some, read again.
+  if (state.offset > 0 && state.offset >= total) {
+    state.offset = Math.max(0, Math.ceil(total / PAGE_SIZE) - 1) * PAGE_SIZE
+    again = true
+    return
+  }
+  state.total = total
   const accounts = [...new Set(shown.map((video) => video.account))].sort()
+  // The menu offers the accounts of the page shown (all of them may be many), and the one chosen.
+  if (filter === '') state.accounts = accounts
   const clocks = await Promise.all(accounts.map((account) => api('GET', `clock?account=${account}`)))
   if (!state.open) return
   state.clocks = new Map(accounts.map((account, index) => [account, clocks[index]]))
@@ -154,10 +175,29 @@ async function readAll () {
   drawFilter()
   drawFaults(rules)
   drawJournal(journal.entries)
-  const downloads = videos.reduce((sum, video) => sum + Object.keys(video.downloads).length, 0)
-  $('counts').textContent = `${videos.length} video${videos.length === 1 ? '' : 's'}, ${downloads} download${downloads === 1 ? '' : 's'}` +
-    (videos.length > MAX_VIDEOS ? `; the first ${MAX_VIDEOS} shown (choose an account)` : '')
+  const downloads = shown.reduce((sum, video) => sum + Object.keys(video.downloads).length, 0)
+  $('counts').textContent = `${total} video${total === 1 ? '' : 's'}` +
+    (total === 0 ? '' : `; ${state.offset + 1}–${state.offset + shown.length} shown, with ${downloads} download${downloads === 1 ? '' : 's'}`)
+  drawPager()
   frame()
+}
+
+/** The page controls: where the page is, and whether there is one before or after it. */
+function drawPager () {
+  const pages = Math.max(1, Math.ceil(state.total / PAGE_SIZE))
+  $('page-info').textContent = `Page ${Math.floor(state.offset / PAGE_SIZE) + 1} of ${pages}`
+  const focused = document.activeElement
+  $('page-prev').disabled = state.offset === 0
+  $('page-next').disabled = state.offset + PAGE_SIZE >= state.total
+  // A control that just became disabled would drop the focus to the page's start: keep it in the pager.
+  if (focused?.disabled === true && focused.closest('#pager') !== null) $(focused.id === 'page-prev' ? 'page-next' : 'page-prev').focus()
+}
+
+/** Shows the page `by` pages on (or back), and says which. */
+async function turnPage (by) {
+  state.offset = Math.max(0, state.offset + by * PAGE_SIZE)
+  await refresh()
+  say(`${$('page-info').textContent}.`)
 }
 
 // ---- drawing -----------------------------------------------------------------------------------
@@ -515,7 +555,12 @@ $('forget').addEventListener('click', () => {
 $('accounts').addEventListener('click', (event) => { void onBoardClick(event) })
 $('faults').addEventListener('click', (event) => { void onBoardClick(event) })
 $('reset-all').addEventListener('click', () => { void act('Reset everything to the fixtures.', () => api('POST', 'reset', {})) })
-$('account-filter').addEventListener('change', () => { void refresh() })
+$('account-filter').addEventListener('change', () => {
+  state.offset = 0
+  void refresh()
+})
+$('page-prev').addEventListener('click', () => { void turnPage(-1) })
+$('page-next').addEventListener('click', () => { void turnPage(1) })
 $('fault-form').addEventListener('submit', (event) => {
   event.preventDefault()
   void act('Added a fault rule.', () => api('POST', 'faults', faultFromForm()))

@@ -40,6 +40,12 @@ export type WaitCondition = Omit<WaitQuery, 'timeout'> & {
 export type { WaitResult }
 /** What each account's clients were shown. */
 export type CoverageReport = CoverageReportData
+
+/** A page of `GET /__mock/videos`: its videos and how many there are in all. */
+export interface VideoPage {
+  videos: VideoView[]
+  total: number
+}
 /** One error of a failure envelope. */
 export type AdminErrorMessage = Static<typeof EnvelopeMessageSchema>
 
@@ -211,6 +217,11 @@ export class AdminClient {
   /** Every video, or those of `account`. */
   async videos (account?: string): Promise<VideoView[]> {
     return (await this.#request<{ videos: VideoView[] }>('GET', '/videos', { query: { account } })).videos
+  }
+
+  /** A page of the videos (of `account`, when given): `offset` skipped, at most `limit` (1-1,000), and `total`, how many there are in all. */
+  async videoPage (page: { account?: string, offset?: number, limit?: number }): Promise<VideoPage> {
+    return await this.#request('GET', '/videos', { query: { ...page } })
   }
 
   /** One video; AdminApiError 404 when it does not exist. */

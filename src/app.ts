@@ -59,6 +59,12 @@ export interface BuildOptions {
   eventHeartbeatMs?: number
   /** Most declared accounts (default MAX_ACCOUNTS, 100,000); tests lower it to reach the bound. */
   maxAccounts?: number
+  /**
+   * The wall clock (ms since the epoch, default Date.now), the one the mock reads real time from:
+   * token `exp`/`nbf`, the webhook's `time=`, rate-limit windows, journal times, and what a
+   * running mock clock follows. Tests pass their own, so that nothing depends on real time.
+   */
+  wallClock?: () => number
 }
 
 /**
@@ -188,12 +194,12 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
   addMockPart(app, 'config', config)
   app.decorateRequest('mockNote', undefined)
   await app.register(envelopePlugin)
-  await app.register(storePlugin, { fixtures, reloadFixtures, defaults, dataFile: config.dataFile, flushDelayMs: options.flushDelayMs, maxVideos: config.maxVideos, ...(options.maxAccounts === undefined ? {} : { maxAccounts: options.maxAccounts }) })
+  await app.register(storePlugin, { fixtures, reloadFixtures, defaults, dataFile: config.dataFile, flushDelayMs: options.flushDelayMs, maxVideos: config.maxVideos, wallClock: options.wallClock, ...(options.maxAccounts === undefined ? {} : { maxAccounts: options.maxAccounts }) })
   await app.register(tokensPlugin)
   await app.register(clockPlugin, { tickMs: config.tickMs, autoTick: options.autoTick })
   await app.register(eventsPlugin, { heartbeatMs: options.eventHeartbeatMs })
   await app.register(coveragePlugin, { file: config.coverageFile })
-  await app.register(journalPlugin, { limit: config.journalSize, mockNow: (account) => app.mock.store.now(account) })
+  await app.register(journalPlugin, { limit: config.journalSize, mockNow: (account) => app.mock.store.now(account), wallNow: () => app.mock.store.wallMs() })
   await app.register(webhooksPlugin)
   await app.register(faultsPlugin, { maxRules: MAX_FAULT_RULES })
   await app.register(healthRoutes)

@@ -15,7 +15,7 @@ export { AdminClient, AdminApiError } from './admin-client.js'
 export type {
   AdminClientOptions, AccountAdminClient, AccountSettings, AccountView, AdminErrorMessage, AdvanceResult, ClockView, DownloadPatch, DownloadType,
   DownloadView, FaultMatch, FaultRule, FaultRuleInput, FixturesLoaded, JournalEntry, JournalList, JournalQuery,
-  OpenApiDocument, PollingReport, ProgressionDefaults, ResetResult, VideoInput, VideoView, WaitCondition, WaitResult, CoverageReport, VideoLifeChange
+  OpenApiDocument, PollingReport, ProgressionDefaults, ResetResult, VideoInput, VideoView, WaitCondition, WaitResult, CoverageReport, VideoLifeChange, VideoPage
 } from './admin-client.js'
 export type { MockEvent, MockEventInput, EventType } from './domain/events.js'
 

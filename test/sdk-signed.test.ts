@@ -12,7 +12,7 @@ t.test('the official SDK: stream.keys.*, stream.token.create, a token signed loc
   t.match(key, { id: /^[0-9a-f]{32}$/, pem: String, jwk: String, created: String })
   const listed = []
   for await (const item of client.stream.keys.get({ account_id: ACCOUNT })) listed.push(item)
-  t.same(listed, [{ id: key.id, created: key.created }])
+  t.same(listed, [{ id: key.id, created: key.created, key_id: key.id }], 'key_id (KeyGetResponse.key_id) equals id, the mock\'s choice')
 
   const issued = await client.stream.token.create(VIDEOS.ready, { account_id: ACCOUNT, downloadable: true })
   const viaApi = await fetch(`${mock.url}/${issued.token as string}/downloads/default.mp4`)

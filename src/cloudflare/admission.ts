@@ -79,7 +79,7 @@ export function admission (app: FastifyInstance, options: AdmissionOptions): onR
     if (failure !== undefined) throw failure
     const budget = options.rateBudget
     if (budget !== undefined) {
-      const decision = budget.take(rateKey(request, note.account as string), Date.now())
+      const decision = budget.take(rateKey(request, note.account as string), app.mock.store.wallMs())
       reply.header('ratelimit', rateLimitHeader(decision)).header('ratelimit-policy', budget.policy())
       if (decision.limited && options.enforceRateLimit === true) throw Errors.rateLimited(decision.resetS)
     }

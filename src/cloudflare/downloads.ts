@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { CreateBodySchema, DownloadsParamsSchema, DownloadsResultSchema, TypedDownloadParamsSchema } from '../schemas/download.js'
-import { FailureEnvelopeSchema, SuccessEnvelopeSchema } from '../schemas/envelope.js'
+import { FailureResponses, SuccessEnvelopeSchema } from '../schemas/envelope.js'
 import { downloadAnswers } from './answers.js'
 import type { CloudflareSurfaceOptions } from './index.js'
 import { groupAdmission } from './routes.js'
@@ -11,16 +11,8 @@ import { named } from '../plugins/named.js'
 export const DOWNLOADS_PATH = '/accounts/:account_id/stream/:identifier/downloads'
 export const TYPED_PATH = `${DOWNLOADS_PATH}/:download_type`
 
-const downloadsResponse = {
-  200: SuccessEnvelopeSchema(DownloadsResultSchema),
-  '4xx': FailureEnvelopeSchema,
-  '5xx': FailureEnvelopeSchema
-}
-const deletedResponse = {
-  200: SuccessEnvelopeSchema(Type.Literal('ok')),
-  '4xx': FailureEnvelopeSchema,
-  '5xx': FailureEnvelopeSchema
-}
+const downloadsResponse = { 200: SuccessEnvelopeSchema(DownloadsResultSchema), ...FailureResponses }
+const deletedResponse = { 200: SuccessEnvelopeSchema(Type.Literal('ok')), ...FailureResponses }
 
 /**
  * The Cloudflare Stream downloads endpoints: list (GET, and HEAD from it), create and delete,

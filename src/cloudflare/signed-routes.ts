@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyRequest } from 'fastify'
 import { Errors, RefusedChange, type MockError } from '../domain/errors.js'
 import { issuedClaims, tokenRequestProblems } from '../domain/signed-tokens.js'
-import { FailureEnvelopeSchema, SuccessEnvelopeSchema, ok } from '../schemas/envelope.js'
+import { FailureResponses, SuccessEnvelopeSchema, ok } from '../schemas/envelope.js'
 import {
   AccountParamsSchema, IdentifiedParamsSchema, ListedKeySchema, MadeKeySchema, TokenRequestSchema, TokenResultSchema, WebhookRequestSchema, WebhookResultSchema
 } from '../schemas/signing.js'
@@ -21,8 +21,6 @@ export const TOKEN_PATH = '/accounts/:account_id/stream/:identifier/token'
 export const KEYS_PATH = '/accounts/:account_id/stream/keys'
 export const KEY_PATH = '/accounts/:account_id/stream/keys/:identifier'
 export const WEBHOOK_PATH = '/accounts/:account_id/stream/webhook'
-
-const failures = { '4xx': FailureEnvelopeSchema, '5xx': FailureEnvelopeSchema }
 
 /** A store's refusal (a bound reached) as the surface answers it. */
 function refusal (error: unknown): MockError {
@@ -66,7 +64,9 @@ const signedRoutes: FastifyPluginAsyncTypebox<CloudflareSurfaceOptions> = async 
     if (!options.autoCreate && !store.hasAccount(account)) throw Errors.accountNotFound()
   }
 
-  const nowS = (account: string): number => Math.floor(store.mockWallMs(account) / 1000)
+  // Token times are real (clients sign with real time): the app's wall clock, not the mock clock.
+  const nowS = (): number => Math.floor(store.wallMs() / 1000)
+  // Dates of records follow the epoch rule, on the account's mock clock.
   const isoNow = (account: string): string => new Date(store.mockWallMs(account)).toISOString()
   const params = (request: FastifyRequest): { account: string, id: string } => {
     const { account_id: account, identifier } = request.params as { account_id: string, identifier: string }
@@ -74,12 +74,12 @@ const signedRoutes: FastifyPluginAsyncTypebox<CloudflareSurfaceOptions> = async 
   }
 
   app.post(TOKEN_PATH, {
-    schema: { summary: 'Create a signed URL token', params: IdentifiedParamsSchema, body: TokenRequestSchema, response: { 200: SuccessEnvelopeSchema(TokenResultSchema), ...failures } }
+    schema: { summary: 'Create a signed URL token', params: IdentifiedParamsSchema, body: TokenRequestSchema, response: { 200: SuccessEnvelopeSchema(TokenResultSchema), ...FailureResponses } }
   }, async (request) => {
     const { account, id: videoId } = params(request)
     videoFor(account, videoId)
     const body = request.body
-    const now = nowS(account)
+    const now = nowS()
     const problems = tokenRequestProblems(body, now)
     if (problems.length > 0) throw Errors.invalidInput(...problems)
     let signer: { id: string, key: KeyObject }
@@ -101,15 +101,15 @@ const signedRoutes: FastifyPluginAsyncTypebox<CloudflareSurfaceOptions> = async 
   app.get(KEYS_PATH, {
     // Cloudflare's methods of the path, no more: HEAD is not among them.
     exposeHeadRoute: false,
-    schema: { summary: 'List signing keys', params: AccountParamsSchema, response: { 200: SuccessEnvelopeSchema(Type.Array(ListedKeySchema)), ...failures } }
+    schema: { summary: 'List signing keys', params: AccountParamsSchema, response: { 200: SuccessEnvelopeSchema(Type.Array(ListedKeySchema)), ...FailureResponses } }
   }, async (request) => {
     const { account } = params(request)
     requireAccount(account)
-    return ok(store.signing.keysOf(account).map(([id, key]) => ({ id, created: key.created })))
+    return ok(store.signing.keysOf(account).map(([id, key]) => ({ id, created: key.created, key_id: id })))
   })
 
   app.post(KEYS_PATH, {
-    schema: { summary: 'Create a signing key', params: AccountParamsSchema, body: Type.Unknown(), response: { 200: SuccessEnvelopeSchema(MadeKeySchema), ...failures } }
+    schema: { summary: 'Create a signing key', params: AccountParamsSchema, body: Type.Unknown(), response: { 200: SuccessEnvelopeSchema(MadeKeySchema), ...FailureResponses } }
   }, async (request) => {
     const { account } = params(request)
     requireAccount(account)
@@ -126,7 +126,7 @@ const signedRoutes: FastifyPluginAsyncTypebox<CloudflareSurfaceOptions> = async 
   })
 
   app.delete(KEY_PATH, {
-    schema: { summary: 'Delete a signing key', params: IdentifiedParamsSchema, response: { 200: SuccessEnvelopeSchema(Type.String()), ...failures } }
+    schema: { summary: 'Delete a signing key', params: IdentifiedParamsSchema, response: { 200: SuccessEnvelopeSchema(Type.String()), ...FailureResponses } }
   }, async (request) => {
     const { account, id } = params(request)
     if (!store.signing.deleteKey(account, id)) throw Errors.signingKeyNotFound()
@@ -136,7 +136,7 @@ const signedRoutes: FastifyPluginAsyncTypebox<CloudflareSurfaceOptions> = async 
 
   app.get(WEBHOOK_PATH, {
     exposeHeadRoute: false,
-    schema: { summary: 'View the webhook', params: AccountParamsSchema, response: { 200: SuccessEnvelopeSchema(WebhookResultSchema), ...failures } }
+    schema: { summary: 'View the webhook', params: AccountParamsSchema, response: { 200: SuccessEnvelopeSchema(WebhookResultSchema), ...FailureResponses } }
   }, async (request) => {
     const { account } = params(request)
     requireAccount(account)
@@ -144,7 +144,7 @@ const signedRoutes: FastifyPluginAsyncTypebox<CloudflareSurfaceOptions> = async 
   })
 
   app.put(WEBHOOK_PATH, {
-    schema: { summary: 'Create or replace the webhook', params: AccountParamsSchema, body: WebhookRequestSchema, response: { 200: SuccessEnvelopeSchema(WebhookResultSchema), ...failures } }
+    schema: { summary: 'Create or replace the webhook', params: AccountParamsSchema, body: WebhookRequestSchema, response: { 200: SuccessEnvelopeSchema(WebhookResultSchema), ...FailureResponses } }
   }, async (request) => {
     const { account } = params(request)
     requireAccount(account)
@@ -165,7 +165,7 @@ const signedRoutes: FastifyPluginAsyncTypebox<CloudflareSurfaceOptions> = async 
   })
 
   app.delete(WEBHOOK_PATH, {
-    schema: { summary: 'Delete the webhook', params: AccountParamsSchema, response: { 200: SuccessEnvelopeSchema(Type.String()), ...failures } }
+    schema: { summary: 'Delete the webhook', params: AccountParamsSchema, response: { 200: SuccessEnvelopeSchema(Type.String()), ...FailureResponses } }
   }, async (request) => {
     const { account } = params(request)
     requireAccount(account)

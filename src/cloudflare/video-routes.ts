@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { Errors } from '../domain/errors.js'
 import { isCloudflareId } from '../domain/ids.js'
-import { FailureEnvelopeSchema, SuccessEnvelopeSchema } from '../schemas/envelope.js'
+import { FailureResponses, SuccessEnvelopeSchema } from '../schemas/envelope.js'
 import {
   AccountPathParamsSchema, DirectUploadBodySchema, DirectUploadResultSchema, UploadHeadersSchema, VideoCopyBodySchema,
   VideoEditBodySchema, VideoListQuerySchema, VideoPathParamsSchema, VideoSchema
@@ -22,8 +22,7 @@ export const COPY_PATH = `${VIDEOS_PATH}/copy`
 export const DIRECT_UPLOAD_PATH = `${VIDEOS_PATH}/direct_upload`
 // POST /stream (TUS and basic uploads) is out of scope: it answers 405 (see the README).
 
-const failures = { '4xx': FailureEnvelopeSchema, '5xx': FailureEnvelopeSchema }
-const videoResponse = { 200: SuccessEnvelopeSchema(VideoSchema), ...failures }
+const videoResponse = { 200: SuccessEnvelopeSchema(VideoSchema), ...FailureResponses }
 const listResponse = Type.Object({
   ...SuccessEnvelopeSchema(Type.Array(VideoSchema)).properties,
   total: Type.Optional(Type.Integer({ description: 'With include_counts: the videos that match' })),
@@ -83,7 +82,7 @@ const videoRoutes: FastifyPluginAsyncTypebox<SurfaceRoutesOptions> = async (app,
       summary: 'List videos',
       params: AccountPathParamsSchema,
       querystring: VideoListQuerySchema,
-      response: { 200: listResponse, ...failures }
+      response: { 200: listResponse, ...FailureResponses }
     }
   }, async (request) => answers.list(request, request.params.account_id, request.query))
 
@@ -97,7 +96,7 @@ const videoRoutes: FastifyPluginAsyncTypebox<SurfaceRoutesOptions> = async (app,
   }, async (request) => answers.edit(request, request.params.account_id, request.params.identifier, request.body))
 
   app.delete(VIDEO_PATH, {
-    schema: { summary: 'Delete video', params: VideoPathParamsSchema, response: { 200: SuccessEnvelopeSchema(Type.Literal('ok')), ...failures } }
+    schema: { summary: 'Delete video', params: VideoPathParamsSchema, response: { 200: SuccessEnvelopeSchema(Type.Literal('ok')), ...FailureResponses } }
   }, async (request) => answers.remove(request.params.account_id, request.params.identifier))
 
   app.post(COPY_PATH, {
@@ -105,7 +104,7 @@ const videoRoutes: FastifyPluginAsyncTypebox<SurfaceRoutesOptions> = async (app,
   }, async (request) => answers.copy(request, request.params.account_id, request.body, request.headers['upload-creator']))
 
   app.post(DIRECT_UPLOAD_PATH, {
-    schema: { summary: 'Reserve a direct creator upload', params: AccountPathParamsSchema, headers: UploadHeadersSchema, body: DirectUploadBodySchema, response: { 200: SuccessEnvelopeSchema(DirectUploadResultSchema), ...failures } }
+    schema: { summary: 'Reserve a direct creator upload', params: AccountPathParamsSchema, headers: UploadHeadersSchema, body: DirectUploadBodySchema, response: { 200: SuccessEnvelopeSchema(DirectUploadResultSchema), ...FailureResponses } }
   }, async (request) => answers.directUpload(request, request.params.account_id, request.body, request.headers['upload-creator']))
 }
 

@@ -73,6 +73,9 @@ export interface JournalEntryEvent {
   status: number
   forced?: 'prefer' | 'fault'
   downloads?: Partial<Record<DownloadType, DownloadStatus>>
+  /** On a stream, an entry that stands for others held back (event-stream.ts coalesces them): how many, this one included, and the first one's seq. */
+  coalesced?: number
+  firstSeq?: number
 }
 
 /** A video's own lifecycle moved on (published by the video lifecycle, issue 12). */
@@ -121,8 +124,12 @@ const DEFAULT_TYPES: ReadonlySet<string> = new Set(EVENT_TYPES.filter((type) => 
  */
 export function eventMatches (event: MockEventInput, filter: EventFilter): boolean {
   if (filter.types === undefined ? !DEFAULT_TYPES.has(event.type) : !filter.types.includes(event.type)) return false
-  if (filter.account !== undefined && event.account !== undefined && event.account !== filter.account) return false
-  const video = 'video' in event ? event.video : undefined
+  return placeMatches(event.account, 'video' in event ? event.video : undefined, filter)
+}
+
+/** Whether an event of `account` and `video` (either may be absent) passes a filter's account and video. */
+export function placeMatches (account: string | undefined, video: string | undefined, filter: EventFilter): boolean {
+  if (filter.account !== undefined && account !== undefined && account !== filter.account) return false
   return filter.video === undefined || video === undefined || video === filter.video
 }
 

@@ -65,7 +65,7 @@ function seconds (value: unknown): number | undefined {
   return Number.NaN
 }
 
-/** Problems of a `POST /token` body beyond its types, at `nowS` (the account's mock time, in s). */
+/** Problems of a `POST /token` body beyond its types, at `nowS` (the wall time, in s). */
 export function tokenRequestProblems (request: TokenRequest, nowS: number): FieldProblem[] {
   const problems: FieldProblem[] = []
   if ((request.id === undefined) !== (request.pem === undefined)) {
@@ -133,9 +133,9 @@ function ruleFrom (value: unknown): AccessRule | undefined {
 }
 
 /**
- * Checks the claims of a token whose signature verified, at `nowS` (the video's account's mock
- * time, in s): `sub` a video id, `exp` required and not passed, `nbf` (optional) reached, a
- * `kid` claim (optional) equal to the header's, `accessRules` well-formed and at most five.
+ * Checks the claims of a token whose signature verified, at `nowS` (the wall time, in s): `sub`
+ * a video id, `exp` required and not passed, `nbf` (optional) reached, a `kid` claim (optional)
+ * equal to the header's, `accessRules` well-formed and at most five.
  */
 export function checkClaims (payload: unknown, headerKid: string, nowS: number): ClaimsCheck {
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return { ok: false, reason: 'malformed' }

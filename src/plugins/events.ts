@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import {
-  EventRing, conditionMet, eventMatches, type EventFilter, type EventType, type MockEvent, type MockEventInput, type Replay, type WaitCondition
+  EventRing, conditionMet, eventMatches, placeMatches, type EventFilter, type EventType, type MockEvent, type MockEventInput, type Replay, type WaitCondition
 } from '../domain/events.js'
 import { DOWNLOAD_TYPES } from '../domain/ids.js'
 import type { DownloadStore } from '../store/download-store.js'
@@ -16,10 +16,22 @@ export const MAX_EVENT_STREAMS = 100
 /** Most wait-until requests waiting at once. */
 export const MAX_WAITERS = 1000
 
+/**
+ * A journal entry not built yet: `event()` numbers and builds it on first call, once however many
+ * streams ask. A stream that only counts an entry (its coalescing window is open) never asks.
+ */
+export interface LazyEntry {
+  /** The journal entry's seq. */
+  seq: number
+  event: () => MockEvent
+}
+
 /** One open stream: what it wants, and how it is handed an event (it buffers and writes). */
 export interface EventSubscriber {
   filter: EventFilter
   deliver: (event: MockEvent) => void
+  /** A journal entry for it (its filter matched); without this, `deliver` gets the entry built. */
+  deliverEntry?: (entry: LazyEntry) => void
   /** The bus is closing: end the stream. */
   end: () => void
 }
@@ -74,7 +86,7 @@ export class EventBus {
   private readonly waiters = new Set<Waiter>()
   private readonly probes = new Map<EventType, WaitProbe>()
   /** Streams that asked for journal entries: while none has, they are not even built. */
-  private journalSubscribers = 0
+  private readonly journalSubscribers = new Set<EventSubscriber>()
   private closed = false
 
   constructor (options: EventBusOptions = {}) {
@@ -102,7 +114,25 @@ export class EventBus {
 
   /** Whether a stream wants journal entries (the journal publishes them only then). */
   get wantsJournal (): boolean {
-    return this.journalSubscribers > 0
+    return this.journalSubscribers.size > 0
+  }
+
+  /**
+   * Publishes journal entry `seq` of `account` and `video`, made by `build` only when some stream or
+   * wait needs it whole: a stream coalescing entries counts them and builds only the one it sends
+   * (under load, a few a second rather than one a request). Timed at `wallMs`, live only.
+   */
+  publishEntry (account: string | undefined, video: string | undefined, seq: number, wallMs: number, build: () => MockEventInput): void {
+    let built: MockEvent | undefined
+    const entry: LazyEntry = { seq, event: () => (built ??= this.ring.add(build(), wallMs, false)) }
+    for (const subscriber of this.journalSubscribers) {
+      if (!placeMatches(account, video, subscriber.filter)) continue
+      if (subscriber.deliverEntry === undefined) subscriber.deliver(entry.event())
+      else subscriber.deliverEntry(entry)
+    }
+    for (const waiter of this.waiters) {
+      if (waiter.condition.event === 'journal.entry' && conditionMet(entry.event(), waiter.condition)) waiter.settle({ kind: 'event', event: entry.event() })
+    }
   }
 
   /** How many streams are open. */
@@ -123,7 +153,7 @@ export class EventBus {
   subscribe (subscriber: EventSubscriber, lastId?: number): { replay: Replay } | false {
     if (this.closed || this.subscribers.size >= this.maxStreams) return false
     this.subscribers.add(subscriber)
-    if (subscriber.filter.types?.includes('journal.entry') === true) this.journalSubscribers++
+    if (subscriber.filter.types?.includes('journal.entry') === true) this.journalSubscribers.add(subscriber)
     const replay = lastId === undefined ? { events: [], gap: false } : this.ring.since(lastId)
     return { replay: { events: replay.events.filter((event) => eventMatches(event, subscriber.filter)), gap: replay.gap } }
   }
@@ -131,7 +161,7 @@ export class EventBus {
   /** Closes a stream (idempotent). */
   unsubscribe (subscriber: EventSubscriber): void {
     if (!this.subscribers.delete(subscriber)) return
-    if (subscriber.filter.types?.includes('journal.entry') === true) this.journalSubscribers--
+    this.journalSubscribers.delete(subscriber)
   }
 
   /** Says how to tell whether a condition on events of `type` holds already (one probe a type). */
@@ -199,7 +229,8 @@ export function downloadProbe (store: DownloadStore): WaitProbe {
   }
 }
 
-export interface EventsPluginOptions extends EventBusOptions {}
+/** The bus's options, but its wall clock: the plugin's is the store's (the app's one wall clock). */
+export interface EventsPluginOptions extends Omit<EventBusOptions, 'wallClock'> {}
 
 /**
  * Decorates the app with the event bus (`app.mock.events`): the store tells it of every download
@@ -208,8 +239,9 @@ export interface EventsPluginOptions extends EventBusOptions {}
  * close's deadline.
  */
 export default fp(async function eventsPlugin (app: FastifyInstance, options: EventsPluginOptions) {
-  const bus = new EventBus(options)
   const store = app.mock.store
+  // Events are timed on the store's wall clock, the app's one (BuildOptions.wallClock).
+  const bus = new EventBus({ ...options, wallClock: () => store.wallMs() })
   store.listener = { download: (change) => bus.publish(change), clock: (change) => bus.publish(change), video: (change) => bus.publish(change) }
   bus.probe('download.transition', downloadProbe(store))
   addMockPart(app, 'events', bus)

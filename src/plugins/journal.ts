@@ -9,11 +9,14 @@ export interface JournalPluginOptions {
   limit: number
   /** Mock time of an account (the clock may run per account), for `mockMs`. */
   mockNow: (account?: string) => number
+  /** The wall clock, for `wallMs` (default Date.now; the app passes the store's). */
+  wallNow?: () => number
 }
 
-/** What `recordRequest` needs beside the journal: the mock clock and the credential redaction. */
+/** What `recordRequest` needs beside the journal: the clocks and the credential redaction. */
 interface Recorder {
   mockNow: (account?: string) => number
+  wallNow: () => number
   redact: (headers: HeaderBag) => string
 }
 
@@ -40,7 +43,7 @@ export function recordRequest (app: FastifyInstance, request: FastifyRequest, st
   // Mutated in place, so the dropping code's own reference to the note sees the mark too.
   if (status === 0) request.mockNote = Object.assign(request.mockNote ?? {}, { dropped: true })
   const note = request.mockNote ?? {}
-  const wallMs = Date.now()
+  const wallMs = recorder.wallNow()
   // Only errors ask for a wait: fault rules and Prefer answer 4xx and 5xx alone.
   const retryAfterMs = reply === undefined || status < 400 ? undefined : retryAfterOf(reply)
   const seq = journal.record({
@@ -71,8 +74,10 @@ export function recordRequest (app: FastifyInstance, request: FastifyRequest, st
   })
   // Journal events are opt-in: built only while a stream asked for them.
   if (events?.wantsJournal === true) {
-    // Fields the note lacks are undefined, and left out of the event's JSON.
-    events.publish({ type: 'journal.entry', account: note.account, video: note.video, seq, method: request.method, path: journalPath(request.originalUrl), status, forced: note.forced, downloads: note.downloads })
+    const { method, originalUrl } = request
+    // Built only if a stream sends it (streams coalesce entries). Fields the note lacks are
+    // undefined, and left out of the event's JSON.
+    events.publishEntry(note.account, note.video, seq, wallMs, () => ({ type: 'journal.entry', account: note.account, video: note.video, seq, method, path: journalPath(originalUrl), status, forced: note.forced, downloads: note.downloads }))
   }
   return seq
 }
@@ -80,6 +85,6 @@ export function recordRequest (app: FastifyInstance, request: FastifyRequest, st
 /** Decorates the app with the request journal, which `recordRequest` writes to. */
 export default fp(async function journalPlugin (app: FastifyInstance, options: JournalPluginOptions) {
   const journal = new Journal(options.limit)
-  recorders.set(journal, { mockNow: options.mockNow, redact: memoizedRedaction() })
+  recorders.set(journal, { mockNow: options.mockNow, wallNow: options.wallNow ?? Date.now, redact: memoizedRedaction() })
   addMockPart(app, 'journal', journal)
 }, { name: 'journal' })

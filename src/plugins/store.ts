@@ -13,6 +13,8 @@ export interface StorePluginOptions {
   flushDelayMs?: number
   maxVideos?: number
   maxAccounts?: number
+  /** The wall clock (ms; default Date.now). */
+  wallClock?: () => number
 }
 
 /**

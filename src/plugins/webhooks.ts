@@ -33,7 +33,9 @@ export default fp(async function webhooksPlugin (app: FastifyInstance) {
       // And on the event stream, for a test that waits for its receiver to be called.
       app.mock.events.publish({ type: 'webhook.delivery', account: delivery.account, video: delivery.video, url: delivery.url, status: attempt.status, attempt: delivery.attempts.length })
     },
-    log: app.log
+    log: app.log,
+    // `time=` of the signature and the tries' timing: the wall clock (receivers compare `time` with theirs).
+    wallClock: () => store.wallMs()
   })
   addMockPart(app, 'webhooks', deliveries)
   app.addHook('onClose', async () => { deliveries.close() })

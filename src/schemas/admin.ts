@@ -10,6 +10,16 @@ export const AccountQuerySchema = Type.Object({
   account: Type.Optional(CloudflareIdSchema)
 }, { additionalProperties: false })
 
+/** Most videos one page of `GET /__mock/videos` lists. */
+export const MAX_VIDEO_PAGE = 1000
+
+/** `GET /__mock/videos`: one account's (`account`), and a page of them (`offset`, `limit`; default all). */
+export const VideoListQuerySchema = Type.Object({
+  account: Type.Optional(CloudflareIdSchema),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'Videos skipped, in the listing\'s order (oldest first)' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_VIDEO_PAGE, description: 'Most videos listed (default: every one)' }))
+}, { additionalProperties: false })
+
 /** A body that may name one account (reset, clock operations). */
 export const AccountBodySchema = Type.Object({
   account: Type.Optional(CloudflareIdSchema)

@@ -42,6 +42,9 @@ export const FailureEnvelopeSchema = Type.Object({
 })
 export type FailureEnvelope = Static<typeof FailureEnvelopeSchema>
 
+/** The `response` entries every route shares: whatever it refuses (4xx) or fails with (5xx) is an envelope. */
+export const FailureResponses = { '4xx': FailureEnvelopeSchema, '5xx': FailureEnvelopeSchema } as const
+
 /** Wraps a result in the success envelope. */
 export function ok<T> (result: T): { result: T, success: true, errors: [], messages: [] } {
   return { result, success: true, errors: [], messages: [] }

@@ -64,7 +64,11 @@ export const TokenResultSchema = Type.Object({ token: Type.String() })
 export const MadeKeySchema = Type.Object({ id: Type.String(), pem: Type.String(), jwk: Type.String(), created: Type.String() })
 
 /** A key as `GET /keys` lists it. */
-export const ListedKeySchema = Type.Object({ id: Type.String(), created: Type.String() })
+/**
+ * A key as `GET /keys` lists it: `key_id` (the newest SDKs' field, its relation to `id`
+ * undocumented) is the mock's choice: equal to `id`, the `kid` tokens carry.
+ */
+export const ListedKeySchema = Type.Object({ id: Type.String(), created: Type.String(), key_id: Type.String() })
 
 /** The body of `PUT /webhook`: `notificationUrl`, or the newest SDK's `notification_url`. */
 export const WebhookRequestSchema = Type.Object({

@@ -427,6 +427,11 @@ export class DownloadStore {
     return this.table.size
   }
 
+  /** The wall time (ms since the epoch): the store's one wall clock (StoreOptions.wallClock), the real time tokens, webhooks and rate limits read. */
+  wallMs (): number {
+    return this.wallClock()
+  }
+
   /** Wall time (ms) that the mock clock of `account` reads: the epoch plus its mock ms (the epoch rule). */
   mockWallMs (account?: string): number {
     return this.epochMs + this.now(account)
@@ -872,10 +877,24 @@ export class DownloadStore {
 
   // ---- admin changes --------------------------------------------------------------------------
 
-  /** Every video (of one account, when given), with its downloads' state and settings. */
-  listVideos (account?: string): VideoView[] {
+  /** Every video (of one account, when given), with its downloads' state and settings; `offset` and `limit` take a page of them, in the table's order. */
+  listVideos (account?: string, page: { offset?: number, limit?: number } = {}): VideoView[] {
     const videos = account === undefined ? this.table.entries() : this.table.ofAccount(account).entries()
-    return Array.from(videos, ([id, video]) => this.view(id, video))
+    const offset = page.offset ?? 0
+    const end = offset + (page.limit ?? Number.POSITIVE_INFINITY)
+    // Views are built for the page only: a page of 50 out of 100,000 costs 50 views, not 100,000.
+    const views: VideoView[] = []
+    let index = 0
+    for (const [id, video] of videos) {
+      if (index >= end) break
+      if (index++ >= offset) views.push(this.view(id, video))
+    }
+    return views
+  }
+
+  /** How many videos `listVideos(account)` lists in all (every video, or one account's). */
+  countVideos (account?: string): number {
+    return account === undefined ? this.table.size : this.table.ofAccount(account).size
   }
 
   /** One video as the admin API shows it, or undefined. */

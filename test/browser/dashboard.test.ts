@@ -5,13 +5,14 @@ import { EventEmitter, once } from 'node:events'
 import type { Page } from 'playwright-core'
 import { ACCOUNT, AUTH, VIDEOS, build, downloadsPath } from '../helpers/build.js'
 import { inPage, launchBrowser, openPage } from '../helpers/browser.js'
+import type { BuildOptions } from '../../src/app.js'
 
 const TOKEN = 'dashboard-s3cret'
 const admin = { 'x-mock-admin-token': TOKEN }
 
 /** The app on a free port, with the admin token set and no wall-clock ticker: the page's controls move mock time. */
-async function serve (t: Test): Promise<{ app: FastifyInstance, origin: string }> {
-  const app = await build(t, { config: { adminToken: TOKEN } })
+async function serve (t: Test, options: BuildOptions = {}): Promise<{ app: FastifyInstance, origin: string }> {
+  const app = await build(t, { ...options, config: { adminToken: TOKEN } })
   const origin = await app.listen({ port: 0, host: '127.0.0.1' })
   return { app, origin }
 }
@@ -26,6 +27,9 @@ async function unlocked (page: Page, origin: string): Promise<void> {
 
 const bar = (page: Page, video: string, type = 'default'): ReturnType<Page['locator']> =>
   page.locator(`[data-video="${video}"] [data-type="${type}"] progress`)
+
+/** The pager's "Page n of m", once it says `text`. */
+const pageInfo = (page: Page, text: string): ReturnType<Page['locator']> => page.locator('#page-info', { hasText: text })
 
 const browser = await launchBrowser(t)
 
@@ -156,6 +160,48 @@ t.test('keyboard only: Tab to an account\'s Freeze and press Enter', async (t) =
   await page.getByText(`Froze the clock of ${ACCOUNT}.`).waitFor()
   const clock = (await app.inject({ method: 'GET', url: `/__mock/clock?account=${ACCOUNT}`, headers: admin })).json().result
   t.match(clock, { scope: 'account', frozen: true }, 'the account\'s clock is frozen')
+  t.strictSame(errors, [])
+})
+
+t.test('lists are paged: 260 videos, 50 a page, turned by keyboard; the last page shows the rest; axe finds nothing', async (t) => {
+  const ids = Array.from({ length: 260 }, (_, index) => (0x1000 + index).toString(16).padStart(32, 'c'))
+  const { app, origin } = await serve(t, { fixtures: { videos: ids.map((id) => ({ id, account: ACCOUNT, downloads: { default: { percentComplete: 10 } } })) } })
+  const { page, errors } = await openPage(t, browser, origin)
+  await page.goto(`${origin}/__mock/`)
+  await page.getByLabel('Admin token').fill(TOKEN)
+  await page.getByRole('button', { name: 'Open the dashboard' }).click()
+  await page.locator(`[data-video="${ids[0]}"]`).waitFor()
+  await pageInfo(page, 'Page 1 of 6').waitFor()
+  t.equal(await page.locator('[data-video]').count(), 50, 'the first page: 50 videos')
+  t.equal(await page.locator('#counts').textContent(), '260 videos; 1–50 shown, with 50 downloads')
+  t.ok(await page.getByRole('button', { name: 'Previous page' }).isDisabled(), 'no page before the first')
+  await page.locator('#account-filter').focus()
+  let found = false
+  for (let i = 0; i < 5 && !found; i++) {
+    await page.keyboard.press('Tab')
+    found = await inPage(page, 'document.activeElement?.id === "page-next"') === true
+  }
+  t.ok(found, 'Next page is reached by Tab, before the videos')
+  for (let next = 1; next < 6; next++) {
+    await page.keyboard.press('Enter')
+    await pageInfo(page, `Page ${next + 1} of 6`).waitFor()
+    await page.locator(`[data-video="${ids[next * 50]}"]`).waitFor()
+  }
+  t.equal(await page.locator(`[data-video="${ids[249]}"]`).count(), 0, 'the page before is gone')
+  t.equal(await page.locator('[data-video]').count(), 10, 'the last page holds the rest')
+  t.equal(await page.locator('#counts').textContent(), '260 videos; 251–260 shown, with 10 downloads')
+  t.ok(await page.getByRole('button', { name: 'Next page' }).isDisabled(), 'no page after the last')
+  t.ok(await inPage(page, 'document.activeElement?.id === "page-prev"'), 'the focus stays in the pager, on Previous page')
+  const paged = await new AxeBuilder({ page }).analyze()
+  t.strictSame(paged.violations.map((violation) => `${violation.id}: ${violation.help}`), [], 'no violations on a later page')
+  // The last page emptied elsewhere: the page goes back to the last one that has videos.
+  for (const id of ids.slice(250)) await app.inject({ method: 'DELETE', url: `/__mock/videos/${id}`, headers: admin })
+  await pageInfo(page, 'Page 5 of 5').waitFor()
+  await page.locator(`[data-video="${ids[249]}"]`).waitFor()
+  await page.keyboard.press('Enter')
+  await pageInfo(page, 'Page 4 of 5').waitFor()
+  await page.locator(`[data-video="${ids[150]}"]`).waitFor()
+  t.pass('Previous page by keyboard')
   t.strictSame(errors, [])
 })
 

@@ -4,7 +4,8 @@ import { contractProblems } from '../helpers/contract.js'
 import { apiErrorOf, sdkClient, startTestMock } from '../helpers/sdk.js'
 
 t.test('every answer past the credential check carries Ratelimit and Ratelimit-Policy; by default nothing is refused', async (t) => {
-  const app = await build(t, { config: { rateLimitBudget: 2 } })
+  // A still wall clock: the window's seconds left (t=) do not depend on real time.
+  const app = await build(t, { config: { rateLimitBudget: 2 }, wallClock: () => Date.UTC(2026, 11, 2) })
   const get = async (headers: Record<string, string> = AUTH, url = downloadsPath(VIDEOS.ready)) => await app.inject({ method: 'GET', url, headers })
   const first = await get()
   t.equal(first.headers.ratelimit, '"default";r=1;t=300')
@@ -21,6 +22,23 @@ t.test('every answer past the credential check carries Ratelimit and Ratelimit-P
   const notFound = await get(AUTH, downloadsPath('e'.repeat(32)))
   t.equal(notFound.statusCode, 404)
   t.equal(notFound.headers.ratelimit, '"default";r=0;t=300', 'errors after the check carry them too')
+})
+
+t.test('the windows run on the wall clock: stepping the mock clock does not renew a budget, the wall clock does', async (t) => {
+  let wallMs = Date.UTC(2026, 11, 2)
+  const app = await build(t, { config: { rateLimit: 'on', rateLimitBudget: 1, rateLimitWindowS: 60 }, wallClock: () => wallMs })
+  const get = async () => await app.inject({ method: 'GET', url: downloadsPath(VIDEOS.ready), headers: AUTH })
+  t.equal((await get()).statusCode, 200)
+  wallMs += 20_000
+  const refused = await get()
+  t.equal(refused.statusCode, 429)
+  t.equal(refused.headers['retry-after'], '40', 'the seconds left of the window, on the wall clock')
+  app.mock.clock.advance(3600_000)
+  t.equal((await get()).statusCode, 429, 'an hour of mock time renews nothing')
+  wallMs += 40_000
+  const renewed = await get()
+  t.equal(renewed.statusCode, 200, 'the window ended on the wall clock')
+  t.equal(renewed.headers.ratelimit, '"default";r=0;t=60')
 })
 
 t.test('MOCK_RATE_LIMIT=on: past the budget, Cloudflare\'s 429 (971) with Retry-After, through the SDK too', async (t) => {

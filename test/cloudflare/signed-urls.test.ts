@@ -6,7 +6,7 @@ import { generateKeyPairSync } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { BUNDLED_ASSETS } from '../../src/paths.js'
 import { MAX_KEYS_PER_ACCOUNT } from '../../src/store/signing-keys.js'
-import { ACCOUNT, AUTH, OTHER_ACCOUNT, UNKNOWN_VIDEO, VIDEOS, build, downloadsPath, sharedApp } from '../helpers/build.js'
+import { ACCOUNT, AUTH, OTHER_ACCOUNT, UNKNOWN_VIDEO, VIDEOS, build, downloadsPath } from '../helpers/build.js'
 import { contractProblems } from '../helpers/contract.js'
 
 type TapT = Test
@@ -38,8 +38,26 @@ const media = async (app: FastifyInstance, id: string, file = 'default.mp4', hea
   return { statusCode: response.statusCode, body: response.headers['content-type']?.toString().startsWith('application/json') === true ? response.json() : undefined, raw: response.rawPayload, headers: response.headers }
 }
 
-/** The mock time of the account, in unix seconds (the epoch rule). */
-const nowS = (app: FastifyInstance): number => Math.floor(app.mock.store.mockWallMs(ACCOUNT) / 1000)
+/** The wall clock the app reads token times from (BuildOptions.wallClock): driven here, never real time. */
+let wallMs = Date.UTC(2026, 11, 2, 12)
+const wallClock = (): number => wallMs
+
+/** The wall time, in unix seconds (token times are real ones). */
+const nowS = (_app?: FastifyInstance): number => Math.floor(wallMs / 1000)
+
+let fileApp: Promise<FastifyInstance> | undefined
+
+/** This file's app (as sharedApp, with the wall clock above): built on first use, reset at every later one. */
+async function sharedApp (): Promise<FastifyInstance> {
+  if (fileApp === undefined) {
+    fileApp = build(t, { wallClock })
+    return await fileApp
+  }
+  const app = await fileApp
+  const reset = await app.inject({ method: 'POST', url: '/__mock/reset' })
+  if (reset.statusCode !== 200) throw new Error(`reset: ${reset.statusCode} ${reset.body}`)
+  return app
+}
 
 t.test('signing keys: create (with or without a body), list without the private parts, delete revokes', async (t) => {
   const app = await sharedApp()
@@ -56,7 +74,7 @@ t.test('signing keys: create (with or without a body), list without the private 
   const second = await call(t, app, 'POST', `/accounts/${ACCOUNT}/stream/keys`, {})
   t.equal(second.statusCode, 200, 'at the root too, with {}')
   const listed = await call(t, app, 'GET', stream('keys'))
-  t.same(listed.body.result, [{ id, created }, { id: second.body.result.id, created: second.body.result.created }], 'oldest first, no pem or jwk')
+  t.same(listed.body.result, [{ id, created, key_id: id }, { id: second.body.result.id, created: second.body.result.created, key_id: second.body.result.id }], 'oldest first, no pem or jwk; key_id equals id (the mock\'s choice)')
   const deleted = await call(t, app, 'DELETE', stream(`keys/${id}`))
   t.same(deleted.body.result, 'Revoked')
   t.equal((await call(t, app, 'DELETE', stream(`keys/${id}`))).statusCode, 404, 'a deleted key is gone')
@@ -102,24 +120,50 @@ t.test('POST /token without a body: valid 1 h, no downloads; signed by the mock\
   t.equal((await call(t, app, 'GET', stream(`${VIDEOS.ready}/token`))).statusCode, 405)
 })
 
-t.test('a downloadable token serves the MP4 and the M4A until it expires, on the mock clock', async (t) => {
+t.test('a downloadable token serves the MP4 and the M4A until it expires, on the wall clock', async (t) => {
   const app = await sharedApp()
-  const token = await tokenFor(t, app, VIDEOS.ready, { downloadable: true, exp: nowS(app) + 60 })
+  const token = await tokenFor(t, app, VIDEOS.ready, { downloadable: true, exp: nowS() + 60 })
   const served = await media(app, token)
   t.equal(served.statusCode, 200)
   t.ok(served.raw.equals(mp4))
   t.equal(served.headers['content-disposition'], `attachment; filename="${VIDEOS.ready}.mp4"`, 'named by the video, not the token')
   t.equal((await media(app, token, 'audio.m4a')).statusCode, 200, 'the audio url too')
-  app.mock.clock.advance(60_000)
+  wallMs += 60_000
   const expired = await media(app, token)
   t.equal(expired.statusCode, 401)
   t.same(expired.body.errors, [{ code: 10401, message: 'Signed URL token refused: expired' }])
-  const later = await tokenFor(t, app, VIDEOS.ready, { downloadable: true, nbf: nowS(app) + 10 })
+  const later = await tokenFor(t, app, VIDEOS.ready, { downloadable: true, nbf: nowS() + 10 })
   t.match((await media(app, later)).body.errors[0].message, /not yet valid/)
-  app.mock.clock.advance(10_000)
+  wallMs += 10_000
   t.equal((await media(app, later)).statusCode, 200, 'valid once nbf is reached')
   const none = await tokenFor(t, app, VIDEOS.empty, { downloadable: true })
   t.equal((await media(app, none)).statusCode, 404, 'a video without the download: still 404')
+})
+
+t.test('stepping the mock clock expires no token, and a token not yet valid stays so', async (t) => {
+  const app = await sharedApp()
+  const token = await tokenFor(t, app, VIDEOS.ready, { downloadable: true, exp: nowS() + 60 })
+  const later = await tokenFor(t, app, VIDEOS.ready, { downloadable: true, nbf: nowS() + 60 })
+  app.mock.clock.advance(48 * 3600_000)
+  const stepped = await app.inject({ method: 'POST', url: '/__mock/clock/advance', payload: { ms: 48 * 3600_000, account: ACCOUNT } })
+  t.equal(stepped.statusCode, 200, 'the account clock stepped through the admin API too')
+  t.ok(app.mock.store.mockWallMs(ACCOUNT) > wallMs + 24 * 3600_000, 'the mock clock is two days ahead')
+  t.equal((await media(app, token)).statusCode, 200, 'still valid: exp is read on the wall clock')
+  t.match((await media(app, later)).body.errors[0].message, /not yet valid/, 'nbf too')
+  const issued = decodeJwt(await tokenFor(t, app, VIDEOS.ready))
+  t.equal(issued.exp, String(nowS() + 3600), 'POST /token issues from the wall time, not the mock time')
+  t.match((await call(t, app, 'POST', stream(`${VIDEOS.ready}/token`), { exp: Math.floor(app.mock.store.mockWallMs(ACCOUNT) / 1000) })).body.errors[0].message, /at most 24 hours after now/, 'the 24 h bound is on the wall clock')
+})
+
+t.test('locally signed tokens with past or future times are refused on the wall clock', async (t) => {
+  const app = await sharedApp()
+  const key = (await call(t, app, 'POST', stream('keys'))).body.result
+  const privateKey = await importJWK(JSON.parse(Buffer.from(key.jwk, 'base64').toString('utf8')), 'RS256')
+  const sign = async (claims: Record<string, unknown>): Promise<string> =>
+    await new SignJWT({ sub: VIDEOS.ready, downloadable: true, ...claims }).setProtectedHeader({ alg: 'RS256', kid: key.id }).sign(privateKey)
+  t.match((await media(app, await sign({ exp: nowS() - 1 }))).body.errors[0].message, /expired/, 'exp a second ago')
+  t.match((await media(app, await sign({ exp: nowS() + 60, nbf: nowS() + 30 }))).body.errors[0].message, /not yet valid/, 'nbf ahead')
+  t.equal((await media(app, await sign({ exp: String(nowS() + 60), nbf: String(nowS()) }))).statusCode, 200, 'numeric strings, valid now')
 })
 
 t.test('POST /token refuses a bad body', async (t) => {

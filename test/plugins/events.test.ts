@@ -51,6 +51,36 @@ t.test('journal entries are built only while a stream asks for them', async (t) 
   t.equal(bus.wantsJournal, false)
 })
 
+t.test('publishEntry: a journal entry is built only for the streams and waits that need it whole, once', async (t) => {
+  const bus = new EventBus({ wallClock: () => 0 })
+  let builds = 0
+  const input = (seq: number) => () => {
+    builds++
+    return { type: 'journal.entry' as const, account: ACCOUNT, seq, method: 'GET', path: '/', status: 200 }
+  }
+  bus.publishEntry(ACCOUNT, undefined, 1, 5000, input(1))
+  t.equal(builds, 0, 'no stream, no wait: nothing built')
+  const counted: number[] = []
+  const holding: EventSubscriber = { filter: { types: ['journal.entry'] }, deliver: () => {}, deliverEntry: (entry) => { counted.push(entry.seq) }, end: () => {} }
+  bus.subscribe(holding)
+  bus.publishEntry(ACCOUNT, undefined, 2, 5000, input(2))
+  t.same(counted, [2])
+  t.equal(builds, 0, 'a stream that only counts it builds nothing')
+  const whole = collector({ types: ['journal.entry'] })
+  const elsewhere = collector({ account: A, types: ['journal.entry'] })
+  bus.subscribe(whole)
+  bus.subscribe(elsewhere)
+  const never = new AbortController().signal
+  const waited = bus.wait({ event: 'journal.entry', account: ACCOUNT }, 60_000, never)
+  const other = bus.wait({ event: 'fault.taken' }, 0, never)
+  bus.publishEntry(ACCOUNT, VIDEOS.ready, 3, 5000, input(3))
+  t.equal(builds, 1, 'built once for the stream and the wait')
+  t.match(whole.events, [{ type: 'journal.entry', seq: 3, at: '1970-01-01T00:00:05.000Z' }], 'timed at the entry\'s wall time')
+  t.same(elsewhere.events, [], 'another account\'s stream: not handed it')
+  t.match(await waited, { kind: 'event', event: { seq: 3 } })
+  t.same(await other, { kind: 'timeout' }, 'a wait on another type is not settled by it')
+})
+
 t.test('waits: an event, a probe, a timeout, a client gone, a bound, a close', async (t) => {
   const bus = new EventBus({ maxWaiters: 1 })
   const never = new AbortController().signal

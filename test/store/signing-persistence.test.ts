@@ -29,7 +29,7 @@ t.test('signing keys, the webhook subscription and the token key survive a resta
   t.equal(saved.signing?.webhooks?.[ACCOUNT]?.secret, webhook.secret)
 
   const second = await open(dataFile)
-  t.same((await inject(second, 'GET', stream('keys'))).result, [{ id: key.id, created: key.created }])
+  t.same((await inject(second, 'GET', stream('keys'))).result, [{ id: key.id, created: key.created, key_id: key.id }])
   t.same((await inject(second, 'GET', stream('webhook'))).result, webhook)
   for (const token of [mockToken, ownToken]) {
     t.equal((await second.inject({ method: 'GET', url: `/${token}/downloads/default.mp4` })).statusCode, 200, 'a token issued before the restart verifies')

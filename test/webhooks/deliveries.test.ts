@@ -18,9 +18,9 @@ t.test('the contract\'s test vector verifies, and the mock signs it the same', a
 })
 
 /** An app whose webhook deliveries retry at once, with a receiver subscribed. */
-async function subscribed (t: Test, statuses?: Array<number | 'hang'>, config = {}): Promise<{ app: FastifyInstance, receiver: WebhookReceiver, secret: string }> {
+async function subscribed (t: Test, statuses?: Array<number | 'hang'>, config = {}, wallClock?: () => number): Promise<{ app: FastifyInstance, receiver: WebhookReceiver, secret: string }> {
   // A generous timeout: a loaded machine may take a while over the first fetch of a process.
-  const app = await build(t, { config: { webhookRetryMs: 1, webhookTimeoutMs: 10_000, ...config } })
+  const app = await build(t, { config: { webhookRetryMs: 1, webhookTimeoutMs: 10_000, ...config }, wallClock })
   const receiver = await new WebhookReceiver(statuses).listen()
   t.teardown(() => receiver.close())
   const put = await app.inject({ method: 'PUT', url: webhookPath, headers: AUTH, payload: { notificationUrl: receiver.url } })
@@ -53,6 +53,18 @@ t.test('GET, PUT, DELETE /webhook: one per account, a new url rotates the secret
   t.same((await call('GET')).result, {})
   t.equal((await call('POST')).errors[0].code, 10000, 'POST: 405')
   t.equal((await call('GET', undefined, `/accounts/${'f'.repeat(32)}/stream/webhook`)).errors[0].code, 10003, 'an unknown account')
+})
+
+t.test('the signature\'s time= is the wall clock\'s (the app\'s injected one), not the mock clock\'s', async (t) => {
+  const wallMs = Date.UTC(2026, 11, 2, 12, 0, 0, 750)
+  const { app, receiver, secret } = await subscribed(t, undefined, {}, () => wallMs)
+  app.mock.clock.advance(7 * 24 * 3600_000, ACCOUNT)
+  const arrival = receiver.next()
+  await send(app, VIDEOS.ready)
+  const received = await arrival
+  const signature = received.headers['webhook-signature'] as string
+  t.match(signature, new RegExp(`^time=${Math.floor(wallMs / 1000)},sig1=[0-9a-f]{64}$`), 'unix seconds of the wall clock')
+  t.ok(verifyWebhookSignature(signature, secret, received.body))
 })
 
 t.test('a delivery POSTs the video object, signed as the docs verify; status and timing are journaled and listed', async (t) => {

@@ -2,15 +2,14 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { Errors } from '../../domain/errors.js'
 import { AccountParamsSchema, AccountViewSchema } from '../../schemas/admin.js'
-import { FailureEnvelopeSchema, SuccessEnvelopeSchema, ok } from '../../schemas/envelope.js'
+import { FailureResponses, SuccessEnvelopeSchema, ok } from '../../schemas/envelope.js'
 import { AccountSettingsSchema } from '../../schemas/fixture.js'
 import { inline } from '../../plugins/named.js'
 
 const tags = ['accounts']
-const failures = { '4xx': FailureEnvelopeSchema }
 const AccountListSchema = Type.Object({ accounts: Type.Array(AccountViewSchema) })
 const DeletedSchema = Type.Object({ deleted: Type.String() })
-const accountAnswer = { 200: SuccessEnvelopeSchema(AccountViewSchema), ...failures }
+const accountAnswer = { 200: SuccessEnvelopeSchema(AccountViewSchema), ...FailureResponses }
 
 /**
  * Accounts over the admin API: declare one (with no video), read it, change its settings for the
@@ -19,7 +18,7 @@ const accountAnswer = { 200: SuccessEnvelopeSchema(AccountViewSchema), ...failur
  */
 const accountAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/accounts', {
-    schema: { tags, summary: 'List declared accounts', description: 'The accounts declared by fixtures or this API, with their settings and how many videos each holds (accounts that only hold videos: GET /accounts/{account}).', response: { 200: SuccessEnvelopeSchema(AccountListSchema), ...failures } }
+    schema: { tags, summary: 'List declared accounts', description: 'The accounts declared by fixtures or this API, with their settings and how many videos each holds (accounts that only hold videos: GET /accounts/{account}).', response: { 200: SuccessEnvelopeSchema(AccountListSchema), ...FailureResponses } }
   }, async () => ok({ accounts: app.mock.store.listAccounts() }))
 
   app.get('/accounts/:account', {
@@ -38,7 +37,7 @@ const accountAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.delete('/accounts/:account', {
-    schema: { tags, summary: 'Remove an account\'s declaration', description: '404 when it is not declared, 409 while it holds videos (delete them, or reset the account). Its clock, signing keys and webhook stay until a reset of it.', params: AccountParamsSchema, response: { 200: SuccessEnvelopeSchema(DeletedSchema), ...failures } }
+    schema: { tags, summary: 'Remove an account\'s declaration', description: '404 when it is not declared, 409 while it holds videos (delete them, or reset the account). Its clock, signing keys and webhook stay until a reset of it.', params: AccountParamsSchema, response: { 200: SuccessEnvelopeSchema(DeletedSchema), ...FailureResponses } }
   }, async (request) => {
     app.mock.store.deleteAccount(request.params.account)
     return ok({ deleted: request.params.account })

@@ -2,12 +2,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import {
   AccountQuerySchema, AdvanceResultSchema, ClockAdvanceBodySchema, ClockRateBodySchema, ClockViewSchema, OptionalAccountBodySchema, type ClockView
 } from '../../schemas/admin.js'
-import { FailureEnvelopeSchema, SuccessEnvelopeSchema, ok } from '../../schemas/envelope.js'
+import { FailureResponses, SuccessEnvelopeSchema, ok } from '../../schemas/envelope.js'
 import { inline } from '../../plugins/named.js'
 
 const tags = ['clock']
-const failures = { '4xx': FailureEnvelopeSchema }
-const clockAnswer = { 200: SuccessEnvelopeSchema(ClockViewSchema), ...failures }
+const clockAnswer = { 200: SuccessEnvelopeSchema(ClockViewSchema), ...FailureResponses }
 
 /** Most videos an advance answer lists; past that, list one account's with `account`. */
 const MAX_LISTED = 500
@@ -33,7 +32,7 @@ const clockAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Step a clock',
       description: 'Moves mock time on by `ms` at once, frozen or not: the ticks that would have happened are applied, and the answer holds the resulting state (the account\'s videos with `account`; all videos when there are at most 500).',
       body: ClockAdvanceBodySchema,
-      response: { 200: SuccessEnvelopeSchema(AdvanceResultSchema), ...failures }
+      response: { 200: SuccessEnvelopeSchema(AdvanceResultSchema), ...FailureResponses }
     }
   }, async (request) => {
     const { ms, account } = request.body

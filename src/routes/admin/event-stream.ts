@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http'
 import type { EventFilter, MockEvent } from '../../domain/events.js'
-import type { EventSubscriber } from '../../plugins/events.js'
+import type { EventSubscriber, LazyEntry } from '../../plugins/events.js'
 
 /**
  * Most bytes a stream may have waiting to be written (a client that reads slower than events
@@ -8,6 +8,14 @@ import type { EventSubscriber } from '../../plugins/events.js'
  * `Last-Event-ID` to replay what the ring still keeps.
  */
 export const MAX_PENDING_BYTES = 1024 * 1024
+
+/**
+ * Journal entries a stream sends are coalesced: the first after a quiet spell goes at once, then
+ * at most one per this many ms (the latest, with `coalesced`: how many entries it stands for, and
+ * `firstSeq`), so a client under load gets a few frames a second, not one per request (issue 14's
+ * event volume). The journal holds every entry: `GET /__mock/journal?after=` reads them.
+ */
+export const JOURNAL_COALESCE_MS = 250
 
 /** How long a client should wait before it reconnects (the `retry:` field), in ms. */
 const RETRY_MS = 1000
@@ -44,13 +52,20 @@ export class EventStream implements EventSubscriber {
   private heartbeat: NodeJS.Timeout | undefined
   private readonly heartbeatMs: number
   private readonly onEnd: () => void
+  private readonly coalesceMs: number
+  /** The journal's window: open while its timer runs; the latest entry held in it, and how many. */
+  private journalTimer: NodeJS.Timeout | undefined
+  private heldEntry: LazyEntry | undefined
+  private heldCount = 0
+  private heldFirstSeq = 0
 
   /** A stream on `raw`, not started; `onEnd` runs once when it ends, whoever ends it. */
-  constructor (raw: ServerResponse, filter: EventFilter, heartbeatMs: number, onEnd: () => void) {
+  constructor (raw: ServerResponse, filter: EventFilter, heartbeatMs: number, onEnd: () => void, coalesceMs = JOURNAL_COALESCE_MS) {
     this.raw = raw
     this.filter = filter
     this.heartbeatMs = heartbeatMs
     this.onEnd = onEnd
+    this.coalesceMs = coalesceMs
   }
 
   /** Writes the headers and the retry field, and starts the heartbeat. */
@@ -74,7 +89,38 @@ export class EventStream implements EventSubscriber {
   }
 
   deliver (event: MockEvent): void {
-    this.queue(frameOf(event))
+    if (event.type === 'journal.entry') this.deliverEntry({ seq: event.seq, event: () => event })
+    else this.queue(frameOf(event))
+  }
+
+  /**
+   * A journal entry: sent at once when no window is open (and a window opens); counted in the
+   * open window otherwise, the latest kept, built only when the window ends.
+   */
+  deliverEntry (entry: LazyEntry): void {
+    if (this.journalTimer === undefined) {
+      this.queue(frameOf(entry.event()))
+      this.openJournalWindow()
+      return
+    }
+    if (this.heldEntry === undefined) this.heldFirstSeq = entry.seq
+    this.heldEntry = entry
+    this.heldCount++
+  }
+
+  /** Holds the journal entries that come in the next `coalesceMs`; then sends the latest, and holds on while more came. */
+  private openJournalWindow (): void {
+    this.journalTimer = setTimeout(() => {
+      this.journalTimer = undefined
+      const held = this.heldEntry
+      if (held === undefined) return
+      const event = held.event()
+      this.queue(`id: ${event.id}\nevent: journal.entry\ndata: ${JSON.stringify({ ...event, coalesced: this.heldCount, firstSeq: this.heldFirstSeq })}\n\n`)
+      this.heldEntry = undefined
+      this.heldCount = 0
+      this.openJournalWindow()
+    }, this.coalesceMs)
+    this.journalTimer.unref()
   }
 
   /** Queues a frame (or comment) for the next write. */
@@ -118,6 +164,8 @@ export class EventStream implements EventSubscriber {
     if (this.ended) return
     this.ended = true
     clearInterval(this.heartbeat)
+    clearTimeout(this.journalTimer)
+    this.journalTimer = undefined
     this.onEnd()
   }
 }

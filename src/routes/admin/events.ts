@@ -2,12 +2,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { EVENT_TYPES, type EventFilter, type WaitCondition } from '../../domain/events.js'
 import { Errors } from '../../domain/errors.js'
-import { FailureEnvelopeSchema, SuccessEnvelopeSchema, ok } from '../../schemas/envelope.js'
+import { FailureResponses, SuccessEnvelopeSchema, ok } from '../../schemas/envelope.js'
 import { EventsQuerySchema, WaitQuerySchema, WaitResultSchema } from '../../schemas/events.js'
 import { EventStream, gapFrame } from './event-stream.js'
 import { inline } from '../../plugins/named.js'
-
-const failures = { '4xx': FailureEnvelopeSchema, '5xx': FailureEnvelopeSchema }
 
 /** The statuses a download's event has. */
 const DOWNLOAD_EVENT_STATUSES = ['inprogress', 'ready', 'error', 'deleted']
@@ -34,7 +32,7 @@ const eventsAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       description: `Each download transition, clock change and fault taken (and, asked for in \`types\`, each journal entry), as \`text/event-stream\`: \`id\` (increasing), \`event\` (the type), \`data\` (the event as JSON). A client that reconnects with \`Last-Event-ID\` gets the events after it that the last ${app.mock.events.ring.limit} still hold, and a \`gap\` event first when some are gone. At most ${app.mock.events.maxStreams} streams at once (then 409); a heartbeat comment every ${app.mock.events.heartbeatMs / 1000} s.`,
       querystring: EventsQuerySchema,
       produces: ['text/event-stream'],
-      response: { 200: Type.String({ description: 'text/event-stream' }), ...failures }
+      response: { 200: Type.String({ description: 'text/event-stream' }), ...FailureResponses }
     }
   }, async (request, reply) => {
     const { account, video, types } = request.query
@@ -64,7 +62,7 @@ const eventsAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Wait until a condition holds (long poll)',
       description: 'Answers at once when the condition holds already (a download of the video, of any video of the account, or of any video, in `status`; of `type` when given), else when the first event that meets it comes (`event`, default download.transition), whatever moves it: the ticker, a clock step, a client, the admin API. After `timeout` wall ms without one: 408, code 10408, with `x-should-retry: false`.',
       querystring: WaitQuerySchema,
-      response: { 200: SuccessEnvelopeSchema(WaitResultSchema), ...failures }
+      response: { 200: SuccessEnvelopeSchema(WaitResultSchema), ...FailureResponses }
     }
   }, async (request, reply) => {
     const { event = 'download.transition', account, video, type, status, timeout = 30_000 } = request.query

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { Errors } from '../../domain/errors.js'
 import { AccountQuerySchema } from '../../schemas/admin.js'
-import { FailureEnvelopeSchema, SuccessEnvelopeSchema, ok } from '../../schemas/envelope.js'
+import { FailureResponses, SuccessEnvelopeSchema, ok } from '../../schemas/envelope.js'
 import { FaultRuleInputSchema, FaultRuleSchema } from '../../schemas/fault.js'
 import { inline } from '../../plugins/named.js'
 
@@ -23,7 +23,7 @@ const faultsAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'List fault rules',
       description: 'The fault rules in creation order, which is the order they are tried in. With `account`, only the rules that match that account.',
       querystring: AccountQuerySchema,
-      response: { 200: SuccessEnvelopeSchema(FaultRulesSchema), '4xx': FailureEnvelopeSchema }
+      response: { 200: SuccessEnvelopeSchema(FaultRulesSchema), ...FailureResponses }
     }
   }, async (request) => ok({ rules: app.mock.faults.list(request.query.account) }))
 
@@ -33,7 +33,7 @@ const faultsAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Add a fault rule',
       description: 'A rule needs at least one of `status`, `latencyMs` and `drop: true`. A 429 without `retryAfter` or `retryAfterMs` carries `Retry-After: 1`.',
       body: FaultRuleInputSchema,
-      response: { 200: SuccessEnvelopeSchema(FaultRuleSchema), '4xx': FailureEnvelopeSchema }
+      response: { 200: SuccessEnvelopeSchema(FaultRuleSchema), ...FailureResponses }
     }
   }, async (request) => ok(app.mock.faults.add(request.body)))
 
@@ -43,7 +43,7 @@ const faultsAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Clear fault rules',
       description: 'Deletes every rule, or with `account` only the rules that match that account.',
       querystring: AccountQuerySchema,
-      response: { 200: SuccessEnvelopeSchema(ClearedSchema), '4xx': FailureEnvelopeSchema }
+      response: { 200: SuccessEnvelopeSchema(ClearedSchema), ...FailureResponses }
     }
   }, async (request) => ok({ cleared: app.mock.faults.clear(request.query.account) }))
 
@@ -52,7 +52,7 @@ const faultsAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       summary: 'Delete a fault rule',
       params: RuleParamsSchema,
-      response: { 200: SuccessEnvelopeSchema(DeletedSchema), '4xx': FailureEnvelopeSchema }
+      response: { 200: SuccessEnvelopeSchema(DeletedSchema), ...FailureResponses }
     }
   }, async (request) => {
     const { id } = request.params

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { OptionalAccountBodySchema, DefaultsSchema, FixturesLoadedSchema, ResetResultSchema } from '../../schemas/admin.js'
-import { FailureEnvelopeSchema, OpenObjectSchema, SuccessEnvelopeSchema, ok } from '../../schemas/envelope.js'
+import { FailureResponses, OpenObjectSchema, SuccessEnvelopeSchema, ok } from '../../schemas/envelope.js'
 import { FixtureSchema, ProgressionSettingsSchema } from '../../schemas/fixture.js'
 import { checkFixture } from '../../seed/load-fixtures.js'
 import { FixtureError } from '../../seed/fixture-error.js'
@@ -13,7 +13,6 @@ const tags = ['scenario']
 
 /** Largest fixture document the admin API loads at once (bytes): room for about 100,000 videos. */
 export const FIXTURE_BODY_LIMIT = 32 * 1024 * 1024
-const failures = { '4xx': FailureEnvelopeSchema }
 
 /** Whole-scenario operations: reset (all or one account), load a fixture document, the global defaults. */
 const scenarioAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -25,7 +24,7 @@ const scenarioAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Reset to the fixtures',
       description: 'The fixture files are read again, so edits made since the start show up; if they no longer load, a 409 names the file and the problem and nothing changes. Without `account`: every video and declared account back to the fixtures (accounts declared over the admin API go away) at mock time 0, the clocks back to one running global clock, default progression, no fault rules, an empty journal. With `account`: only that account\'s videos (at the current mock time) and declaration (the fixture\'s, or none), its own clock, its fault rules and its journal entries, so parallel test workers never see each other\'s reset.',
       body: OptionalAccountBodySchema,
-      response: { 200: SuccessEnvelopeSchema(ResetResultSchema), ...failures }
+      response: { 200: SuccessEnvelopeSchema(ResetResultSchema), ...FailureResponses }
     }
   }, async (request) => {
     const account = request.body?.account
@@ -43,7 +42,7 @@ const scenarioAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Load a fixture document',
       description: 'A whole fixture document, as in a fixture file (same schema, same validation, same error messages, naming the JSON path). Its accounts are declared (or their settings replaced) and its videos created, or replace those with the same id; other accounts and videos stay.',
       body: FixtureBodySchema,
-      response: { 200: SuccessEnvelopeSchema(FixturesLoadedSchema), ...failures }
+      response: { 200: SuccessEnvelopeSchema(FixturesLoadedSchema), ...FailureResponses }
     }
   }, async (request) => {
     const document = checkFixture(request.body, 'body')
@@ -68,7 +67,7 @@ const scenarioAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async () => ok(app.mock.store.defaults))
 
   app.put('/defaults', {
-    schema: { tags, summary: 'Set the global default progression', description: 'Fields not given take the configured defaults (MOCK_SPEED). Applies to downloads created from now on.', body: ProgressionSettingsSchema, response: { 200: SuccessEnvelopeSchema(DefaultsSchema), ...failures } }
+    schema: { tags, summary: 'Set the global default progression', description: 'Fields not given take the configured defaults (MOCK_SPEED). Applies to downloads created from now on.', body: ProgressionSettingsSchema, response: { 200: SuccessEnvelopeSchema(DefaultsSchema), ...FailureResponses } }
   }, async (request) => ok(app.mock.store.setDefaults(request.body)))
 }
 

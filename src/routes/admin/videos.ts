@@ -2,18 +2,20 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { Errors } from '../../domain/errors.js'
 import {
-  AccountQuerySchema, DownloadParamsSchema, DownloadPatchSchema, VideoInputSchema, VideoLifeChangeSchema, VideoParamsSchema, VideoViewSchema
+  DownloadParamsSchema, VideoListQuerySchema, DownloadPatchSchema, VideoInputSchema, VideoLifeChangeSchema, VideoParamsSchema, VideoViewSchema
 } from '../../schemas/admin.js'
-import { FailureEnvelopeSchema, SuccessEnvelopeSchema, ok } from '../../schemas/envelope.js'
+import { FailureResponses, SuccessEnvelopeSchema, ok } from '../../schemas/envelope.js'
 import { DownloadFixtureSchema, ProgressionSettingsSchema, VideoFixtureSchema } from '../../schemas/fixture.js'
 import { checkDownloadState, checkVideoStates } from '../../seed/load-fixtures.js'
 import { inline } from '../../plugins/named.js'
 
 const tags = ['videos']
-const failures = { '4xx': FailureEnvelopeSchema }
-const VideoListSchema = Type.Object({ videos: Type.Array(VideoViewSchema) })
+const VideoListSchema = Type.Object({
+  videos: Type.Array(VideoViewSchema),
+  total: Type.Integer({ description: 'Videos in all (of the account, with `account`), whatever the page' })
+})
 const DeletedSchema = Type.Object({ deleted: Type.String() })
-const videoAnswer = { 200: SuccessEnvelopeSchema(VideoViewSchema), ...failures }
+const videoAnswer = { 200: SuccessEnvelopeSchema(VideoViewSchema), ...FailureResponses }
 
 /**
  * Videos and their downloads, over the admin API: list, create, replace and delete videos; set
@@ -29,8 +31,11 @@ const videoAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }
 
   app.get('/videos', {
-    schema: { tags, summary: 'List videos', description: 'Every video (of one account with `account`), with its downloads\' current state and settings.', querystring: AccountQuerySchema, response: { 200: SuccessEnvelopeSchema(VideoListSchema), ...failures } }
-  }, async (request) => ok({ videos: app.mock.store.listVideos(request.query.account) }))
+    schema: { tags, summary: 'List videos', description: 'Every video (of one account with `account`), oldest first, with its downloads\' current state and settings; `offset` and `limit` take a page, and `total` counts them all.', querystring: VideoListQuerySchema, response: { 200: SuccessEnvelopeSchema(VideoListSchema), ...FailureResponses } }
+  }, async (request) => {
+    const { account, offset, limit } = request.query
+    return ok({ videos: app.mock.store.listVideos(account, { offset, limit }), total: app.mock.store.countVideos(account) })
+  })
 
   app.post('/videos', {
     schema: { tags, summary: 'Create a video', description: 'Creates a video from a fixture entry (same fields as in fixture files). 409 when the id exists.', body: VideoFixtureSchema, response: videoAnswer }
@@ -55,7 +60,7 @@ const videoAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.delete('/videos/:video', {
-    schema: { tags, summary: 'Delete a video', params: VideoParamsSchema, response: { 200: SuccessEnvelopeSchema(DeletedSchema), ...failures } }
+    schema: { tags, summary: 'Delete a video', params: VideoParamsSchema, response: { 200: SuccessEnvelopeSchema(DeletedSchema), ...FailureResponses } }
   }, async (request) => {
     if (!app.mock.store.deleteVideo(request.params.video)) throw Errors.noVideo(request.params.video)
     // A deleted video's webhook retries are dropped.

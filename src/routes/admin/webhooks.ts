@@ -2,13 +2,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { Errors } from '../../domain/errors.js'
 import { CloudflareIdSchema } from '../../schemas/download.js'
-import { FailureEnvelopeSchema, SuccessEnvelopeSchema, ok } from '../../schemas/envelope.js'
+import { FailureResponses, SuccessEnvelopeSchema, ok } from '../../schemas/envelope.js'
 import { MAX_DELIVERIES, type Delivery } from '../../webhooks/deliveries.js'
 import { videoEventObject } from '../../webhooks/video-object.js'
 import { inline } from '../../plugins/named.js'
 
 const tags = ['webhooks']
-const failures = { '4xx': FailureEnvelopeSchema }
 
 const DeliverySchema = Type.Object({
   id: Type.Integer({ minimum: 1 }),
@@ -26,7 +25,7 @@ const DeliverySchema = Type.Object({
   })),
   nextAt: Type.Optional(Type.String({ format: 'date-time', description: 'When the next try is due, while pending' }))
 })
-const deliveryAnswer = { 200: SuccessEnvelopeSchema(DeliverySchema), ...failures }
+const deliveryAnswer = { 200: SuccessEnvelopeSchema(DeliverySchema), ...FailureResponses }
 const IdParamsSchema = Type.Object({ id: Type.Integer({ minimum: 1 }) })
 
 /**
@@ -42,7 +41,7 @@ const webhookAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }
 
   app.get('/webhooks/deliveries', {
-    schema: { tags, summary: 'List webhook deliveries', description: `The last ${MAX_DELIVERIES} deliveries, newest first (of one account with \`account\`), each with its tries: the receiver's status and how long it took.`, querystring: Type.Object({ account: Type.Optional(CloudflareIdSchema) }, { additionalProperties: false }), response: { 200: SuccessEnvelopeSchema(Type.Object({ deliveries: Type.Array(DeliverySchema) })), ...failures } }
+    schema: { tags, summary: 'List webhook deliveries', description: `The last ${MAX_DELIVERIES} deliveries, newest first (of one account with \`account\`), each with its tries: the receiver's status and how long it took.`, querystring: Type.Object({ account: Type.Optional(CloudflareIdSchema) }, { additionalProperties: false }), response: { 200: SuccessEnvelopeSchema(Type.Object({ deliveries: Type.Array(DeliverySchema) })), ...FailureResponses } }
   }, async (request) => ok({ deliveries: deliveries.list(request.query.account) }))
 
   app.get('/webhooks/deliveries/:id', {

@@ -94,3 +94,32 @@ t.test('heartbeats', async (t) => {
   stream.end()
   t.pass('a heartbeat comment came')
 })
+
+const entry = (id: number, seq: number): MockEvent => ({ id, at: '2026-01-01T00:00:00.000Z', type: 'journal.entry', seq, method: 'GET', path: '/x', status: 200 } as MockEvent)
+const frames = (raw: FakeResponse): Array<Record<string, unknown>> =>
+  raw.written.join('').split('\n\n').filter((frame) => frame.includes('data: ')).map((frame) => JSON.parse(frame.slice(frame.indexOf('data: ') + 6)))
+const windowOpen = (stream: EventStream): boolean => (stream as unknown as { journalTimer: unknown }).journalTimer !== undefined
+
+t.test('journal entries are coalesced: the first at once, then the latest of a window standing for the rest', async (t) => {
+  const raw = new FakeResponse()
+  const stream = new EventStream(raw as unknown as ServerResponse, {}, 60_000, () => {}, 5)
+  stream.start()
+  stream.deliver(entry(1, 1))
+  for (let seq = 2; seq <= 4; seq++) stream.deliver(entry(seq, seq))
+  stream.deliver(event(5))
+  await turn()
+  t.match(frames(raw), [{ type: 'journal.entry', seq: 1 }, { type: 'clock.change', id: 5 }], 'the first entry and other events at once; the next entries held')
+  t.equal(frames(raw)[0]?.coalesced, undefined)
+  while (frames(raw).length < 3) await turn()
+  t.same(frames(raw)[2], { ...entry(4, 4), coalesced: 3, firstSeq: 2 }, 'then the latest, saying how many it stands for')
+  t.match(raw.written.at(-1), /^id: 4\nevent: journal.entry\n/)
+  while (windowOpen(stream)) await turn()
+  stream.deliver(entry(6, 6))
+  await turn()
+  t.match(frames(raw)[3], { seq: 6 }, 'after a quiet window, at once again')
+  t.equal(frames(raw)[3]?.coalesced, undefined)
+  stream.deliver(entry(7, 7))
+  stream.end()
+  t.notOk(windowOpen(stream), 'the end clears the window')
+  t.equal(frames(raw).length, 4, 'what is held when the stream ends is dropped (the journal has it)')
+})

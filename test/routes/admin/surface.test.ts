@@ -87,7 +87,7 @@ t.test('autoCreate on: an unknown well-formed video exists on first use, in any 
   const elsewhere = await api(t, app, { method: 'GET', url: downloadsPath('cccccccccccccccccccccccccccccccc', NEW_ACCOUNT), headers: AUTH })
   t.strictSame(elsewhere.body, success({}), 'an account never seen before')
   t.strictSame((await admin(app, 'GET', `/videos/${UNKNOWN_VIDEO}`)).body, success({ id: UNKNOWN_VIDEO, account: ACCOUNT, downloads: {}, onCreate: {} }))
-  t.strictSame((await admin(app, 'GET', `/videos?account=${NEW_ACCOUNT}`)).body, success({ videos: [{ id: 'cccccccccccccccccccccccccccccccc', account: NEW_ACCOUNT, downloads: {}, onCreate: {} }] }))
+  t.strictSame((await admin(app, 'GET', `/videos?account=${NEW_ACCOUNT}`)).body, success({ videos: [{ id: 'cccccccccccccccccccccccccccccccc', account: NEW_ACCOUNT, downloads: {}, onCreate: {} }], total: 1 }))
   t.equal((await admin(app, 'GET', '/videos')).body.result.videos.length, 8)
 
   const taken = await api(t, app, { method: 'GET', url: downloadsPath(VIDEOS.ready, NEW_ACCOUNT), headers: AUTH })

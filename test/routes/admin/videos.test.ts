@@ -35,15 +35,39 @@ t.test('GET /videos lists every video, or one account\'s', async (t) => {
       { id: NEW_VIDEO, account: OTHER_ACCOUNT, downloads: { audio: download('inprogress', 25, { speed: 5 }) }, onCreate: { default: { model: 'polls' } } },
       { id: VIDEOS.ready, account: ACCOUNT, downloads: { default: download('ready', 100) }, onCreate: {} },
       { id: VIDEOS.empty, account: ACCOUNT, downloads: {}, onCreate: {} }
-    ]
+    ],
+    total: 3
   }))
   const other = await admin(app, 'GET', `/videos?account=${OTHER_ACCOUNT}`)
   t.strictSame(other.body.result.videos.map((video: { id: string }) => video.id), [NEW_VIDEO])
   t.strictSame((await admin(app, 'GET', `/videos?account=${ACCOUNT}`)).body.result.videos.map((video: { id: string }) => video.id), [VIDEOS.ready, VIDEOS.empty])
-  t.strictSame((await admin(app, 'GET', '/videos?account=dddddddddddddddddddddddddddddddd')).body, success({ videos: [] }), 'an unknown account has none')
+  t.strictSame((await admin(app, 'GET', '/videos?account=dddddddddddddddddddddddddddddddd')).body, success({ videos: [], total: 0 }), 'an unknown account has none')
   const bad = await admin(app, 'GET', '/videos?account=023E105F4ECEF8AD9CA31A8372D0C353')
   t.equal(bad.statusCode, 400)
   t.strictSame(bad.body, failure(10400, 'querystring.account: must match pattern "^[0-9a-f]{32}$"'))
+})
+
+t.test('GET /videos pages: offset and limit take a page in the listing\'s order, total counts them all', async (t) => {
+  const ids = Array.from({ length: 250 }, (_, index) => (0x1000 + index).toString(16).padStart(32, 'b'))
+  const app = await build(t, { fixtures: { videos: ids.map((id, index) => ({ id, account: index % 2 === 0 ? ACCOUNT : OTHER_ACCOUNT })) } })
+  const page = async (query: string): Promise<any> => (await admin(app, 'GET', `/videos?${query}`)).body
+  const listed = (body: any): string[] => body.result.videos.map((video: { id: string }) => video.id)
+  const first = await page('limit=100')
+  t.equal(first.result.total, 250)
+  t.strictSame(listed(first), ids.slice(0, 100), 'the first 100, oldest first')
+  t.strictSame(listed(await page('offset=100&limit=100')), ids.slice(100, 200))
+  const last = await page('offset=200&limit=100')
+  t.strictSame(listed(last), ids.slice(200), 'the last page holds the rest')
+  t.equal(last.result.total, 250)
+  t.strictSame(listed(await page('offset=250&limit=100')), [], 'past the end: none, and the total')
+  t.strictSame(listed(await page('offset=240')), ids.slice(240), 'no limit: the rest')
+  const mine = await page(`account=${OTHER_ACCOUNT}&offset=120&limit=10`)
+  t.strictSame(listed(mine), ids.filter((_, index) => index % 2 === 1).slice(120), 'one account\'s, paged')
+  t.equal(mine.result.total, 125)
+  t.strictSame((await page('limit=0')).errors, [{ code: 10400, message: 'querystring.limit: must be >= 1' }])
+  t.strictSame((await page('limit=1001')).errors, [{ code: 10400, message: 'querystring.limit: must be <= 1000' }])
+  t.strictSame((await page('offset=-1')).errors, [{ code: 10400, message: 'querystring.offset: must be >= 0' }])
+  t.strictSame((await page('offset=x')).errors, [{ code: 10400, message: 'querystring.offset: must be integer' }])
 })
 
 t.test('POST /videos creates a video from a fixture entry; 409 when the id exists', async (t) => {
