@@ -42,18 +42,23 @@ export const DownloadViewSchema = Type.Object({
 })
 
 /** A video's lifecycle as the admin API shows it: its state now and its progression. */
-export const VideoLifecycleViewSchema = Type.Object({
-  state: VideoStateSchema,
-  pctComplete: PercentSchema,
-  since: Type.Number({ description: 'Mock ms at which the video entered its state (or, inprogress, its last anchor)' }),
-  errorReasonCode: Type.Optional(Type.String()),
+/** A video progression's fields, every one filled: in a video's lifecycle view and in an account's defaults. */
+const VideoProgressionFields = {
   model: ProgressionModelSchema,
   downloadingMs: Type.Number(),
   queuedMs: Type.Number(),
   speed: Type.Number(),
   step: Type.Number(),
   failAt: Type.Optional(VideoPointSchema),
-  holdAt: Type.Optional(VideoPointSchema),
+  holdAt: Type.Optional(VideoPointSchema)
+}
+
+export const VideoLifecycleViewSchema = Type.Object({
+  state: VideoStateSchema,
+  pctComplete: PercentSchema,
+  since: Type.Number({ description: 'Mock ms at which the video entered its state (or, inprogress, its last anchor)' }),
+  errorReasonCode: Type.Optional(Type.String()),
+  ...VideoProgressionFields,
   expiresAt: Type.Optional(Type.Number({ description: 'Mock ms at which a pendingupload reservation is released' }))
 })
 
@@ -149,13 +154,7 @@ export const AccountParamsSchema = Type.Object({ account: CloudflareIdSchema })
 
 /** A video progression with every field filled (what a video created in an account gets). */
 export const VideoProgressionViewSchema = Type.Object({
-  model: ProgressionModelSchema,
-  downloadingMs: Type.Number(),
-  queuedMs: Type.Number(),
-  speed: Type.Number(),
-  step: Type.Number(),
-  failAt: Type.Optional(VideoPointSchema),
-  holdAt: Type.Optional(VideoPointSchema),
+  ...VideoProgressionFields,
   errorReasonCode: Type.Optional(Type.String())
 })
 
