@@ -4,6 +4,7 @@
  * answered with an envelope here or handed to Fastify's routing.
  */
 import { createServer, ServerResponse, type IncomingMessage, type Server } from 'node:http'
+import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { FastifyBaseLogger } from 'fastify'
 import { Errors } from './domain/errors.js'
@@ -60,7 +61,27 @@ export function createMockServer (handler: Handler, settings: MockServerSettings
   server.keepAliveTimeout = settings.keepAliveTimeout
   server.setTimeout(settings.connectionTimeout)
   server.on('connect', (request: IncomingMessage, socket: Duplex) => { routeConnect(handler, request, socket) })
+  closeSilentWithIdle(server)
   return server
+}
+
+/**
+ * Makes a close end the connections that never sent a byte along with the idle ones. Node counts
+ * an opened connection with no request yet (a browser's speculative preconnect) as active, so a
+ * close waited for it until the headers timeout: with the dashboard open, app.close() took
+ * 30-100 s in 1 run in 6 of the browser tests. Such a client has asked nothing and loses nothing.
+ */
+function closeSilentWithIdle (server: Server): void {
+  const open = new Set<Socket>()
+  server.on('connection', (socket: Socket) => {
+    open.add(socket)
+    socket.once('close', () => { open.delete(socket) })
+  })
+  const closeIdle = server.closeIdleConnections.bind(server)
+  server.closeIdleConnections = () => {
+    closeIdle()
+    for (const socket of open) if (socket.bytesRead === 0) socket.destroy()
+  }
 }
 
 /**

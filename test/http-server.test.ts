@@ -6,6 +6,7 @@ import { checkingIntervalMs } from '../src/http-server.js'
 import { startMock, type RunningMock } from '../src/index.js'
 import { DISCARD_LIMIT } from '../src/plugins/envelope.js'
 import { ACCOUNT, AUTH, VIDEOS, build, downloadsPath } from './helpers/build.js'
+import { until } from './helpers/wait.js'
 
 interface TapLike { teardown: (fn: () => unknown) => void }
 
@@ -158,4 +159,28 @@ t.test('past the discard bound, the connection closes', async (t) => {
   })
   const health = await fetch(`${mock.url}/healthz`)
   t.equal(health.status, 200, 'the server keeps answering')
+})
+
+t.test('a connection that never sent a byte (a browser\'s preconnect) does not hold a close', async (t) => {
+  // app.close() itself, with no deadline: a connection that held it would hold the test until tap's timeout.
+  const app = await build(t)
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const { port } = app.server.address() as { port: number }
+  let accepted = 0
+  app.server.on('connection', () => { accepted++ })
+  const silent = connect(port, '127.0.0.1')
+  silent.on('error', () => {})
+  await new Promise((resolve) => silent.once('connect', resolve))
+  const half = connect(port, '127.0.0.1', () => half.write(`GET ${downloadsPath(VIDEOS.ready)} HTTP/1.1\r\nHost: x\r\n`))
+  half.on('error', () => {})
+  let halfClosed = false
+  half.on('close', () => { halfClosed = true })
+  await until(() => accepted === 2)
+  const silentClosed = new Promise((resolve) => silent.once('close', resolve))
+  const closing = app.close()
+  await silentClosed
+  t.pass('the silent connection was ended by the close')
+  t.notOk(halfClosed, 'a client that has begun its request is not cut off by the close itself (the deadline ends it)')
+  half.destroy()
+  await closing
 })

@@ -12,8 +12,9 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
  * Headless Chromium with a fresh profile and nothing of its own on the network (no updates, no
  * sync, no QUIC), closed and its profile removed when the test ends.
  */
-export async function launchBrowser (t: TapLike): Promise<BrowserContext> {
+export async function launchBrowser (t: TapLike & { comment: (message: string) => void }): Promise<BrowserContext> {
   const profile = mkdtempSync(join(tmpdir(), 'dashboard-chromium-'))
+  const started = performance.now()
   // Playwright passes the profile as --user-data-dir itself (it refuses the flag in args).
   const browser = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -21,6 +22,8 @@ export async function launchBrowser (t: TapLike): Promise<BrowserContext> {
     viewport: { width: 1280, height: 900 },
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
   })
+  // Said in the output: a fresh machine's first launch can be much slower than the tests themselves.
+  t.comment(`Chromium launched in ${Math.round(performance.now() - started)} ms`)
   t.teardown(async () => {
     await browser.close()
     rmSync(profile, { recursive: true, force: true })
