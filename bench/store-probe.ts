@@ -43,7 +43,7 @@ async function main (): Promise<void> {
   const text = dataFileText(videos)
   const parseMs: number[] = []
   const openMs: number[] = []
-  for (let trial = 0; trial < 3; trial++) {
+  for (let trial = 0; trial < 5; trial++) {
     writeFileSync(file, text)
     for (const name of [`${file}.1.log`, `${file}.2.log`, `${file}.3.log`, `${file}.4.log`]) rmSync(name, { force: true })
     gc()

@@ -156,27 +156,25 @@ export async function openDataFile (file: string, videos: VideoSink, options: Da
   })
   try {
     const adapter = new DataFile(file, { fileSystem, wallClock: options.wallClock })
+    // lowdb writes the snapshots; the open reads the file straight into the table (readInto).
     const db = new Low<Snapshot>(adapter, NO_SNAPSHOT)
-    await db.read()
+    const stored = await adapter.readInto((videoId, video) => { videos.put(videoId, video) })
     const generations = await listLogs(fileSystem, file)
     let head: StoreHead
     let replayed = 0
-    const seeded = db.data === NO_SNAPSHOT
+    const seeded = stored === null
     if (seeded) {
       head = options.seed()
     } else {
-      for (const [videoId, video] of db.data.videos) videos.put(videoId, video)
-      const replay = startReplay(db.data.head, videos)
-      // Set on every head read (see checkStoredData): the first log the snapshot does not hold.
-      const from = db.data.head.log as number
+      const replay = startReplay(stored, videos)
+      // Set on every head read (see checkStoredHead): the first log the snapshot does not hold.
+      const from = stored.log as number
       for (const n of generations) {
         if (n < from) continue
         replayLog(replay, await fileSystem.readFile(logPath(file, n), 'utf8'), logPath(file, n))
       }
       head = finishReplay(replay)
       replayed = replay.lines
-      // The videos are the table's now: the snapshot's list need not stay in memory.
-      db.data = NO_SNAPSHOT
     }
     options.check(head)
     // Holding the lock, nobody else writes beside the file: what is there was left by a kill.
