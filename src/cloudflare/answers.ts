@@ -60,8 +60,8 @@ export function downloadAnswers (app: FastifyInstance, options: AnswersOptions):
   const publicBase = (request: FastifyRequest): string => publicBaseOf(app, options.publicUrl, request)
 
   /** The downloads object of a video: only the types that exist, each with its url. */
-  function downloadsOf (base: string, videoId: string, video: VideoRecord): DownloadsResult {
-    const states = app.mock.store.states(video)
+  function downloadsOf (base: string, videoId: string, video: VideoRecord, atMs?: number): DownloadsResult {
+    const states = app.mock.store.states(video, atMs)
     const result: DownloadsResult = {}
     for (const type of DOWNLOAD_TYPES) {
       const state = states[type]
@@ -116,8 +116,11 @@ export function downloadAnswers (app: FastifyInstance, options: AnswersOptions):
       const life = app.mock.store.lifeOf(video)
       if (life.state === 'error') throw Errors.videoInError(life.errorReasonCode as string)
       if (life.state !== 'ready') throw Errors.videoNotReady(life.state)
-      if (app.mock.store.create(videoId, video, type)) request.log.info({ video: videoId, type }, 'download created')
-      const result = downloadsOf(publicBase(request), videoId, video)
+      // One instant for the whole answer: on a running clock, a second read of mock time would
+      // show the new download already past 0 % (the clock is derived, it moves between ticks).
+      const at = app.mock.store.now(video.account)
+      if (app.mock.store.create(videoId, video, type, at)) request.log.info({ video: videoId, type }, 'download created')
+      const result = downloadsOf(publicBase(request), videoId, video, at)
       ;(request.mockNote as MockNote).downloads = showing(videoId, video, result)
       return ok(result)
     },

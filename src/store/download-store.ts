@@ -458,10 +458,9 @@ export class DownloadStore {
     return { found: false, reason: this.hasAccount(account) ? 'video' : 'account' }
   }
 
-  /** The current state of each download the video has. */
-  states (video: VideoRecord): Partial<Record<DownloadType, DownloadState>> {
+  /** The state of each download the video has, now or at the mock instant `now` (one request's). */
+  states (video: VideoRecord, now = this.now(video.account)): Partial<Record<DownloadType, DownloadState>> {
     const states: Partial<Record<DownloadType, DownloadState>> = {}
-    const now = this.now(video.account)
     for (const type of DOWNLOAD_TYPES) {
       const record = video.downloads[type]
       if (record !== undefined) states[type] = stateAt(record, now)
@@ -660,11 +659,10 @@ export class DownloadStore {
   /**
    * A client's create of a download of `type`. A new one is made when the video has none, or
    * when its one is in an `error` a client has been shown (a retry starts over). Otherwise the
-   * create is a read, as a GET is: `polls` downloads take their step. Returns true when a
-   * download was (re)created.
+   * create is a read, as a GET is: `polls` downloads take their step. `now` is the request's mock
+   * instant (default: the clock's). Returns true when a download was (re)created.
    */
-  create (videoId: string, video: VideoRecord, type: DownloadType): boolean {
-    const now = this.now(video.account)
+  create (videoId: string, video: VideoRecord, type: DownloadType, now = this.now(video.account)): boolean {
     const existing = video.downloads[type]
     if (existing !== undefined && !restartsOnCreate(existing, now)) {
       this.poll(videoId, video)

@@ -263,3 +263,15 @@ t.test('an answer in error is reused too; one in progress is built on every read
   for (let i = 0; i < 5; i++) percents.push((await read(VIDEOS.inProgress)).percentComplete)
   t.same(percents, [25, 50, 75, 100, 100], 'every read of a polls download moves it, until it is ready')
 })
+
+t.test('a create answers the download as it was made: one mock instant for the whole answer, on a running clock', async (t) => {
+  // A wall clock that moves 100 ms at every read: a second read of mock time in the answer
+  // would show the new download past 0 % (10 %/s).
+  let wallMs = Date.UTC(2026, 11, 2)
+  const app = await build(t, { autoTick: true, wallClock: () => (wallMs += 100), config: { speed: 10 } })
+  const created = await api(t, app, { method: 'POST', url: downloadsPath(VIDEOS.empty), headers: AUTH })
+  t.equal(created.statusCode, 200)
+  t.match(created.body.result, { default: { status: 'inprogress', percentComplete: 0 } })
+  const later = await api(t, app, { method: 'GET', url: downloadsPath(VIDEOS.empty), headers: AUTH })
+  t.ok(later.body.result.default.percentComplete > 0, 'the clock runs: a later read shows progress')
+})
