@@ -131,6 +131,6 @@ export type StoreHead = Omit<StoreData, 'videos'>
 /** A snapshot as the data file's lowdb adapter reads and writes it: the head, and the videos listed. */
 export interface Snapshot {
   head: StoreHead
-  /** Read: listed once, as the store opens; written: a copy taken in one step. */
+  /** Read (lowdb's `read`; the store opens through `DataFile.readInto`): checked; written: a copy taken in one step. */
   videos: Iterable<readonly [string, VideoRecord]>
 }

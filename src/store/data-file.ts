@@ -10,7 +10,7 @@ import { basename, dirname, join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import type { Adapter } from 'lowdb'
 import type { Snapshot, StoreHead, VideoRecord } from '../schemas/store.js'
-import { checkStoredHead, checkedVideos, forEachCheckedVideo, type HeadChecked } from './stored-data.js'
+import { checkStoredHead, forEachCheckedVideo } from './stored-data.js'
 import { errorCode, irregularKind, nodeFileSystem, syncDirectory, writeAll, type FileHandleLike, type FileSystem } from './file-system.js'
 
 export { errorCode }
@@ -140,27 +140,22 @@ export class DataFile implements Adapter<Snapshot> {
    * FixtureError: never taken for an empty one.
    */
   async read (): Promise<Snapshot | null> {
-    const data = await this.readChecked()
-    if (data === null) return null
-    const { videos: _, ...head } = data
-    return { head, videos: checkedVideos(data, this.file) }
+    const videos: Array<[string, VideoRecord]> = []
+    const head = await this.readInto((id, video) => { videos.push([id, video]) })
+    return head === null ? null : { head, videos }
   }
 
   /**
    * As `read`, but each video goes to `take` as it is checked, and the head is answered: the
-   * store's open, which fills its table so without a listing to step through.
+   * store's open, which fills its table so, with no listing of pairs to step through.
    */
   async readInto (take: (id: string, video: VideoRecord) => void): Promise<StoreHead | null> {
-    const data = await this.readChecked()
-    if (data === null) return null
+    const stored = await readDataFile(this.file, this.fileSystem)
+    if (stored === undefined) return null
+    const data = checkStoredHead(stored, this.file, this.wallClock())
     forEachCheckedVideo(data, this.file, take)
     const { videos: _, ...head } = data
     return head
-  }
-
-  private async readChecked (): Promise<HeadChecked | null> {
-    const stored = await readDataFile(this.file, this.fileSystem)
-    return stored === undefined ? null : checkStoredHead(stored, this.file, this.wallClock())
   }
 
   /** Writes `data` once every write called before it has settled; rejects with the error that stopped it. */
